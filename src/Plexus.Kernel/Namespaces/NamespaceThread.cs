@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using Plexus.Kernel.Interop;
+
+namespace Plexus.Kernel.Namespaces;
+
+/// <summary>
+/// Dedicated OS threads that run work inside other network namespaces. setns changes only the calling
+/// thread, so namespace work never runs on a thread-pool thread: it is queued here, the worker enters the
+/// namespace, runs the work without awaiting, and goes back home. A worker that cannot get back home is
+/// retired, never reused, so no thread is ever left in a foreign namespace doing other work.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Workers live as long as the process.")]
+public sealed class NamespaceThread
+{
+    /// <summary>The process-wide workers.</summary>
+    public static NamespaceThread Shared { get; } = new(Math.Clamp(Environment.ProcessorCount, 1, 4));
+
+    [ThreadStatic] private static Worker? t_current;
+
+    private readonly BlockingCollection<WorkItem> _queue = new();
+    private readonly Lock _lock = new();
+    private int _workers;
+    private readonly int _size;
+
+    public NamespaceThread(int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        _size = size;
+    }
+
+    /// <summary>Runs <paramref name="work"/> inside <paramref name="target"/> and returns its result.</summary>
+    public T Run<T>(NetworkNamespace target, Func<T> work)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(work);
+        if (t_current is { } self)
+            return self.RunNested(target, work); // already on a worker: no queue hop (and no deadlock)
+        var item = new WorkItem<T>(target, work);
+        EnsureWorkers();
+        _queue.Add(item);
+        return item.Wait();
+    }
+
+    public void Run(NetworkNamespace target, Action work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        Run(target, () =>
+        {
+            work();
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// Runs work in a brand-new network namespace (unshare) and returns the result; the namespace is
+    /// handed to <paramref name="work"/> as the calling thread's own. Used to create namespaces.
+    /// </summary>
+    internal T RunInNewNamespace<T>(Func<T> work)
+    {
+        if (t_current is { } self) return self.RunInNew(work);
+        var item = new WorkItem<T>(null, work);
+        EnsureWorkers();
+        _queue.Add(item);
+        return item.Wait();
+    }
+
+    private void EnsureWorkers()
+    {
+        if (Volatile.Read(ref _workers) >= _size) return;
+        lock (_lock)
+        {
+            while (_workers < _size)
+            {
+                _workers++;
+                var worker = new Worker(this);
+                var thread = new Thread(worker.Loop) { IsBackground = true, Name = "plexus-netns" };
+                thread.Start();
+            }
+        }
+    }
+
+    private void Retire()
+    {
+        lock (_lock) _workers--;
+    }
+
+    private abstract class WorkItem
+    {
+        public abstract void Execute(Worker worker);
+    }
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The event is disposed by Wait, once.")]
+    private sealed class WorkItem<T>(NetworkNamespace? target, Func<T> work) : WorkItem
+    {
+        private readonly ManualResetEventSlim _done = new();
+        private T? _result;
+        private Exception? _error;
+
+        public override void Execute(Worker worker)
+        {
+            try
+            {
+                _result = target is null ? worker.RunInNew(work) : worker.RunNested(target, work);
+            }
+            catch (Exception e)
+            {
+                _error = e;
+            }
+            finally
+            {
+                _done.Set();
+            }
+        }
+
+        public T Wait()
+        {
+            _done.Wait();
+            _done.Dispose();
+            if (_error is not null)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_error);
+            return _result!;
+        }
+    }
+
+    private sealed class Worker(NamespaceThread owner)
+    {
+        private NetworkNamespace? _home;
+        private bool _broken;
+
+        public void Loop()
+        {
+            t_current = this;
+            try
+            {
+                _home = NetworkNamespace.OpenPath("/proc/thread-self/ns/net");
+                foreach (var item in owner._queue.GetConsumingEnumerable())
+                {
+                    item.Execute(this);
+                    if (_broken) return;
+                }
+            }
+            finally
+            {
+                owner.Retire();
+                _home?.Dispose();
+            }
+        }
+
+        public T RunNested<T>(NetworkNamespace target, Func<T> work)
+        {
+            // Remember where this thread is now (home, or an outer Run's namespace) and return there.
+            using var back = NetworkNamespace.OpenPath("/proc/thread-self/ns/net");
+            Enter(target, $"enter network namespace {target}");
+            try
+            {
+                return work();
+            }
+            finally
+            {
+                Return(back);
+            }
+        }
+
+        public T RunInNew<T>(Func<T> work)
+        {
+            using var back = NetworkNamespace.OpenPath("/proc/thread-self/ns/net");
+            if (Libc.Unshare(Libc.CLONE_NEWNET) != 0)
+                throw KernelException.FromErrno("create network namespace (unshare)");
+            try
+            {
+                return work();
+            }
+            finally
+            {
+                Return(back);
+            }
+        }
+
+        private static void Enter(NetworkNamespace ns, string what)
+        {
+            if (Libc.SetNs(ns.Handle, Libc.CLONE_NEWNET) != 0)
+                throw KernelException.FromErrno(what);
+        }
+
+        private void Return(NetworkNamespace back)
+        {
+            if (Libc.SetNs(back.Handle, Libc.CLONE_NEWNET) == 0) return;
+            // Cannot get back: this thread must never run anything again.
+            _broken = true;
+            throw new KernelException($"return to network namespace {back}", Errno.Last,
+                "the worker thread is stranded in a foreign namespace and has been retired");
+        }
+    }
+}

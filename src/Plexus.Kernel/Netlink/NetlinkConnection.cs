@@ -1,0 +1,213 @@
+using System.Buffers.Binary;
+
+namespace Plexus.Kernel.Netlink;
+
+/// <summary>
+/// Request/reply over one netlink socket: sends a request and reads until its acknowledgement or the end
+/// of its dump, checking that every reply comes from the kernel and carries the request's sequence number.
+/// Thread-safe: requests on one connection are serialised; open more connections for parallelism.
+/// </summary>
+public sealed class NetlinkConnection : IDisposable
+{
+    /// <summary>How often a dump the kernel marks interrupted (NLM_F_DUMP_INTR) is started again.</summary>
+    public const int DumpRetries = 10;
+
+    private const int NlmsgerrAttrMsg = 1;
+    private const int NlmsgerrAttrOffset = 2;
+
+    private readonly NetlinkSocket _socket;
+    private readonly NetlinkWriter _writer = new();
+    private readonly byte[] _receiveBuffer = new byte[256 * 1024];
+    private readonly Lock _lock = new();
+    private uint _sequence = (uint)Environment.TickCount;
+    private bool _disposed;
+
+    private NetlinkConnection(NetlinkSocket socket) => _socket = socket;
+
+    /// <summary>Opens a connection in the calling thread's network namespace.</summary>
+    public static NetlinkConnection Open(int protocol) => new(NetlinkSocket.Open(protocol));
+
+    public uint PortId => _socket.PortId;
+
+    /// <summary>Sends one request and waits for the kernel's acknowledgement.</summary>
+    /// <param name="operation">What the request does, for the error message ("add address 10.0.0.1/24 to 'br0'").</param>
+    /// <param name="build">Writes the family header and attributes after the netlink header.</param>
+    public void Execute<TState>(string operation, ushort type, NetlinkFlags flags, TState state, NetlinkBuild<TState> build)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            uint seq = Write(type, flags | NetlinkFlags.Request | NetlinkFlags.Ack, state, build);
+            _socket.Send(_writer.WrittenSpan);
+            ReadUntilAck(operation, seq);
+        }
+    }
+
+    /// <summary>
+    /// Sends a request that the kernel answers with one message (a GET of one object) and decodes it.
+    /// Returns default when the kernel reports <paramref name="notFoundErrno"/>.
+    /// </summary>
+    public T? Get<TState, T>(string operation, ushort type, TState state, NetlinkBuild<TState> build,
+        NetlinkDecode<T> decode, int notFoundErrno)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            uint seq = Write(type, NetlinkFlags.Request, state, build);
+            _socket.Send(_writer.WrittenSpan);
+            T? result = default;
+            bool found = false;
+            while (true)
+            {
+                int n = ReceiveFromKernel();
+                foreach (var message in new NetlinkMessageReader(_receiveBuffer.AsSpan(0, n)))
+                {
+                    if (message.Header.Sequence != seq) continue; // stale reply of an earlier, abandoned request
+                    if (message.Header.Type == NetlinkMessageType.Error)
+                    {
+                        int errno = ReadError(message, out var text, out var offset);
+                        if (errno == 0) return result;
+                        if (errno == notFoundErrno) return default;
+                        throw new NetlinkException(operation, errno, text, offset);
+                    }
+                    if (message.Header.Type == NetlinkMessageType.Done) return result;
+                    if (!found && decode(message, out var value))
+                    {
+                        result = value;
+                        found = true;
+                    }
+                    if ((message.Header.Flags & NetlinkFlags.Multi) == 0) return result;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs a dump to its end and decodes every message; starts again when the kernel marks the dump
+    /// interrupted (the object set changed while it was read), up to <see cref="DumpRetries"/> times.
+    /// </summary>
+    public List<T> Dump<TState, T>(string operation, ushort type, TState state, NetlinkBuild<TState> build, NetlinkDecode<T> decode)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            for (int attempt = 0; ; attempt++)
+            {
+                uint seq = Write(type, NetlinkFlags.Request | NetlinkFlags.Dump, state, build);
+                _socket.Send(_writer.WrittenSpan);
+                var results = new List<T>();
+                bool interrupted = ReadDump(operation, seq, results, decode);
+                if (!interrupted) return results;
+                if (attempt + 1 >= DumpRetries)
+                    throw new KernelException($"{operation}: the kernel interrupted the dump {DumpRetries} times in a row (objects kept changing)");
+            }
+        }
+    }
+
+    private bool ReadDump<T>(string operation, uint seq, List<T> results, NetlinkDecode<T> decode)
+    {
+        bool interrupted = false;
+        while (true)
+        {
+            int n = ReceiveFromKernel();
+            foreach (var message in new NetlinkMessageReader(_receiveBuffer.AsSpan(0, n)))
+            {
+                if (message.Header.Sequence != seq) continue;
+                if ((message.Header.Flags & NetlinkFlags.DumpInterrupted) != 0) interrupted = true;
+                switch (message.Header.Type)
+                {
+                    case NetlinkMessageType.Done:
+                        int doneErrno = message.Payload.Length >= 4 ? -BinaryPrimitives.ReadInt32LittleEndian(message.Payload) : 0;
+                        if (doneErrno != 0) throw new NetlinkException(operation, doneErrno, null);
+                        return interrupted;
+                    case NetlinkMessageType.Error:
+                        int errno = ReadError(message, out var text, out var offset);
+                        if (errno == 0) return interrupted;
+                        throw new NetlinkException(operation, errno, text, offset);
+                    case NetlinkMessageType.Noop:
+                        continue;
+                    case NetlinkMessageType.Overrun:
+                        throw new KernelException($"{operation}: the kernel reported a netlink overrun (replies lost)");
+                }
+                if (decode(message, out var value)) results.Add(value);
+            }
+        }
+    }
+
+    private void ReadUntilAck(string operation, uint seq)
+    {
+        while (true)
+        {
+            int n = ReceiveFromKernel();
+            foreach (var message in new NetlinkMessageReader(_receiveBuffer.AsSpan(0, n)))
+            {
+                if (message.Header.Sequence != seq || message.Header.Type != NetlinkMessageType.Error) continue;
+                int errno = ReadError(message, out var text, out var offset);
+                if (errno != 0) throw new NetlinkException(operation, errno, text, offset);
+                return;
+            }
+        }
+    }
+
+    private int ReceiveFromKernel()
+    {
+        while (true)
+        {
+            int n = _socket.Receive(_receiveBuffer, out uint sender);
+            // Only the kernel (port 0) may answer; anything else is some process writing to our port.
+            if (sender == 0) return n;
+        }
+    }
+
+    private uint Write<TState>(ushort type, NetlinkFlags flags, TState state, NetlinkBuild<TState> build)
+    {
+        _writer.Reset();
+        _writer.BeginMessage(type, flags);
+        build(_writer, state);
+        return _writer.EndMessage(unchecked(++_sequence));
+    }
+
+    /// <summary>
+    /// Reads struct nlmsgerr: a negative errno (0 for an ack), the echoed request header (capped acks),
+    /// then, if NLM_F_ACK_TLVS is set, the extended-ack attributes.
+    /// </summary>
+    internal static int ReadError(NetlinkMessage message, out string? text, out int? offset)
+    {
+        text = null;
+        offset = null;
+        var payload = message.Payload;
+        if (payload.Length < 4)
+            throw new NetlinkParseException($"an error message of {payload.Length} bytes is shorter than its 4-byte code");
+        int errno = -BinaryPrimitives.ReadInt32LittleEndian(payload);
+        if ((message.Header.Flags & NetlinkFlags.AckTlvs) == 0) return errno;
+        int skip = 4 + NetlinkHeader.Size;
+        if ((message.Header.Flags & NetlinkFlags.Capped) == 0 && payload.Length >= skip)
+        {
+            // Uncapped: the whole original request is echoed; its length is in the echoed header.
+            skip = 4 + NetlinkAttributeReader.Align((int)NetlinkHeader.Read(payload[4..]).Length);
+        }
+        if (payload.Length <= skip) return errno;
+        foreach (var attribute in new NetlinkAttributeReader(payload[skip..]))
+        {
+            if (attribute.Type == NlmsgerrAttrMsg) text = attribute.AsString().TrimEnd();
+            else if (attribute.Type == NlmsgerrAttrOffset) offset = attribute.AsInt32();
+        }
+        return errno;
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _socket.Dispose();
+        }
+    }
+}
+
+/// <summary>Writes a request's family header and attributes.</summary>
+public delegate void NetlinkBuild<in TState>(NetlinkWriter writer, TState state);
+
+/// <summary>Decodes one reply message; returns false to skip it (a filtered-out object).</summary>
+public delegate bool NetlinkDecode<T>(NetlinkMessage message, out T value);

@@ -1,0 +1,109 @@
+using System.Runtime.InteropServices;
+using Plexus.Kernel.Interop;
+
+namespace Plexus.Kernel.Netlink;
+
+/// <summary>
+/// A bound AF_NETLINK socket. The socket belongs to the network namespace of the thread that created it
+/// and stays there, so once opened it can be used from any thread.
+/// </summary>
+internal sealed class NetlinkSocket : IDisposable
+{
+    private readonly SafeFileDescriptor _fd;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct SockAddrNetlink
+    {
+        public ushort Family;
+        public ushort Pad;
+        public uint PortId;
+        public uint Groups;
+    }
+
+    private NetlinkSocket(SafeFileDescriptor fd, uint portId)
+    {
+        _fd = fd;
+        PortId = portId;
+    }
+
+    /// <summary>The port id the kernel gave this socket; replies are addressed to it.</summary>
+    public uint PortId { get; }
+
+    public static unsafe NetlinkSocket Open(int protocol)
+    {
+        int raw = Libc.Socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, protocol);
+        if (raw < 0) throw KernelException.FromErrno($"open netlink socket (protocol {protocol})");
+        var fd = new SafeFileDescriptor(raw);
+        try
+        {
+            int one = 1;
+            // Extended acks give the kernel's reason in words; capped acks keep error replies small.
+            // Strict checking makes the kernel honour dump filters. All are best effort on old kernels.
+            Libc.SetSockOpt(fd, Libc.SOL_NETLINK, Libc.NETLINK_EXT_ACK, &one, sizeof(int));
+            Libc.SetSockOpt(fd, Libc.SOL_NETLINK, Libc.NETLINK_CAP_ACK, &one, sizeof(int));
+            Libc.SetSockOpt(fd, Libc.SOL_NETLINK, Libc.NETLINK_GET_STRICT_CHK, &one, sizeof(int));
+            int bufferSize = 1 << 20;
+            Libc.SetSockOpt(fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, &bufferSize, sizeof(int));
+
+            var address = new SockAddrNetlink { Family = Libc.AF_NETLINK };
+            if (Libc.Bind(fd, &address, sizeof(SockAddrNetlink)) != 0)
+                throw KernelException.FromErrno("bind netlink socket");
+            int length = sizeof(SockAddrNetlink);
+            if (Libc.GetSockName(fd, &address, &length) != 0)
+                throw KernelException.FromErrno("read netlink socket address");
+            return new NetlinkSocket(fd, address.PortId);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    public unsafe void Send(ReadOnlySpan<byte> datagram)
+    {
+        var kernel = new SockAddrNetlink { Family = Libc.AF_NETLINK };
+        fixed (byte* p = datagram)
+        {
+            while (true)
+            {
+                nint n = Libc.SendTo(_fd, p, (nuint)datagram.Length, 0, &kernel, sizeof(SockAddrNetlink));
+                if (n >= 0) return;
+                int errno = Errno.Last;
+                if (errno == Errno.EINTR) continue;
+                throw new KernelException("send netlink request", errno);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Receives one datagram. Returns its length and the sender's port id (0 is the kernel). A datagram
+    /// larger than the buffer is an error rather than a silent truncation.
+    /// </summary>
+    public unsafe int Receive(Span<byte> buffer, out uint senderPortId)
+    {
+        var from = default(SockAddrNetlink);
+        int fromLength = sizeof(SockAddrNetlink);
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                nint n = Libc.RecvFrom(_fd, p, (nuint)buffer.Length, Libc.MSG_TRUNC, &from, &fromLength);
+                if (n >= 0)
+                {
+                    if (n > buffer.Length)
+                        throw new NetlinkParseException($"a {n}-byte reply did not fit the {buffer.Length}-byte receive buffer");
+                    senderPortId = from.PortId;
+                    return (int)n;
+                }
+                int errno = Errno.Last;
+                if (errno == Errno.EINTR) continue;
+                if (errno == Errno.ENOBUFS)
+                    throw new KernelException("receive netlink reply: the socket's receive queue overflowed and replies were lost", errno);
+                throw new KernelException("receive netlink reply", errno);
+            }
+        }
+    }
+
+    public void Dispose() => _fd.Dispose();
+}

@@ -1,0 +1,32 @@
+using Plexus.Kernel.Namespaces;
+using Plexus.Kernel.Types;
+
+namespace Plexus.Kernel.Route;
+
+/// <summary>Changes to an existing link, applied in one RTM_NEWLINK. Null members are left as they are.</summary>
+public sealed record LinkChanges
+{
+    public bool? Up { get; init; }
+    public int? Mtu { get; init; }
+    public MacAddress? Mac { get; init; }
+    public string? Name { get; init; }
+
+    /// <summary>Index of the bridge to enslave to; 0 removes the link from its master.</summary>
+    public int? MasterIndex { get; init; }
+
+    /// <summary>Moves the link into this namespace.</summary>
+    public NetworkNamespace? Namespace { get; init; }
+}
+
+/// <summary>Bridge-port settings (IFLA_PROTINFO). Null members are left as they are.</summary>
+public sealed record BridgePortSettings
+{
+    /// <summary>Hairpin mode: frames may leave by the port they came in on (a container reaching itself via NAT).</summary>
+    public bool? Hairpin { get; init; }
+
+    /// <summary>Isolated ports cannot talk to each other, only to non-isolated ports.</summary>
+    public bool? Isolated { get; init; }
+
+    public bool? Learning { get; init; }
+    public bool? UnicastFlood { get; init; }
+}

@@ -1,0 +1,49 @@
+using Plexus.Kernel.Namespaces;
+using Plexus.Kernel.Netlink;
+using Plexus.Kernel.Types;
+
+namespace Plexus.Kernel.Route.LinkKinds;
+
+/// <summary>
+/// What to create with RTM_NEWLINK. Each kind is a small type that knows its IFLA_INFO_KIND and writes
+/// its own IFLA_INFO_DATA, so adding a kind never touches the request code.
+/// </summary>
+public abstract record LinkSpec
+{
+    protected LinkSpec(string name) => Name = InterfaceName.Validate(name);
+
+    public string Name { get; }
+
+    public abstract string Kind { get; }
+
+    public int? Mtu { get; init; }
+    public MacAddress? Mac { get; init; }
+
+    /// <summary>Bridge to attach the new link to, by index.</summary>
+    public int? MasterIndex { get; init; }
+
+    /// <summary>Bring the link up as part of its creation.</summary>
+    public bool Up { get; init; }
+
+    /// <summary>Create the link directly in this namespace instead of the connection's.</summary>
+    public NetworkNamespace? Namespace { get; init; }
+
+    /// <summary>IFLA_LINK: the lower device (macvlan parent, vxlan underlay).</summary>
+    protected virtual int? ParentIndex => null;
+
+    /// <summary>Writes IFLA_INFO_DATA's contents; return false if the kind has none.</summary>
+    internal virtual bool WriteInfoData(NetlinkWriter writer) => false;
+
+    /// <summary>Attributes after the main link's ifinfomsg but outside IFLA_LINKINFO.</summary>
+    internal void WriteCommon(NetlinkWriter writer)
+    {
+        writer.String(Ifla.IfName, Name);
+        if (Mtu is { } mtu) writer.UInt32(Ifla.Mtu, (uint)mtu);
+        if (Mac is { } mac) writer.Mac(Ifla.Address, mac);
+        if (MasterIndex is { } master) writer.UInt32(Ifla.Master, (uint)master);
+        if (ParentIndex is { } parent) writer.UInt32(Ifla.Link, (uint)parent);
+        if (Namespace is { } ns) writer.UInt32(Ifla.NetNsFd, (uint)ns.Descriptor);
+    }
+
+    public override string ToString() => $"{Kind} link '{Name}'";
+}
