@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using Plexus.Kernel;
 using Plexus.Kernel.Namespaces;
-using Plexus.Kernel.Route;
-using Plexus.Kernel.Route.LinkKinds;
+using Plexus.Kernel.Rtnl;
+using Plexus.Kernel.Rtnl.LinkKinds;
 using Plexus.Kernel.Types;
 
 // The kernel layer's self-check: builds the hand-made container network of the reference document
@@ -108,6 +108,7 @@ Step("remove sandboxes and bridge", () =>
     foreach (var (ns, _) in sandboxes) ns.Dispose();
     foreach (var name in created) namespaces.Delete(name);
     if (host.FindLink("plx-check") is not null) host.DeleteLink("plx-check");
+    if (!namespaces.List().Any()) namespaces.Release();
 });
 
 Console.WriteLine(failures == 0 ? "self-check passed" : $"self-check failed: {failures} step(s)");

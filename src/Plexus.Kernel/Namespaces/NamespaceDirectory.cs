@@ -12,6 +12,7 @@ public sealed class NamespaceDirectory
 
     private readonly Lock _prepareLock = new();
     private bool _prepared;
+    private bool _mountedRoot;
 
     public NamespaceDirectory(string root = DefaultRoot)
     {
@@ -82,6 +83,24 @@ public sealed class NamespaceDirectory
         File.Delete(path);
     }
 
+    /// <summary>
+    /// Undoes <see cref="Prepare"/> once no namespace is left: unmounts the directory's own bind mount
+    /// (if this instance made it) and removes the directory. For tests and tools that own a private root.
+    /// </summary>
+    public void Release()
+    {
+        lock (_prepareLock)
+        {
+            if (List().Any())
+                throw new InvalidOperationException($"namespace directory {Root} still holds namespaces: {string.Join(", ", List())}");
+            if (_mountedRoot && Libc.Umount2(Root, Libc.MNT_DETACH) != 0)
+                throw KernelException.FromErrno($"release namespace directory {Root}");
+            _mountedRoot = false;
+            _prepared = false;
+            if (Directory.Exists(Root)) Directory.Delete(Root);
+        }
+    }
+
     private static string ValidateName(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -107,6 +126,7 @@ public sealed class NamespaceDirectory
                     throw KernelException.FromErrno($"prepare namespace directory {Root}");
                 if (Libc.Mount(Root, Root, "none", Libc.MS_BIND | Libc.MS_REC, 0) != 0)
                     throw KernelException.FromErrno($"prepare namespace directory {Root}: bind mount");
+                _mountedRoot = true;
                 if (Libc.Mount("none", Root, null, Libc.MS_SHARED | Libc.MS_REC, 0) != 0)
                     throw KernelException.FromErrno($"prepare namespace directory {Root}: make shared");
             }

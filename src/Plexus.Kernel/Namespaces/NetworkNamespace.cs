@@ -1,5 +1,5 @@
 using Plexus.Kernel.Interop;
-using Plexus.Kernel.Route;
+using Plexus.Kernel.Rtnl;
 
 namespace Plexus.Kernel.Namespaces;
 
@@ -87,17 +87,13 @@ public sealed class NetworkNamespace : IDisposable
     public string GetSysctl(string key) => Run(() => Sysctl.Read(key));
 
     /// <summary>Device and inode of the nsfs file: equal for two handles on the same namespace.</summary>
-    public (ulong Device, ulong Inode) Identity
+    public unsafe (ulong Device, ulong Inode) Identity
     {
         get
         {
-            var info = new FileInfo($"/proc/self/fd/{Descriptor}").ResolveLinkTarget(false);
-            // The link reads "net:[4026531840]": the inode is all we need to compare namespaces.
-            var text = info?.Name ?? "";
-            int open = text.IndexOf('[', StringComparison.Ordinal), close = text.IndexOf(']', StringComparison.Ordinal);
-            return open >= 0 && close > open && ulong.TryParse(text.AsSpan(open + 1, close - open - 1), out var inode)
-                ? (0UL, inode)
-                : throw new KernelException($"read identity of network namespace {this}: unexpected link '{text}'");
+            byte* stat = stackalloc byte[256];
+            if (Libc.FStat(Handle, stat) != 0) throw KernelException.FromErrno($"read identity of network namespace {this}");
+            return (*(ulong*)stat, *(ulong*)(stat + 8));
         }
     }
 

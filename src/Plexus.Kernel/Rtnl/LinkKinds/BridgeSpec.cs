@@ -1,6 +1,6 @@
 using Plexus.Kernel.Netlink;
 
-namespace Plexus.Kernel.Route.LinkKinds;
+namespace Plexus.Kernel.Rtnl.LinkKinds;
 
 /// <summary>A Linux bridge. Options left null take the kernel's defaults.</summary>
 public sealed record BridgeSpec(string LinkName) : LinkSpec(LinkName)

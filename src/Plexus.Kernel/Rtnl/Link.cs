@@ -1,6 +1,6 @@
 using Plexus.Kernel.Types;
 
-namespace Plexus.Kernel.Route;
+namespace Plexus.Kernel.Rtnl;
 
 /// <summary>A network interface as the kernel reports it (RTM_NEWLINK).</summary>
 public sealed record Link

@@ -1,6 +1,6 @@
 using Plexus.Kernel.Netlink;
 
-namespace Plexus.Kernel.Route.LinkKinds;
+namespace Plexus.Kernel.Rtnl.LinkKinds;
 
 public enum MacvlanMode : uint
 {

@@ -1,7 +1,7 @@
 using Plexus.Kernel.Namespaces;
 using Plexus.Kernel.Types;
 
-namespace Plexus.Kernel.Route;
+namespace Plexus.Kernel.Rtnl;
 
 /// <summary>Changes to an existing link, applied in one RTM_NEWLINK. Null members are left as they are.</summary>
 public sealed record LinkChanges

@@ -1,7 +1,7 @@
 using System.Net;
 using Plexus.Kernel.Types;
 
-namespace Plexus.Kernel.Route;
+namespace Plexus.Kernel.Rtnl;
 
 public enum NeighbourFamily : byte
 {

@@ -1,4 +1,4 @@
-namespace Plexus.Kernel.Route;
+namespace Plexus.Kernel.Rtnl;
 
 /// <summary>rtnetlink message types (linux/rtnetlink.h).</summary>
 internal static class RtmType

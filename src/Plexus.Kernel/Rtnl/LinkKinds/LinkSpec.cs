@@ -2,7 +2,7 @@ using Plexus.Kernel.Namespaces;
 using Plexus.Kernel.Netlink;
 using Plexus.Kernel.Types;
 
-namespace Plexus.Kernel.Route.LinkKinds;
+namespace Plexus.Kernel.Rtnl.LinkKinds;
 
 /// <summary>
 /// What to create with RTM_NEWLINK. Each kind is a small type that knows its IFLA_INFO_KIND and writes
@@ -45,5 +45,6 @@ public abstract record LinkSpec
         if (Namespace is { } ns) writer.UInt32(Ifla.NetNsFd, (uint)ns.Descriptor);
     }
 
-    public override string ToString() => $"{Kind} link '{Name}'";
+    /// <summary>"bridge link 'br0'", for messages (records generate their own ToString).</summary>
+    public virtual string Description => $"{Kind} link '{Name}'";
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using Plexus.Kernel.Types;
 
-namespace Plexus.Kernel.Route;
+namespace Plexus.Kernel.Rtnl;
 
 /// <summary>A route (RTM_NEWROUTE). A destination of prefix length 0 is the default route.</summary>
 public sealed record Route

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Plexus.Kernel.Route;
+namespace Plexus.Kernel.Rtnl;
 
 /// <summary>Linux interface names: 1 to 15 bytes, no '/', ':' or whitespace, not "." or "..".</summary>
 public static class InterfaceName

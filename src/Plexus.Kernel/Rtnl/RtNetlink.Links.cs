@@ -1,8 +1,8 @@
 using Plexus.Kernel.Interop;
 using Plexus.Kernel.Netlink;
-using Plexus.Kernel.Route.LinkKinds;
+using Plexus.Kernel.Rtnl.LinkKinds;
 
-namespace Plexus.Kernel.Route;
+namespace Plexus.Kernel.Rtnl;
 
 public sealed partial class RtNetlink
 {
@@ -40,17 +40,17 @@ public sealed partial class RtNetlink
         ArgumentNullException.ThrowIfNull(spec);
         try
         {
-            _connection.Execute($"create {spec}", RtmType.NewLink,
+            _connection.Execute($"create {spec.Description}", RtmType.NewLink,
                 NetlinkFlags.Create | NetlinkFlags.Exclusive, spec, LinkRequests.WriteCreate);
         }
         catch (NetlinkException e)
         {
-            throw Explain(e, $"create {spec}", errno => errno switch
+            throw Explain(e, $"create {spec.Description}", errno => errno switch
             {
                 Errno.EEXIST => spec is VethSpec v && v.PeerNamespace is not null
                     ? $"a link named '{spec.Name}' exists here, or '{v.PeerName}' exists in the peer's namespace"
                     : $"a link named '{spec.Name}' already exists",
-                Errno.EOPNOTSUPP => $"the kernel has no '{spec.Kind}' support (module not loaded?)",
+                Errno.EOPNOTSUPP => $"this kernel does not support '{spec.Kind}' links, or one of the options given (driver or feature not built in)",
                 _ => NoHint(errno),
             });
         }

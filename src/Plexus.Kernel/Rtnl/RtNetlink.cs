@@ -1,7 +1,7 @@
 using Plexus.Kernel.Interop;
 using Plexus.Kernel.Netlink;
 
-namespace Plexus.Kernel.Route;
+namespace Plexus.Kernel.Rtnl;
 
 /// <summary>
 /// rtnetlink: links, addresses, routes and neighbours of one network namespace (the one the socket was
@@ -34,9 +34,21 @@ public sealed partial class RtNetlink : IDisposable
         }
     }
 
-    /// <summary>Re-throws a kernel error with the object named and, where the kernel gave no words, a hint.</summary>
-    private static NetlinkException Explain(NetlinkException e, string operation, Func<int, string?> hint) =>
-        new(operation, e.ErrorNumber, e.KernelMessage ?? hint(e.ErrorNumber), e.AttributeOffset);
+    /// <summary>
+    /// Re-throws a kernel error with the object named and our hint; the kernel's own words, when it gave
+    /// some, are kept after the hint.
+    /// </summary>
+    private static NetlinkException Explain(NetlinkException e, string operation, Func<int, string?> hint)
+    {
+        var ours = hint(e.ErrorNumber);
+        var text = (ours, e.KernelMessage) switch
+        {
+            (null, var k) => k,
+            (var o, null) => o,
+            var (o, k) => $"{o} (kernel: {k})",
+        };
+        return new NetlinkException(operation, e.ErrorNumber, text, e.AttributeOffset);
+    }
 
     private static string? NoHint(int errno) => errno switch
     {

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using Plexus.Kernel.Netlink;
-using Plexus.Kernel.Route.LinkKinds;
+using Plexus.Kernel.Rtnl.LinkKinds;
 using Plexus.Kernel.Types;
 
-namespace Plexus.Kernel.Route;
+namespace Plexus.Kernel.Rtnl;
 
 /// <summary>Encoding and decoding of link messages (struct ifinfomsg + IFLA_* attributes).</summary>
 internal static class LinkRequests

@@ -2,7 +2,7 @@ using Plexus.Kernel.Namespaces;
 using Plexus.Kernel.Netlink;
 using Plexus.Kernel.Types;
 
-namespace Plexus.Kernel.Route.LinkKinds;
+namespace Plexus.Kernel.Rtnl.LinkKinds;
 
 /// <summary>
 /// A veth pair. The peer can be created straight inside another namespace under its final name
@@ -35,5 +35,5 @@ public sealed record VethSpec : LinkSpec
         return true;
     }
 
-    public override string ToString() => $"veth pair '{Name}'/'{PeerName}'";
+    public override string Description => $"veth pair '{Name}'/'{PeerName}'";
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using Plexus.Kernel.Netlink;
 
-namespace Plexus.Kernel.Route.LinkKinds;
+namespace Plexus.Kernel.Rtnl.LinkKinds;
 
 /// <summary>A VXLAN device (the overlay's tunnel end).</summary>
 public sealed record VxlanSpec : LinkSpec

@@ -4,7 +4,7 @@ using Plexus.Kernel.Interop;
 using Plexus.Kernel.Netlink;
 using Plexus.Kernel.Types;
 
-namespace Plexus.Kernel.Route;
+namespace Plexus.Kernel.Rtnl;
 
 public sealed partial class RtNetlink
 {

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what Plexus needs on a fresh Debian machine (as root) and builds it.
+# Idempotent: packages already present are not reinstalled; NuGet packages come by restore.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v busybox >/dev/null 2>&1 || need+=(busybox-static)
+command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v nft >/dev/null 2>&1 || need+=(nftables)
+[ -e /usr/lib/x86_64-linux-gnu/libnftables.so.1 ] || ls /usr/lib/*/libnftables.so.1 >/dev/null 2>&1 || need+=(libnftables1)
+command -v iptables-restore >/dev/null 2>&1 || need+=(iptables)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+echo "setup: restoring and building"
+dotnet build Plexus.slnx -c "${CONFIGURATION:-Release}" -v quiet -nologo -clp:ErrorsOnly
