@@ -1,0 +1,37 @@
+using Plexus.Kernel.Types;
+
+namespace Plexus.Engine.Model;
+
+/// <summary>An endpoint: one sandbox's attachment to one network. Keeps its addresses across leave and join.</summary>
+public sealed record EndpointState
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required string NetworkId { get; init; }
+
+    /// <summary>The sandbox it is joined to, or null while not joined.</summary>
+    public string? SandboxId { get; init; }
+
+    public IPPrefix? IPv4 { get; init; }
+    public IPPrefix? IPv6 { get; init; }
+    public MacAddress? Mac { get; init; }
+
+    /// <summary>Names under which the endpoint is found on its network (--network-alias).</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
+    /// <summary>Higher wins the sandbox's default gateway; ties go to the endpoint joined first.</summary>
+    public int GatewayPriority { get; init; }
+
+    /// <summary>The interface name inside the sandbox (eth0, eth1, ... in join order) while joined.</summary>
+    public string? InterfaceName { get; init; }
+
+    /// <summary>Join sequence number inside its sandbox, for eth numbering and gateway ties.</summary>
+    public long JoinOrder { get; init; }
+
+    /// <summary>Ports the container exposes ("80/tcp"), for links and published ports.</summary>
+    public IReadOnlyList<string> ExposedPorts { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string> DriverState { get; init; } = new Dictionary<string, string>();
+
+    public bool Pending { get; init; }
+}

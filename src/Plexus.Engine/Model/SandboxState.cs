@@ -1,0 +1,34 @@
+namespace Plexus.Engine.Model;
+
+/// <summary>A sandbox: one container's network stack (a network namespace) with its hosts and DNS files.</summary>
+public sealed record SandboxState
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+
+    /// <summary>Path of the namespace: a bind mount Plexus made, a path the user gave, or /proc/PID/ns/net.</summary>
+    public required string NamespacePath { get; init; }
+
+    /// <summary>True when Plexus created the namespace (and so deletes it); false when adopted.</summary>
+    public bool Owned { get; init; }
+
+    /// <summary>For a namespace adopted by PID: the process, so a restart can tell it is gone.</summary>
+    public int? Pid { get; init; }
+
+    /// <summary>Inode of the namespace when adopted, to tell a recycled PID from the original process.</summary>
+    public ulong NamespaceInode { get; init; }
+
+    public string? Hostname { get; init; }
+    public IReadOnlyList<string> DnsServers { get; init; } = [];
+    public IReadOnlyList<string> DnsSearch { get; init; } = [];
+    public IReadOnlyList<string> DnsOptions { get; init; } = [];
+
+    /// <summary>Extra hosts-file lines ("name:ip"), e.g. from links.</summary>
+    public IReadOnlyList<string> ExtraHosts { get; init; } = [];
+
+    public DateTimeOffset Created { get; init; }
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    public bool Pending { get; init; }
+}
