@@ -1,0 +1,96 @@
+using Plexus.Engine.Model;
+using Plexus.Engine.Store;
+
+namespace Plexus.Engine.Controller;
+
+public sealed partial class NetworkController
+{
+    /// <summary>Creates an endpoint on a network: allocates its addresses and stores it (no kernel work yet).</summary>
+    public EndpointState CreateEndpoint(string networkReference, EndpointCreateRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var network = GetNetwork(networkReference);
+        using var _ = _locks.Acquire(network.Id);
+        return CreateEndpointLocked(network, request);
+    }
+
+    private EndpointState CreateEndpointLocked(NetworkState network, EndpointCreateRequest request)
+    {
+        if (!_networks.ContainsKey(network.Id)) throw PlexusException.NotFound($"network {network.Name} not found");
+        var id = Ids.New();
+        var name = request.Name ?? id;
+        if (_endpoints.Values.Any(e => e.NetworkId == network.Id && e.Name == name))
+            throw PlexusException.Conflict($"endpoint with name {name} already exists in network {network.Name}");
+        var driver = DriverOf(network);
+        var endpoint = new EndpointState
+        {
+            Id = id,
+            Name = name,
+            NetworkId = network.Id,
+            Mac = request.Mac,
+            Aliases = request.Aliases,
+            GatewayPriority = request.GatewayPriority,
+            ExposedPorts = request.ExposedPorts,
+        };
+        var allocated = new List<System.Net.IPAddress>();
+        try
+        {
+            if (network.Subnets.Any(s => s.IpVersion == 4))
+            {
+                var v4 = _ipam.Allocate(network.Id, 4, request.IPv4Address);
+                allocated.Add(v4.Address);
+                endpoint = endpoint with { IPv4 = v4 };
+            }
+            else if (request.IPv4Address is not null)
+            {
+                throw PlexusException.Invalid($"network {network.Name} has no IPv4 subnet for address {request.IPv4Address}");
+            }
+            if (network.EnableIPv6 && network.Subnets.Any(s => s.IpVersion == 6))
+            {
+                var v6 = _ipam.Allocate(network.Id, 6, request.IPv6Address);
+                allocated.Add(v6.Address);
+                endpoint = endpoint with { IPv6 = v6 };
+            }
+            else if (request.IPv6Address is not null)
+            {
+                throw PlexusException.Invalid($"network {network.Name} does not have IPv6 enabled, so address {request.IPv6Address} cannot be assigned");
+            }
+            endpoint = driver.CreateEndpoint(network, endpoint);
+            _store.Commit(new StoreBatch().Put(endpoint));
+        }
+        catch (Exception e)
+        {
+            foreach (var address in allocated) _ipam.Release(network.Id, address);
+            throw Wrap(e, $"create endpoint {name} on network {network.Name}");
+        }
+        _endpoints[endpoint.Id] = endpoint;
+        return endpoint;
+    }
+
+    /// <summary>Deletes an endpoint that is not joined, releasing its addresses.</summary>
+    public void DeleteEndpoint(string networkReference, string endpointReference)
+    {
+        var network = GetNetwork(networkReference);
+        using var _ = _locks.Acquire(network.Id);
+        var endpoint = GetEndpoint(network.Id, endpointReference);
+        if (endpoint.SandboxId is { } sandboxId)
+            throw new PlexusException(ErrorKind.Forbidden,
+                $"endpoint {endpoint.Name} is still joined to sandbox {(_sandboxes.TryGetValue(sandboxId, out var s) ? s.Name : sandboxId)}; leave first");
+        DeleteEndpointLocked(network, endpoint);
+    }
+
+    private void DeleteEndpointLocked(NetworkState network, EndpointState endpoint)
+    {
+        try
+        {
+            _store.Commit(new StoreBatch().DeleteEndpoint(endpoint.Id));
+        }
+        catch (Exception e)
+        {
+            throw Wrap(e, $"delete endpoint {endpoint.Name} on network {network.Name}");
+        }
+        _endpoints.TryRemove(endpoint.Id, out _);
+        if (endpoint.IPv4 is { } v4) _ipam.Release(network.Id, v4.Address);
+        if (endpoint.IPv6 is { } v6) _ipam.Release(network.Id, v6.Address);
+    }
+}

@@ -1,0 +1,185 @@
+using Plexus.Engine.Drivers;
+using Plexus.Engine.Model;
+using Plexus.Engine.Sandboxes;
+using Plexus.Engine.Store;
+using Plexus.Kernel.Rtnl;
+using Plexus.Kernel.Types;
+
+namespace Plexus.Engine.Controller;
+
+public sealed partial class NetworkController
+{
+    /// <summary>`network connect`: creates an endpoint named after the sandbox and joins it.</summary>
+    public EndpointState Connect(string networkReference, string sandboxReference, EndpointCreateRequest? request = null)
+    {
+        var network = GetNetwork(networkReference);
+        var sandbox = GetSandbox(sandboxReference);
+        using var _ = _locks.Acquire(network.Id, sandbox.Id);
+        CheckJoinAllowed(network, sandbox);
+        var endpoint = CreateEndpointLocked(network, (request ?? new EndpointCreateRequest()) with { Name = request?.Name ?? sandbox.Name });
+        try
+        {
+            return JoinLocked(network, endpoint, sandbox);
+        }
+        catch
+        {
+            DeleteEndpointLocked(network, endpoint);
+            throw;
+        }
+    }
+
+    /// <summary>`network disconnect`: leaves and deletes the sandbox's endpoint on the network.</summary>
+    public void Disconnect(string networkReference, string sandboxReference)
+    {
+        var network = GetNetwork(networkReference);
+        var sandbox = GetSandbox(sandboxReference);
+        using var _ = _locks.Acquire(network.Id, sandbox.Id);
+        var endpoint = _endpoints.Values.FirstOrDefault(e => e.NetworkId == network.Id && e.SandboxId == sandbox.Id)
+            ?? throw PlexusException.NotFound($"sandbox {sandbox.Name} is not connected to network {network.Name}");
+        LeaveLocked(network, endpoint, sandbox);
+        DeleteEndpointLocked(network, _endpoints[endpoint.Id]);
+    }
+
+    /// <summary>Joins an existing endpoint to a sandbox.</summary>
+    public EndpointState Join(string networkReference, string endpointReference, string sandboxReference)
+    {
+        var network = GetNetwork(networkReference);
+        var sandbox = GetSandbox(sandboxReference);
+        using var _ = _locks.Acquire(network.Id, sandbox.Id);
+        var endpoint = GetEndpoint(network.Id, endpointReference);
+        CheckJoinAllowed(network, sandbox);
+        return JoinLocked(network, endpoint, sandbox);
+    }
+
+    public void Leave(string networkReference, string endpointReference, string sandboxReference)
+    {
+        var network = GetNetwork(networkReference);
+        var sandbox = GetSandbox(sandboxReference);
+        using var _ = _locks.Acquire(network.Id, sandbox.Id);
+        LeaveLocked(network, GetEndpoint(network.Id, endpointReference), sandbox);
+    }
+
+    private void CheckJoinAllowed(NetworkState network, Sandbox sandbox)
+    {
+        if (!_networks.ContainsKey(network.Id)) throw PlexusException.NotFound($"network {network.Name} not found");
+        if (!_sandboxes.ContainsKey(sandbox.Id)) throw PlexusException.NotFound($"sandbox {sandbox.Name} not found");
+        var joined = EndpointsOf(sandbox);
+        if (joined.Any(e => e.NetworkId == network.Id))
+            throw new PlexusException(ErrorKind.Forbidden, $"sandbox {sandbox.Name} is already connected to network {network.Name}");
+        if (network.Driver == "host" && !sandbox.IsHostNamespace)
+            throw PlexusException.Invalid($"sandbox {sandbox.Name} has its own network namespace and cannot join the host network {network.Name}");
+        if (sandbox.IsHostNamespace && network.Driver != "host")
+            throw PlexusException.Invalid($"sandbox {sandbox.Name} shares the host's network namespace and cannot join network {network.Name}");
+        var nullNetworks = _networks.Values.Where(n => n.Driver == "null").Select(n => n.Id).ToHashSet();
+        if (network.Driver == "null" && joined.Count > 0)
+            throw PlexusException.Invalid($"sandbox {sandbox.Name} is connected to other networks and cannot also join network {network.Name}");
+        if (network.Driver != "null" && joined.Any(e => nullNetworks.Contains(e.NetworkId)))
+            throw PlexusException.Invalid($"sandbox {sandbox.Name} is on the null network and cannot also join network {network.Name}");
+    }
+
+    private EndpointState JoinLocked(NetworkState network, EndpointState endpoint, Sandbox sandbox)
+    {
+        if (endpoint.SandboxId is { } other)
+            throw new PlexusException(ErrorKind.Forbidden,
+                $"endpoint {endpoint.Name} is already joined to sandbox {(_sandboxes.TryGetValue(other, out var s) ? s.Name : other)}");
+        var joined = EndpointsOf(sandbox);
+        var used = joined.Select(e => e.InterfaceName).ToHashSet(StringComparer.Ordinal);
+        int n = 0;
+        while (used.Contains($"eth{n}")) n++;
+        var candidate = endpoint with
+        {
+            SandboxId = sandbox.Id,
+            InterfaceName = $"eth{n}",
+            JoinOrder = joined.Count == 0 ? 1 : joined.Max(e => e.JoinOrder) + 1,
+        };
+        var driver = DriverOf(network);
+        var before = GatewayEndpoint(joined);
+        JoinInfo info;
+        try
+        {
+            info = driver.Join(network, candidate, sandbox);
+        }
+        catch (Exception e)
+        {
+            throw Wrap(e, $"join sandbox {sandbox.Name} to network {network.Name}");
+        }
+        try
+        {
+            if (info.ConfigureInterface) ConfigureInterface(sandbox, candidate);
+            var after = GatewayEndpoint([.. joined, candidate]);
+            if (after?.Id == candidate.Id) SetDefaultRoutes(sandbox, candidate, info);
+            // One store write on the hot path, after the kernel work: a crash before it leaves a veth no
+            // record claims, which the next start removes (CollectGarbage).
+            _store.Commit(new StoreBatch().Put(candidate));
+        }
+        catch (Exception e)
+        {
+            TryUndo(() => driver.Leave(network, candidate, sandbox));
+            if (before is not null && GatewayEndpoint([.. joined, candidate])?.Id == candidate.Id)
+                TryUndo(() => SetDefaultRoutes(sandbox, before, GatewayInfo(before)));
+            throw Wrap(e, $"join sandbox {sandbox.Name} to network {network.Name}");
+        }
+        _endpoints[candidate.Id] = candidate;
+        TryUndo(() => _files.Write(sandbox.State, EndpointsOf(sandbox)));
+        return candidate;
+    }
+
+    private void LeaveLocked(NetworkState network, EndpointState endpoint, Sandbox sandbox)
+    {
+        if (endpoint.SandboxId != sandbox.Id)
+            throw PlexusException.NotFound($"endpoint {endpoint.Name} is not joined to sandbox {sandbox.Name}");
+        var joined = EndpointsOf(sandbox);
+        bool wasGateway = GatewayEndpoint(joined)?.Id == endpoint.Id;
+        var left = endpoint with { SandboxId = null, InterfaceName = null, JoinOrder = 0 };
+        try
+        {
+            DriverOf(network).Leave(network, endpoint, sandbox);
+            _store.Commit(new StoreBatch().Put(left));
+        }
+        catch (Exception e)
+        {
+            throw Wrap(e, $"leave network {network.Name} from sandbox {sandbox.Name}");
+        }
+        _endpoints[left.Id] = left;
+        if (wasGateway && GatewayEndpoint(EndpointsOf(sandbox)) is { } next)
+            TryUndo(() => SetDefaultRoutes(sandbox, next, GatewayInfo(next)));
+        TryUndo(() => _files.Write(sandbox.State, EndpointsOf(sandbox)));
+    }
+
+    /// <summary>Brings the new interface up with its addresses (lo is up since the sandbox was made).</summary>
+    private static void ConfigureInterface(Sandbox sandbox, EndpointState endpoint)
+    {
+        var rt = sandbox.Netlink;
+        int index = rt.GetLink(endpoint.InterfaceName!).Index;
+        rt.SetUp(index);
+        if (endpoint.IPv4 is { } v4) rt.AddAddress(index, v4);
+        if (endpoint.IPv6 is { } v6) rt.AddAddress(index, v6, AddressFlags.NoDad);
+    }
+
+    private static void SetDefaultRoutes(Sandbox sandbox, EndpointState endpoint, JoinInfo info)
+    {
+        var rt = sandbox.Netlink;
+        int index = rt.GetLink(endpoint.InterfaceName!).Index;
+        if (info.GatewayV4 is { } gw4) rt.ReplaceRoute(Route.DefaultVia(gw4, index));
+        if (info.GatewayV6 is { } gw6) rt.ReplaceRoute(Route.DefaultVia(gw6, index));
+    }
+
+    /// <summary>Gateways an already joined endpoint offers (internal networks offer none).</summary>
+    private JoinInfo GatewayInfo(EndpointState endpoint)
+    {
+        if (!_networks.TryGetValue(endpoint.NetworkId, out var network) || network.Internal || network.Driver != "bridge")
+            return JoinInfo.None;
+        return new JoinInfo
+        {
+            GatewayV4 = network.Subnets.FirstOrDefault(s => s.IpVersion == 4)?.Gateway,
+            GatewayV6 = network.EnableIPv6 ? network.Subnets.FirstOrDefault(s => s.IpVersion == 6)?.Gateway : null,
+        };
+    }
+
+    /// <summary>The endpoint that gives the sandbox its default route: highest priority, ties to the first joined.</summary>
+    private EndpointState? GatewayEndpoint(IEnumerable<EndpointState> joined) =>
+        joined.Where(e => GatewayInfo(e) is { GatewayV4: not null } or { GatewayV6: not null })
+            .OrderByDescending(e => e.GatewayPriority)
+            .ThenBy(e => e.JoinOrder)
+            .FirstOrDefault();
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Plexus.Engine.Model;
+using Plexus.Engine.Sandboxes;
+using Plexus.Engine.Store;
+using Plexus.Kernel;
+using Plexus.Kernel.Namespaces;
+
+namespace Plexus.Engine.Controller;
+
+public sealed partial class NetworkController
+{
+    /// <summary>Creates a sandbox: a new namespace Plexus owns, or an existing one adopted by path or PID.</summary>
+    public Sandbox CreateSandbox(SandboxCreateRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!ValidName().IsMatch(request.Name ?? ""))
+            throw PlexusException.Invalid($"invalid sandbox name '{request.Name}': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        ReserveName(_reservedSandboxNames, request.Name!, _sandboxes.Values.Select(s => s.Name), "sandbox");
+        var id = Ids.New();
+        NetworkNamespace? ns = null;
+        bool owned = request.Mode == SandboxNamespaceMode.New;
+        try
+        {
+            ns = request.Mode switch
+            {
+                SandboxNamespaceMode.New => _namespaces.Create(id),
+                SandboxNamespaceMode.Path => NetworkNamespace.OpenPath(request.NamespacePath
+                    ?? throw PlexusException.Invalid("adopting a namespace by path needs a path")),
+                SandboxNamespaceMode.Pid => NetworkNamespace.OpenPid(request.Pid
+                    ?? throw PlexusException.Invalid("adopting a namespace by PID needs a PID")),
+                SandboxNamespaceMode.Host => NetworkNamespace.OpenProcess(),
+                _ => throw PlexusException.Invalid($"unknown namespace mode {request.Mode}"),
+            };
+            bool isHost = request.Mode == SandboxNamespaceMode.Host || ns.Identity == _hostNs.Identity;
+            if (isHost && request.Mode != SandboxNamespaceMode.Host)
+                throw PlexusException.Invalid($"sandbox {request.Name}: the namespace given is the daemon's own; use the host network instead");
+            var state = new SandboxState
+            {
+                Id = id,
+                Name = request.Name!,
+                NamespacePath = request.Mode switch
+                {
+                    SandboxNamespaceMode.New => _namespaces.PathOf(id),
+                    SandboxNamespaceMode.Pid => $"/proc/{request.Pid}/ns/net",
+                    SandboxNamespaceMode.Host => "/proc/self/ns/net",
+                    _ => request.NamespacePath!,
+                },
+                Owned = owned,
+                Pid = request.Pid,
+                NamespaceInode = ns.Identity.Inode,
+                Hostname = request.Hostname,
+                DnsServers = request.DnsServers,
+                DnsSearch = request.DnsSearch,
+                DnsOptions = request.DnsOptions,
+                ExtraHosts = request.ExtraHosts,
+                Labels = request.Labels,
+                Created = DateTimeOffset.UtcNow,
+            };
+            var sandbox = new Sandbox(state, ns, isHost);
+            if (!isHost)
+            {
+                var rt = sandbox.Netlink;
+                rt.SetUp(rt.GetLink("lo").Index);
+            }
+            _files.Write(state, []);
+            _store.Commit(new StoreBatch().Put(state));
+            _sandboxes[id] = sandbox;
+            return sandbox;
+        }
+        catch (Exception e)
+        {
+            ns?.Dispose();
+            if (owned) TryUndo(() => { if (_namespaces.Exists(id)) _namespaces.Delete(id); });
+            TryUndo(() => _files.Remove(id));
+            throw Wrap(e, $"create sandbox {request.Name}");
+        }
+        finally
+        {
+            lock (_names) _reservedSandboxNames.Remove(request.Name!);
+        }
+    }
+
+    /// <summary>Removes a sandbox: leaves and deletes its endpoints, then deletes its namespace if Plexus made it.</summary>
+    public void DeleteSandbox(string reference)
+    {
+        var sandbox = GetSandbox(reference);
+        var networkIds = EndpointsOf(sandbox).Select(e => e.NetworkId).ToArray();
+        using var _ = _locks.Acquire([sandbox.Id, .. networkIds]);
+        if (!_sandboxes.ContainsKey(sandbox.Id)) throw PlexusException.NotFound($"sandbox {reference} not found");
+        foreach (var endpoint in EndpointsOf(sandbox))
+        {
+            var network = _networks[endpoint.NetworkId];
+            if (!networkIds.Contains(network.Id)) continue; // joined meanwhile: held by no lock of ours
+            LeaveLocked(network, endpoint, sandbox);
+            DeleteEndpointLocked(network, _endpoints[endpoint.Id]);
+        }
+        RemoveSandboxLocked(sandbox);
+    }
+
+    private void RemoveSandboxLocked(Sandbox sandbox)
+    {
+        try
+        {
+            _store.Commit(new StoreBatch().DeleteSandbox(sandbox.Id));
+        }
+        catch (Exception e)
+        {
+            throw Wrap(e, $"delete sandbox {sandbox.Name}");
+        }
+        _sandboxes.TryRemove(sandbox.Id, out _);
+        sandbox.Dispose();
+        if (sandbox.State.Owned) TryUndo(() => { if (_namespaces.Exists(sandbox.Id)) _namespaces.Delete(sandbox.Id); });
+        TryUndo(() => _files.Remove(sandbox.Id));
+    }
+
+    /// <summary>Starts a process inside the sandbox, seeing the sandbox's hosts, resolv.conf and hostname.</summary>
+    public Process StartProcess(string sandboxReference, IReadOnlyList<string> command, Action<ProcessStartInfo>? configure = null)
+    {
+        var sandbox = GetSandbox(sandboxReference);
+        try
+        {
+            return SandboxProcess.Start(sandbox, _files, command, configure);
+        }
+        catch (Exception e) when (e is KernelException or System.ComponentModel.Win32Exception)
+        {
+            throw Wrap(e, $"start {(command.Count > 0 ? command[0] : "")} in sandbox {sandbox.Name}");
+        }
+    }
+}

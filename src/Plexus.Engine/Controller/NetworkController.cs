@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using Plexus.Engine.Drivers;
+using Plexus.Engine.Ipam;
+using Plexus.Engine.Model;
+using Plexus.Engine.Sandboxes;
+using Plexus.Engine.Store;
+using Plexus.Kernel;
+using Plexus.Kernel.Namespaces;
+using Plexus.Kernel.Rtnl;
+
+namespace Plexus.Engine.Controller;
+
+/// <summary>
+/// The Container Network Model's controller: owns networks, endpoints and sandboxes, drives the drivers
+/// and IPAM, and commits every change to the store before reporting success. A failed operation undoes
+/// its kernel changes and leaves the store as it was. Thread-safe: operations on different networks
+/// and sandboxes run in parallel, operations on one object are serialised (<see cref="ObjectLocks"/>).
+/// </summary>
+public sealed partial class NetworkController : IDisposable
+{
+    private readonly ControllerOptions _options;
+    private readonly IStore _store;
+    private readonly IIpam _ipam;
+    private readonly Dictionary<string, INetworkDriver> _drivers;
+    private readonly NetworkNamespace _hostNs;
+    private readonly RtNetlink _host;
+    private readonly NamespaceDirectory _namespaces;
+    private readonly SandboxFiles _files;
+    private readonly ObjectLocks _locks = new();
+
+    private readonly ConcurrentDictionary<string, NetworkState> _networks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, EndpointState> _endpoints = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Sandbox> _sandboxes = new(StringComparer.Ordinal);
+
+    /// <summary>Guards name uniqueness across concurrent creates (held only for the check-and-reserve).</summary>
+    private readonly Lock _names = new();
+    private readonly HashSet<string> _reservedNetworkNames = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reservedSandboxNames = new(StringComparer.Ordinal);
+
+    public NetworkController(ControllerOptions options, IStore store, IIpam ipam, IEnumerable<INetworkDriver> drivers,
+        NetworkNamespace hostNs, RtNetlink host)
+    {
+        _options = options;
+        _store = store;
+        _ipam = ipam;
+        _drivers = drivers.ToDictionary(d => d.Name, StringComparer.Ordinal);
+        _hostNs = hostNs;
+        _host = host;
+        _namespaces = new NamespaceDirectory(options.NamespaceDirectory);
+        _files = new SandboxFiles(options.SandboxFilesDirectory, options.DefaultDns);
+    }
+
+    public ControllerOptions Options => _options;
+
+    public SandboxFiles Files => _files;
+
+    public IReadOnlyCollection<NetworkState> Networks => _networks.Values.OrderBy(n => n.Created).ToList();
+
+    public IReadOnlyCollection<EndpointState> Endpoints => _endpoints.Values.ToList();
+
+    public IReadOnlyCollection<Sandbox> Sandboxes => _sandboxes.Values.OrderBy(s => s.State.Created).ToList();
+
+    public NetworkState GetNetwork(string reference) =>
+        Lookup.Find(_networks.Values, reference, n => n.Id, n => n.Name, "network");
+
+    public Sandbox GetSandbox(string reference) =>
+        Lookup.Find(_sandboxes.Values, reference, s => s.Id, s => s.Name, "sandbox");
+
+    public EndpointState GetEndpoint(string network, string reference)
+    {
+        var net = GetNetwork(network);
+        return Lookup.Find(_endpoints.Values.Where(e => e.NetworkId == net.Id), reference, e => e.Id, e => e.Name, $"endpoint on network {net.Name}");
+    }
+
+    public IReadOnlyList<EndpointState> EndpointsOf(NetworkState network) =>
+        _endpoints.Values.Where(e => e.NetworkId == network.Id).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+
+    /// <summary>The sandbox's joined endpoints in join order.</summary>
+    public IReadOnlyList<EndpointState> EndpointsOf(Sandbox sandbox) =>
+        _endpoints.Values.Where(e => e.SandboxId == sandbox.Id).OrderBy(e => e.JoinOrder).ToList();
+
+    private INetworkDriver DriverOf(NetworkState network) =>
+        _drivers.TryGetValue(network.Driver, out var d) ? d
+            : throw new PlexusException(ErrorKind.Internal, $"network {network.Name}: driver '{network.Driver}' is not available");
+
+    /// <summary>Kernel errors become engine errors that keep the kernel's words and name the object.</summary>
+    private static PlexusException Wrap(Exception e, string context) => e switch
+    {
+        PlexusException p => p,
+        ArgumentException a => new PlexusException(ErrorKind.InvalidArgument, $"{context}: {a.Message}", a),
+        KernelException k => new PlexusException(ErrorKind.Internal, $"{context}: {k.Message}", k),
+        _ => new PlexusException(ErrorKind.Internal, $"{context}: {e.Message}", e),
+    };
+
+    public void Dispose()
+    {
+        foreach (var sandbox in _sandboxes.Values) sandbox.Dispose();
+        _sandboxes.Clear();
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using Plexus.Engine.Ipam;
+using Plexus.Kernel.Types;
+
+namespace Plexus.Engine.Controller;
+
+/// <summary>`network create`: what the user asked for, before validation.</summary>
+public sealed record NetworkCreateRequest
+{
+    public required string Name { get; init; }
+    public string Driver { get; init; } = "bridge";
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public bool Internal { get; init; }
+    public bool EnableIPv6 { get; init; }
+    public string IpamDriver { get; init; } = "default";
+    public IReadOnlyDictionary<string, string> IpamOptions { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<IpamRequest> IpamConfigs { get; init; } = [];
+}
+
+/// <summary>An endpoint's settings (`network connect --ip --alias`, `run --ip --mac-address`).</summary>
+public sealed record EndpointCreateRequest
+{
+    /// <summary>Defaults to the sandbox's name when created through Connect, else to the endpoint id.</summary>
+    public string? Name { get; init; }
+
+    public IPAddress? IPv4Address { get; init; }
+    public IPAddress? IPv6Address { get; init; }
+    public MacAddress? Mac { get; init; }
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+    public int GatewayPriority { get; init; }
+    public IReadOnlyList<string> ExposedPorts { get; init; } = [];
+}
+
+/// <summary>How a sandbox gets its namespace.</summary>
+public enum SandboxNamespaceMode
+{
+    /// <summary>A new namespace that Plexus creates and deletes.</summary>
+    New,
+
+    /// <summary>An existing namespace, given by path (a bind mount, /proc/PID/ns/net).</summary>
+    Path,
+
+    /// <summary>The namespace of a running process, by PID (e.g. a container started with --net=none).</summary>
+    Pid,
+
+    /// <summary>The daemon's own namespace (the host network).</summary>
+    Host,
+}
+
+public sealed record SandboxCreateRequest
+{
+    public required string Name { get; init; }
+    public SandboxNamespaceMode Mode { get; init; } = SandboxNamespaceMode.New;
+    public string? NamespacePath { get; init; }
+    public int? Pid { get; init; }
+    public string? Hostname { get; init; }
+    public IReadOnlyList<string> DnsServers { get; init; } = [];
+    public IReadOnlyList<string> DnsSearch { get; init; } = [];
+    public IReadOnlyList<string> DnsOptions { get; init; } = [];
+    public IReadOnlyList<string> ExtraHosts { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+}

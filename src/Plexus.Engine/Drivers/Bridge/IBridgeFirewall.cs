@@ -1,0 +1,33 @@
+using Plexus.Engine.Model;
+
+namespace Plexus.Engine.Drivers.Bridge;
+
+/// <summary>
+/// The seam where the bridge driver hands connectivity rules (icc, isolation, masquerade, published
+/// ports, links) to a firewall backend. Each call is one atomic change; a call that throws has changed
+/// nothing. The firewall issue supplies nftables and iptables implementations.
+/// </summary>
+public interface IBridgeFirewall
+{
+    void AddNetwork(NetworkState network, BridgeOptions options);
+
+    void RemoveNetwork(NetworkState network, BridgeOptions options);
+
+    void AddEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint);
+
+    void RemoveEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint);
+}
+
+/// <summary>No firewall management (dockerd's --iptables=false): the user takes over.</summary>
+public sealed class NoFirewall : IBridgeFirewall
+{
+    public static NoFirewall Instance { get; } = new();
+
+    public void AddNetwork(NetworkState network, BridgeOptions options) { }
+
+    public void RemoveNetwork(NetworkState network, BridgeOptions options) { }
+
+    public void AddEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint) { }
+
+    public void RemoveEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint) { }
+}

@@ -1,0 +1,42 @@
+using Plexus.Engine.Model;
+using Plexus.Kernel.Namespaces;
+using Plexus.Kernel.Rtnl;
+
+namespace Plexus.Engine.Sandboxes;
+
+/// <summary>
+/// A live sandbox: its stored state plus an open handle on its network namespace and, opened on first
+/// use, an rtnetlink socket inside it (usable from any thread).
+/// </summary>
+public sealed class Sandbox : IDisposable
+{
+    private readonly Lazy<RtNetlink> _netlink;
+
+    internal Sandbox(SandboxState state, NetworkNamespace ns, bool isHostNamespace)
+    {
+        State = state;
+        Namespace = ns;
+        IsHostNamespace = isHostNamespace;
+        _netlink = new Lazy<RtNetlink>(ns.OpenRtNetlink, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public SandboxState State { get; internal set; }
+
+    public string Id => State.Id;
+
+    public string Name => State.Name;
+
+    public NetworkNamespace Namespace { get; }
+
+    /// <summary>True for sandboxes on the host network: they share the daemon's namespace.</summary>
+    public bool IsHostNamespace { get; }
+
+    /// <summary>rtnetlink inside the sandbox.</summary>
+    public RtNetlink Netlink => _netlink.Value;
+
+    public void Dispose()
+    {
+        if (_netlink.IsValueCreated) _netlink.Value.Dispose();
+        Namespace.Dispose();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text;
+using Plexus.Engine.Model;
+
+namespace Plexus.Engine.Sandboxes;
+
+/// <summary>
+/// A sandbox's own hosts, resolv.conf and hostname files, under {exec-root}/sandboxes/{id}/. Processes
+/// started in the sandbox see them over /etc (as `ip netns exec` does with /etc/netns/NAME).
+/// </summary>
+public sealed class SandboxFiles
+{
+    private readonly string _root;
+    private readonly IReadOnlyList<string> _defaultDns;
+
+    public SandboxFiles(string root, IReadOnlyList<string> defaultDns)
+    {
+        _root = root;
+        _defaultDns = defaultDns;
+    }
+
+    public string DirectoryOf(string sandboxId) => Path.Combine(_root, sandboxId);
+
+    public string HostsPath(string sandboxId) => Path.Combine(DirectoryOf(sandboxId), "hosts");
+
+    public string ResolvConfPath(string sandboxId) => Path.Combine(DirectoryOf(sandboxId), "resolv.conf");
+
+    public string HostnamePath(string sandboxId) => Path.Combine(DirectoryOf(sandboxId), "hostname");
+
+    /// <summary>Writes all three files for the sandbox's current addresses.</summary>
+    public void Write(SandboxState sandbox, IEnumerable<EndpointState> joined)
+    {
+        Directory.CreateDirectory(DirectoryOf(sandbox.Id));
+        var hostname = HostnameOf(sandbox);
+        Replace(HostnamePath(sandbox.Id), hostname + "\n");
+        Replace(HostsPath(sandbox.Id), Hosts(sandbox, hostname, joined));
+        Replace(ResolvConfPath(sandbox.Id), ResolvConf(sandbox));
+    }
+
+    public void Remove(string sandboxId)
+    {
+        var dir = DirectoryOf(sandboxId);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>Docker's default: the first 12 characters of the id.</summary>
+    public static string HostnameOf(SandboxState sandbox) => sandbox.Hostname is { Length: > 0 } h ? h : Ids.Short(sandbox.Id);
+
+    internal static string Hosts(SandboxState sandbox, string hostname, IEnumerable<EndpointState> joined)
+    {
+        var sb = new StringBuilder();
+        sb.Append("127.0.0.1\tlocalhost\n");
+        sb.Append("::1\tlocalhost ip6-localhost ip6-loopback\n");
+        sb.Append("fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
+        var names = hostname == sandbox.Name ? hostname : $"{hostname} {sandbox.Name}";
+        foreach (var endpoint in joined.OrderBy(e => e.JoinOrder))
+        {
+            if (endpoint.IPv4 is { } v4) sb.Append(v4.Address).Append('\t').Append(names).Append('\n');
+            if (endpoint.IPv6 is { } v6) sb.Append(v6.Address).Append('\t').Append(names).Append('\n');
+        }
+        foreach (var extra in sandbox.ExtraHosts)
+        {
+            // "name:ip" as docker's --add-host; the address may itself contain colons (IPv6).
+            int colon = extra.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0) continue;
+            sb.Append(extra.AsSpan(colon + 1)).Append('\t').Append(extra.AsSpan(0, colon)).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    internal string ResolvConf(SandboxState sandbox)
+    {
+        var servers = sandbox.DnsServers.Count > 0 ? sandbox.DnsServers
+            : _defaultDns.Count > 0 ? _defaultDns
+            : HostNameservers();
+        var sb = new StringBuilder();
+        foreach (var s in servers) sb.Append("nameserver ").Append(s).Append('\n');
+        if (sandbox.DnsSearch.Count > 0) sb.Append("search ").AppendJoin(' ', sandbox.DnsSearch).Append('\n');
+        if (sandbox.DnsOptions.Count > 0) sb.Append("options ").AppendJoin(' ', sandbox.DnsOptions).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>The host's nameservers, minus loopback ones, which mean nothing inside a sandbox.</summary>
+    private static List<string> HostNameservers()
+    {
+        try
+        {
+            return File.ReadLines("/etc/resolv.conf")
+                .Select(l => l.Trim())
+                .Where(l => l.StartsWith("nameserver", StringComparison.Ordinal))
+                .Select(l => l["nameserver".Length..].Trim())
+                .Where(a => System.Net.IPAddress.TryParse(a, out var ip) && !System.Net.IPAddress.IsLoopback(ip))
+                .ToList();
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// Rewrites in place (same inode): running processes see the file through a bind mount over /etc,
+    /// and a rename would leave them looking at the old inode.
+    /// </summary>
+    private static void Replace(string path, string content) => File.WriteAllText(path, content);
+}
