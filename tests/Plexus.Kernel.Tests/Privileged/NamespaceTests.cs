@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Plexus.Kernel.Namespaces;
 using Plexus.Kernel.Rtnl.LinkKinds;
-using Plexus.Kernel.Tests.Support;
+using Plexus.Testing;
 
 namespace Plexus.Kernel.Tests.Privileged;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Plexus.Kernel.Rtnl;
 using Plexus.Kernel.Rtnl.LinkKinds;
-using Plexus.Kernel.Tests.Support;
+using Plexus.Testing;
 using Plexus.Kernel.Types;
 
 namespace Plexus.Kernel.Tests.Privileged;

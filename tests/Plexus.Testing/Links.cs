@@ -1,9 +1,9 @@
 using Plexus.Kernel.Rtnl;
 using Plexus.Kernel.Rtnl.LinkKinds;
 
-namespace Plexus.Kernel.Tests.Support;
+namespace Plexus.Testing;
 
-internal static class Links
+public static class Links
 {
     /// <summary>
     /// A link with carrier to hang addresses and routes on: one end of a veth pair whose both ends are up.

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 
-namespace Plexus.Kernel.Tests.Support;
+namespace Plexus.Testing;
 
-internal static class Processes
+public static class Processes
 {
     /// <summary>Runs a command to completion (with a time limit) and returns exit code and stdout+stderr.</summary>
     public static (int ExitCode, string Output) Run(string file, IEnumerable<string> args, int timeoutMs = 20_000)

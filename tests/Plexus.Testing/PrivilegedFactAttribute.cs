@@ -1,6 +1,8 @@
+using Plexus.Kernel;
 using Plexus.Kernel.Rtnl;
+using Xunit;
 
-namespace Plexus.Kernel.Tests.Support;
+namespace Plexus.Testing;
 
 /// <summary>
 /// A test that needs the kernel (root, netlink, namespaces). It runs only inside a private network
@@ -16,7 +18,7 @@ public sealed class PrivilegedFactAttribute : FactAttribute
     }
 }
 
-internal static class PrivateNamespace
+public static class PrivateNamespace
 {
     private static readonly Lazy<string?> Check = new(() =>
     {

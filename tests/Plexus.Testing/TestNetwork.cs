@@ -1,7 +1,8 @@
+using Plexus.Kernel;
 using Plexus.Kernel.Namespaces;
 using Plexus.Kernel.Rtnl;
 
-namespace Plexus.Kernel.Tests.Support;
+namespace Plexus.Testing;
 
 /// <summary>
 /// A world of its own for one test: a fresh "host" namespace plus any number of "container"

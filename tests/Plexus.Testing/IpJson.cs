@@ -1,9 +1,10 @@
+using Xunit;
 using System.Text.Json;
 
-namespace Plexus.Kernel.Tests.Support;
+namespace Plexus.Testing;
 
 /// <summary>The kernel's state as iproute2 reports it (`ip -j`), to check Plexus against an independent reader.</summary>
-internal static class IpJson
+public static class IpJson
 {
     public static JsonElement[] Query(TestNetwork net, string ns, params string[] args) => Run(net, ns, "ip", args);
 
