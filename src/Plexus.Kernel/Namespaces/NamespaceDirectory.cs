@@ -12,7 +12,6 @@ public sealed class NamespaceDirectory
 
     private readonly Lock _prepareLock = new();
     private bool _prepared;
-    private bool _mountedRoot;
 
     public NamespaceDirectory(string root = DefaultRoot)
     {
@@ -85,7 +84,7 @@ public sealed class NamespaceDirectory
 
     /// <summary>
     /// Undoes <see cref="Prepare"/> once no namespace is left: unmounts the directory's own bind mount
-    /// (if this instance made it) and removes the directory. For tests and tools that own a private root.
+    /// (whichever instance made it) and removes the directory. For tests and tools that own a private root.
     /// </summary>
     public void Release()
     {
@@ -93,9 +92,8 @@ public sealed class NamespaceDirectory
         {
             if (List().Any())
                 throw new InvalidOperationException($"namespace directory {Root} still holds namespaces: {string.Join(", ", List())}");
-            if (_mountedRoot && Libc.Umount2(Root, Libc.MNT_DETACH) != 0)
+            if (Libc.Umount2(Root, Libc.MNT_DETACH) != 0 && Errno.Last != Errno.EINVAL) // EINVAL: not a mount point
                 throw KernelException.FromErrno($"release namespace directory {Root}");
-            _mountedRoot = false;
             _prepared = false;
             if (Directory.Exists(Root)) Directory.Delete(Root);
         }
@@ -126,7 +124,6 @@ public sealed class NamespaceDirectory
                     throw KernelException.FromErrno($"prepare namespace directory {Root}");
                 if (Libc.Mount(Root, Root, "none", Libc.MS_BIND | Libc.MS_REC, 0) != 0)
                     throw KernelException.FromErrno($"prepare namespace directory {Root}: bind mount");
-                _mountedRoot = true;
                 if (Libc.Mount("none", Root, null, Libc.MS_SHARED | Libc.MS_REC, 0) != 0)
                     throw KernelException.FromErrno($"prepare namespace directory {Root}: make shared");
             }

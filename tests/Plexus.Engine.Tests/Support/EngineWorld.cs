@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Plexus.Engine.Controller;
+using Plexus.Engine.Drivers;
+using Plexus.Engine.Drivers.Bridge;
+using Plexus.Engine.Drivers.Host;
+using Plexus.Engine.Drivers.Null;
+using Plexus.Engine.Ipam;
+using Plexus.Engine.Store;
+using Plexus.Kernel.Namespaces;
+using Plexus.Testing;
+
+namespace Plexus.Engine.Tests.Support;
+
+/// <summary>
+/// A controller running against a private "host" namespace of its own (so tests run in parallel and
+/// never touch the namespace the suite runs in), with its store in a temporary data root and its
+/// namespaces under a private exec root. <see cref="Restart"/> simulates a daemon restart.
+/// </summary>
+public sealed class EngineWorld : IDisposable
+{
+    private IStore? _store;
+
+    public EngineWorld()
+    {
+        Net = new TestNetwork();
+        DataRoot = Directory.CreateTempSubdirectory("plexus-engine-test-").FullName;
+        Options = new ControllerOptions
+        {
+            DataRoot = DataRoot,
+            ExecRoot = $"/run/plexus-test/{Net.Id}-exec",
+            DefaultDns = ["192.0.2.53"],
+        };
+        Controller = Open();
+    }
+
+    public TestNetwork Net { get; }
+
+    public string DataRoot { get; }
+
+    public ControllerOptions Options { get; }
+
+    public NetworkController Controller { get; private set; }
+
+    public IReadOnlyList<string> LastRestoreLog { get; private set; } = [];
+
+    /// <summary>Drops the controller (as a crash would: no cleanup) and starts a new one on the same store and kernel.</summary>
+    public NetworkController Restart()
+    {
+        Controller.Dispose();
+        _store?.Dispose();
+        Controller = Open();
+        return Controller;
+    }
+
+    private NetworkController Open()
+    {
+        _store = new SqliteStore(DataRoot);
+        INetworkDriver[] drivers = [new BridgeDriver(Net.HostNs, Net.Host), new NullDriver(), new HostDriver()];
+        var controller = new NetworkController(Options, _store, new DefaultIpam(), drivers, Net.HostNs, Net.Host);
+        LastRestoreLog = controller.Restore();
+        return controller;
+    }
+
+    /// <summary>Runs a command inside a sandbox (through the controller, as users will) and returns exit code and output.</summary>
+    public (int ExitCode, string Output) Exec(string sandbox, params string[] command)
+    {
+        using var p = Controller.StartProcess(sandbox, command, psi =>
+        {
+            psi.RedirectStandardOutput = true;
+            psi.RedirectStandardError = true;
+        });
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(20_000))
+        {
+            p.Kill(true);
+            throw new TimeoutException($"{string.Join(' ', command)} in {sandbox} did not finish");
+        }
+        return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    public bool Ping(string sandbox, string address) =>
+        Exec(sandbox, "busybox", "ping", "-c", "1", "-W", "2", address).ExitCode == 0;
+
+    /// <summary>Link names in the world's host namespace, lo excluded.</summary>
+    public string[] HostLinks() => Net.Host.ListLinks().Select(l => l.Name).Where(n => n != "lo").Order().ToArray();
+
+    public void Dispose()
+    {
+        Controller.Dispose();
+        _store?.Dispose();
+        var namespaces = new NamespaceDirectory(Options.NamespaceDirectory);
+        foreach (var name in namespaces.List().ToList()) namespaces.Delete(name);
+        if (Directory.Exists(namespaces.Root)) namespaces.Release();
+        if (Directory.Exists(Options.ExecRoot)) Directory.Delete(Options.ExecRoot, recursive: true);
+        Net.Dispose();
+        Directory.Delete(DataRoot, recursive: true);
+    }
+}
