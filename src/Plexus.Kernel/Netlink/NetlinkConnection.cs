@@ -183,8 +183,10 @@ public sealed class NetlinkConnection : IDisposable
         int skip = 4 + NetlinkHeader.Size;
         if ((message.Header.Flags & NetlinkFlags.Capped) == 0 && payload.Length >= skip)
         {
-            // Uncapped: the whole original request is echoed; its length is in the echoed header.
-            skip = 4 + NetlinkAttributeReader.Align((int)NetlinkHeader.Read(payload[4..]).Length);
+            // Uncapped: the whole original request is echoed; its length is in the echoed header. A length
+            // that runs past the reply leaves no attributes (and must not turn negative as an int).
+            uint echoed = NetlinkHeader.Read(payload[4..]).Length;
+            skip = echoed >= (uint)(payload.Length - 4) ? payload.Length : 4 + NetlinkAttributeReader.Align((int)echoed);
         }
         if (payload.Length <= skip) return errno;
         foreach (var attribute in new NetlinkAttributeReader(payload[skip..]))

@@ -67,7 +67,7 @@ public sealed partial class RtNetlink
         return index is null ? all : all.FindAll(a => a.Index == index);
     }
 
-    private static void WriteAddress(NetlinkWriter w, int index, IPPrefix address, AddressFlags flags, bool withBroadcast)
+    internal static void WriteAddress(NetlinkWriter w, int index, IPPrefix address, AddressFlags flags, bool withBroadcast)
     {
         var span = w.Reserve(IfAddrSize);
         span[0] = AddressFamily.Of(address.Address);

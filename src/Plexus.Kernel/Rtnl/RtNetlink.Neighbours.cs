@@ -50,7 +50,7 @@ public sealed partial class RtNetlink
         }
     }
 
-    private static void WriteNeighbour(NetlinkWriter w, Neighbour n)
+    internal static void WriteNeighbour(NetlinkWriter w, Neighbour n)
     {
         var span = w.Reserve(NdMsgSize);
         span[0] = (byte)n.Family;

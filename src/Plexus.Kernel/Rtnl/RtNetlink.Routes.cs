@@ -55,7 +55,7 @@ public sealed partial class RtNetlink
         }
     }
 
-    private static void WriteRoute(NetlinkWriter w, Route r)
+    internal static void WriteRoute(NetlinkWriter w, Route r)
     {
         var span = w.Reserve(RtMsgSize);
         span[0] = AddressFamily.Of(r.Destination.Address);
