@@ -17,7 +17,12 @@ public sealed class NetlinkConnection : IDisposable
 
     private readonly NetlinkSocket _socket;
     private readonly NetlinkWriter _writer = new();
-    private readonly byte[] _receiveBuffer = new byte[256 * 1024];
+    /// <summary>
+    /// Rented for the length of one request, so a daemon holding a connection per sandbox does not keep a
+    /// receive buffer per sandbox. 64 KiB holds any rtnetlink datagram (the kernel's dump skbs are smaller).
+    /// </summary>
+    private const int ReceiveBufferSize = 64 * 1024;
+    private byte[] _receiveBuffer = [];
     private readonly Lock _lock = new();
     private uint _sequence = (uint)Environment.TickCount;
     private bool _disposed;
@@ -39,7 +44,15 @@ public sealed class NetlinkConnection : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             uint seq = Write(type, flags | NetlinkFlags.Request | NetlinkFlags.Ack, state, build);
             _socket.Send(_writer.WrittenSpan);
-            ReadUntilAck(operation, seq);
+            Rent();
+            try
+            {
+                ReadUntilAck(operation, seq);
+            }
+            finally
+            {
+                Return();
+            }
         }
     }
 
@@ -55,29 +68,42 @@ public sealed class NetlinkConnection : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             uint seq = Write(type, NetlinkFlags.Request, state, build);
             _socket.Send(_writer.WrittenSpan);
-            T? result = default;
-            bool found = false;
-            while (true)
+            Rent();
+            try
             {
-                int n = ReceiveFromKernel();
-                foreach (var message in new NetlinkMessageReader(_receiveBuffer.AsSpan(0, n)))
+                return ReadOne(operation, seq, decode, notFoundErrno);
+            }
+            finally
+            {
+                Return();
+            }
+        }
+    }
+
+    private T? ReadOne<T>(string operation, uint seq, NetlinkDecode<T> decode, int notFoundErrno)
+    {
+        T? result = default;
+        bool found = false;
+        while (true)
+        {
+            int n = ReceiveFromKernel();
+            foreach (var message in new NetlinkMessageReader(_receiveBuffer.AsSpan(0, n)))
+            {
+                if (message.Header.Sequence != seq) continue; // stale reply of an earlier, abandoned request
+                if (message.Header.Type == NetlinkMessageType.Error)
                 {
-                    if (message.Header.Sequence != seq) continue; // stale reply of an earlier, abandoned request
-                    if (message.Header.Type == NetlinkMessageType.Error)
-                    {
-                        int errno = ReadError(message, out var text, out var offset);
-                        if (errno == 0) return result;
-                        if (errno == notFoundErrno) return default;
-                        throw new NetlinkException(operation, errno, text, offset);
-                    }
-                    if (message.Header.Type == NetlinkMessageType.Done) return result;
-                    if (!found && decode(message, out var value))
-                    {
-                        result = value;
-                        found = true;
-                    }
-                    if ((message.Header.Flags & NetlinkFlags.Multi) == 0) return result;
+                    int errno = ReadError(message, out var text, out var offset);
+                    if (errno == 0) return result;
+                    if (errno == notFoundErrno) return default;
+                    throw new NetlinkException(operation, errno, text, offset);
                 }
+                if (message.Header.Type == NetlinkMessageType.Done) return result;
+                if (!found && decode(message, out var value))
+                {
+                    result = value;
+                    found = true;
+                }
+                if ((message.Header.Flags & NetlinkFlags.Multi) == 0) return result;
             }
         }
     }
@@ -96,7 +122,16 @@ public sealed class NetlinkConnection : IDisposable
                 uint seq = Write(type, NetlinkFlags.Request | NetlinkFlags.Dump, state, build);
                 _socket.Send(_writer.WrittenSpan);
                 var results = new List<T>();
-                bool interrupted = ReadDump(operation, seq, results, decode);
+                bool interrupted;
+                Rent();
+                try
+                {
+                    interrupted = ReadDump(operation, seq, results, decode);
+                }
+                finally
+                {
+                    Return();
+                }
                 if (!interrupted) return results;
                 if (attempt + 1 >= DumpRetries)
                     throw new KernelException($"{operation}: the kernel interrupted the dump {DumpRetries} times in a row (objects kept changing)");
@@ -157,6 +192,14 @@ public sealed class NetlinkConnection : IDisposable
             // Only the kernel (port 0) may answer; anything else is some process writing to our port.
             if (sender == 0) return n;
         }
+    }
+
+    private void Rent() => _receiveBuffer = System.Buffers.ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
+
+    private void Return()
+    {
+        System.Buffers.ArrayPool<byte>.Shared.Return(_receiveBuffer);
+        _receiveBuffer = [];
     }
 
     private uint Write<TState>(ushort type, NetlinkFlags flags, TState state, NetlinkBuild<TState> build)

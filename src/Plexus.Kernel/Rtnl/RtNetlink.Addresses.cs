@@ -73,7 +73,8 @@ public sealed partial class RtNetlink
         span[0] = AddressFamily.Of(address.Address);
         span[1] = (byte)address.PrefixLength;
         span[2] = (byte)((uint)flags & 0xFF);
-        span[3] = (byte)RouteScope.Universe;
+        // Loopback addresses are host-scoped, as iproute2 makes them.
+        span[3] = (byte)(IPAddress.IsLoopback(address.Address) ? RouteScope.Host : RouteScope.Universe);
         BinaryPrimitives.WriteInt32LittleEndian(span[4..], index);
         w.Address(Ifa.Local, address.Address);
         w.Address(Ifa.Address, address.Address);

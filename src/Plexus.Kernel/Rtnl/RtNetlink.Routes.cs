@@ -15,6 +15,10 @@ public sealed partial class RtNetlink
     /// <summary>Adds the route or replaces the one with the same destination, table and metric.</summary>
     public void ReplaceRoute(Route route) => ChangeRoute(route, RtmType.NewRoute, NetlinkFlags.Create | NetlinkFlags.Replace, "replace");
 
+    /// <summary>
+    /// Deletes the route to the destination in the table; protocol, scope and type are wildcards, as in
+    /// `ip route del`, so a kernel-installed route can be deleted too. Gateway and device narrow the match.
+    /// </summary>
     public void DeleteRoute(Route route) => ChangeRoute(route, RtmType.DelRoute, NetlinkFlags.None, "delete");
 
     /// <summary>Lists routes of one IP version (or both) in one table (or all when null).</summary>
@@ -40,7 +44,8 @@ public sealed partial class RtNetlink
             throw new ArgumentException($"route {route}: gateway {gw} is not of the destination's IP version", nameof(route));
         try
         {
-            _connection.Execute($"{verb} route {route}", type, flags, route, WriteRoute);
+            _connection.Execute($"{verb} route {route}", type, flags, (route, type == RtmType.DelRoute),
+                static (w, s) => WriteRoute(w, s.route, s.Item2));
         }
         catch (NetlinkException e)
         {
@@ -55,15 +60,15 @@ public sealed partial class RtNetlink
         }
     }
 
-    internal static void WriteRoute(NetlinkWriter w, Route r)
+    internal static void WriteRoute(NetlinkWriter w, Route r, bool forDelete = false)
     {
         var span = w.Reserve(RtMsgSize);
         span[0] = AddressFamily.Of(r.Destination.Address);
         span[1] = (byte)r.Destination.PrefixLength;
         span[4] = r.Table < 256 ? (byte)r.Table : (byte)RouteTable.Compat;
-        span[5] = (byte)r.Protocol;
-        span[6] = (byte)r.EffectiveScope;
-        span[7] = (byte)r.Type;
+        span[5] = forDelete ? (byte)RouteProtocol.Unspec : (byte)r.Protocol;
+        span[6] = forDelete ? (byte)RouteScope.Nowhere : (byte)r.EffectiveScope;
+        span[7] = forDelete ? (byte)RouteType.Unspec : (byte)r.Type;
         if (!r.IsDefault) w.Address(Rta.Dst, IPPrefix.Mask(r.Destination.Address, r.Destination.PrefixLength));
         if (r.Gateway is { } gateway) w.Address(Rta.Gateway, gateway);
         if (r.OutputIndex is { } oif) w.UInt32(Rta.Oif, (uint)oif);

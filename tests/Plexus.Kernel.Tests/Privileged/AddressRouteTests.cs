@@ -89,6 +89,9 @@ public sealed class AddressRouteTests
 
         h.DeleteRoute(custom);
         h.DeleteRoute(direct);
+        // The kernel's own connected route (proto kernel) can be deleted too, as with `ip route del`.
+        h.DeleteRoute(new Route { Destination = IPPrefix.Parse("10.30.0.0/24"), OutputIndex = d0 });
+        Assert.DoesNotContain(h.ListRoutes(4), r => r.Destination.Network.ToString() == "10.30.0.0/24");
         Assert.Empty(h.ListRoutes(4, 100));
         Assert.DoesNotContain(h.ListRoutes(4), r => r.Destination.Network.ToString() == "203.0.113.0/24");
     }

@@ -1,6 +1,6 @@
 using System.Net;
 using Plexus.Kernel.Netlink;
-using Plexus.Kernel.Route;
+using Plexus.Kernel.Rtnl;
 using Plexus.Kernel.Tests.Unit.Support;
 using Plexus.Kernel.Types;
 
@@ -86,12 +86,12 @@ public class AddressRouteNeighbourDecodeTests
     [Fact]
     public void Captured_route_dump()
     {
-        var routes = Replies.DecodeAll<Route.Route>(Hex.LoadGolden("route-dump.hex"), RtNetlink.TryDecodeRoute);
+        var routes = Replies.DecodeAll<Route>(Hex.LoadGolden("route-dump.hex"), RtNetlink.TryDecodeRoute);
         Assert.Equal(21, routes.Count);
 
         // ip route add 10.2.0.0/16 via 172.17.0.254 dev br0 metric 100 table 1000 proto static src 172.17.0.1:
         // the kernel reports rtm_table RT_TABLE_COMPAT (252) and the real table in RTA_TABLE.
-        Assert.Equal(new Route.Route
+        Assert.Equal(new Route
         {
             Destination = IPPrefix.Parse("10.2.0.0/16"), Gateway = Ip("172.17.0.254"), OutputIndex = 2, Table = 1000,
             Protocol = RouteProtocol.Static, Scope = RouteScope.Universe, Type = RouteType.Unicast, Metric = 100,
@@ -99,7 +99,7 @@ public class AddressRouteNeighbourDecodeTests
         }, routes[0]);
 
         // default via 172.17.0.254 (no RTA_DST)
-        Assert.Equal(new Route.Route
+        Assert.Equal(new Route
         {
             Destination = IPPrefix.Parse("0.0.0.0/0"), Gateway = Ip("172.17.0.254"), OutputIndex = 2,
             Protocol = RouteProtocol.Boot, Scope = RouteScope.Universe,
@@ -107,14 +107,14 @@ public class AddressRouteNeighbourDecodeTests
         Assert.True(routes[1].IsDefault);
 
         // 172.17.0.0/16 dev br0 proto kernel scope link src 172.17.0.1
-        Assert.Equal(new Route.Route
+        Assert.Equal(new Route
         {
             Destination = IPPrefix.Parse("172.17.0.0/16"), OutputIndex = 2, Protocol = RouteProtocol.Kernel,
             Scope = RouteScope.Link, PreferredSource = Ip("172.17.0.1"),
         }, routes[2]);
 
         // local 127.0.0.0/8 dev lo table local proto kernel scope host src 127.0.0.1
-        Assert.Equal(new Route.Route
+        Assert.Equal(new Route
         {
             Destination = IPPrefix.Parse("127.0.0.0/8"), OutputIndex = 1, Table = RouteTable.Local, Protocol = RouteProtocol.Kernel,
             Scope = RouteScope.Host, Type = RouteType.Local, PreferredSource = Ip("127.0.0.1"),
@@ -125,14 +125,14 @@ public class AddressRouteNeighbourDecodeTests
         Assert.Equal(IPPrefix.Parse("172.17.255.255/32"), routes[9].Destination);
 
         // fd01::/64 dev br0 metric 256 (IPv6 routes come with RTA_CACHEINFO and RTA_PREF, which are skipped)
-        Assert.Equal(new Route.Route
+        Assert.Equal(new Route
         {
             Destination = IPPrefix.Parse("fd01::/64"), OutputIndex = 2, Protocol = RouteProtocol.Boot,
             Scope = RouteScope.Universe, Metric = 256,
         }, routes[12]);
 
         // multicast ff00::/8 dev br0 table local
-        Assert.Equal(new Route.Route
+        Assert.Equal(new Route
         {
             Destination = IPPrefix.Parse("ff00::/8"), OutputIndex = 2, Table = RouteTable.Local, Protocol = RouteProtocol.Kernel,
             Scope = RouteScope.Universe, Type = RouteType.Multicast, Metric = 256,
@@ -151,23 +151,23 @@ public class AddressRouteNeighbourDecodeTests
             0800 0f00 64000000                    # RTA_TABLE 100
             0800 0100 0a0a0a00                    # RTA_DST 10.10.10.0
             """;
-        var route = Replies.DecodeOne<Route.Route>(Replies.Message(Ipv4), RtNetlink.TryDecodeRoute);
+        var route = Replies.DecodeOne<Route>(Replies.Message(Ipv4), RtNetlink.TryDecodeRoute);
         Assert.Equal(100u, route?.Table);
         Assert.Equal(IPPrefix.Parse("10.10.10.0/24"), route?.Destination);
         Assert.Null(route?.Gateway);
 
         var mpls = Replies.Message(Ipv4);
         mpls[16] = 28; // AF_MPLS
-        Assert.Null(Replies.DecodeOne<Route.Route>(mpls, RtNetlink.TryDecodeRoute));
+        Assert.Null(Replies.DecodeOne<Route>(mpls, RtNetlink.TryDecodeRoute));
         var deleted = Replies.Message(Ipv4);
         deleted[4] = (byte)RtmType.DelRoute;
-        Assert.Null(Replies.DecodeOne<Route.Route>(deleted, RtNetlink.TryDecodeRoute));
+        Assert.Null(Replies.DecodeOne<Route>(deleted, RtNetlink.TryDecodeRoute));
     }
 
     [Fact]
     public void IPv6_default_route_without_RTA_DST_is_the_unspecified_address()
     {
-        var route = Replies.DecodeOne<Route.Route>(Replies.Message("""
+        var route = Replies.DecodeOne<Route>(Replies.Message("""
             00000000 1800 0000 01000000 00000000
             0a 00 00 00 fe 03 00 01 00000000      # AF_INET6 /0
             1400 0500 fe800000000000000000000000000001  # RTA_GATEWAY fe80::1
@@ -190,7 +190,7 @@ public class AddressRouteNeighbourDecodeTests
     [InlineData("02 08 00 00 fe 03 00 01 000000", "shorter than struct rtmsg")]
     public void Malformed_route_messages_are_parse_errors(string payload, string message)
     {
-        var e = Assert.Throws<NetlinkParseException>(() => Replies.DecodeOne<Route.Route>(
+        var e = Assert.Throws<NetlinkParseException>(() => Replies.DecodeOne<Route>(
             Replies.Message("00000000 1800 0000 01000000 00000000" + payload), RtNetlink.TryDecodeRoute));
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }

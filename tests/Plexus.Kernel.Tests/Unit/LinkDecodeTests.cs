@@ -1,5 +1,5 @@
 using Plexus.Kernel.Netlink;
-using Plexus.Kernel.Route;
+using Plexus.Kernel.Rtnl;
 using Plexus.Kernel.Tests.Unit.Support;
 using Plexus.Kernel.Types;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Plexus.Kernel.Netlink;
-using Plexus.Kernel.Route;
-using Plexus.Kernel.Route.LinkKinds;
+using Plexus.Kernel.Rtnl;
+using Plexus.Kernel.Rtnl.LinkKinds;
 using Plexus.Kernel.Tests.Unit.Support;
 using Plexus.Kernel.Types;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Plexus.Kernel.Netlink;
-using Plexus.Kernel.Route;
+using Plexus.Kernel.Rtnl;
 using Plexus.Kernel.Tests.Unit.Support;
 using Xunit.Sdk;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Plexus.Kernel.Route;
+using Plexus.Kernel.Rtnl;
 using Plexus.Kernel.Types;
 
 namespace Plexus.Kernel.Tests.Unit;
