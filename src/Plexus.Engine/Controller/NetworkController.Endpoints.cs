@@ -33,8 +33,16 @@ public sealed partial class NetworkController
             ExposedPorts = request.ExposedPorts,
         };
         var allocated = new List<System.Net.IPAddress>();
+        IReadOnlyList<Ports.PortBinding> ports = [];
         try
         {
+            if (request.PublishedPorts.Count > 0)
+            {
+                if (network.Driver != "bridge")
+                    throw PlexusException.Invalid($"ports can only be published on bridge networks, not on {network.Name} ({network.Driver})");
+                ports = _ports.Reserve(request.PublishedPorts, PortOwner(name, network));
+                endpoint = endpoint with { PortBindings = ports };
+            }
             if (network.Subnets.Any(s => s.IpVersion == 4))
             {
                 var v4 = _ipam.Allocate(network.Id, 4, request.IPv4Address);
@@ -61,6 +69,7 @@ public sealed partial class NetworkController
         catch (Exception e)
         {
             foreach (var address in allocated) _ipam.Release(network.Id, address);
+            _ports.Release(ports, PortOwner(name, network));
             throw Wrap(e, $"create endpoint {name} on network {network.Name}");
         }
         _endpoints[endpoint.Id] = endpoint;
@@ -92,5 +101,9 @@ public sealed partial class NetworkController
         _endpoints.TryRemove(endpoint.Id, out _);
         if (endpoint.IPv4 is { } v4) _ipam.Release(network.Id, v4.Address);
         if (endpoint.IPv6 is { } v6) _ipam.Release(network.Id, v6.Address);
+        _ports.Release(endpoint.PortBindings, PortOwner(endpoint.Name, network));
     }
+
+    /// <summary>Who holds a host port, in the words of the conflict error.</summary>
+    private static string PortOwner(string endpointName, NetworkState network) => $"{endpointName} on network {network.Name}";
 }

@@ -55,6 +55,7 @@ public sealed partial class NetworkController
                 continue;
             }
             _endpoints[endpoint.Id] = endpoint;
+            _ports.Restore(endpoint.PortBindings, PortOwner(endpoint.Name, _networks[endpoint.NetworkId]));
         }
         if (!cleanup.IsEmpty) _store.Commit(cleanup);
 

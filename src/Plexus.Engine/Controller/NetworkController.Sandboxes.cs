@@ -54,6 +54,7 @@ public sealed partial class NetworkController
                 DnsOptions = request.DnsOptions,
                 ExtraHosts = request.ExtraHosts,
                 Labels = request.Labels,
+                Links = request.Links,
                 Created = DateTimeOffset.UtcNow,
             };
             var sandbox = new Sandbox(state, ns, isHost);
@@ -111,6 +112,24 @@ public sealed partial class NetworkController
         sandbox.Dispose();
         if (sandbox.State.Owned) TryUndo(() => { if (_namespaces.Exists(sandbox.Id)) _namespaces.Delete(sandbox.Id); });
         TryUndo(() => _files.Remove(sandbox.Id));
+    }
+
+    /// <summary>Records (or clears) the sandbox's main process.</summary>
+    public Sandbox SetProcess(string sandboxReference, SandboxProcessState? process)
+    {
+        var sandbox = GetSandbox(sandboxReference);
+        using var held = _locks.Acquire(sandbox.Id);
+        var state = sandbox.State with { Process = process };
+        try
+        {
+            _store.Commit(new StoreBatch().Put(state));
+        }
+        catch (Exception e)
+        {
+            throw Wrap(e, $"record the process of sandbox {sandbox.Name}");
+        }
+        sandbox.State = state;
+        return sandbox;
     }
 
     /// <summary>Starts a process inside the sandbox, seeing the sandbox's hosts, resolv.conf and hostname.</summary>

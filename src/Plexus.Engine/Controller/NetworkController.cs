@@ -27,6 +27,7 @@ public sealed partial class NetworkController : IDisposable
     private readonly NamespaceDirectory _namespaces;
     private readonly SandboxFiles _files;
     private readonly ObjectLocks _locks = new();
+    private readonly Ports.PortAllocator _ports;
 
     private readonly ConcurrentDictionary<string, NetworkState> _networks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, EndpointState> _endpoints = new(StringComparer.Ordinal);
@@ -48,6 +49,7 @@ public sealed partial class NetworkController : IDisposable
         _host = host;
         _namespaces = new NamespaceDirectory(options.NamespaceDirectory);
         _files = new SandboxFiles(options.SandboxFilesDirectory, options.DefaultDns);
+        _ports = hostNs.Run(Ports.PortAllocator.FromSystem);
     }
 
     public ControllerOptions Options => _options;

@@ -30,6 +30,9 @@ public sealed record EndpointCreateRequest
     public IReadOnlyList<string> Aliases { get; init; } = [];
     public int GatewayPriority { get; init; }
     public IReadOnlyList<string> ExposedPorts { get; init; } = [];
+
+    /// <summary>Ports to publish; a host port of 0 gets a free one.</summary>
+    public IReadOnlyList<Ports.PortBinding> PublishedPorts { get; init; } = [];
 }
 
 /// <summary>How a sandbox gets its namespace.</summary>
@@ -60,4 +63,5 @@ public sealed record SandboxCreateRequest
     public IReadOnlyList<string> DnsOptions { get; init; } = [];
     public IReadOnlyList<string> ExtraHosts { get; init; } = [];
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<Model.SandboxLink> Links { get; init; } = [];
 }

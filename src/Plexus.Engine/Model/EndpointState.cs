@@ -31,6 +31,9 @@ public sealed record EndpointState
     /// <summary>Ports the container exposes ("80/tcp"), for links and published ports.</summary>
     public IReadOnlyList<string> ExposedPorts { get; init; } = [];
 
+    /// <summary>Published ports, concrete (host ports chosen).</summary>
+    public IReadOnlyList<Ports.PortBinding> PortBindings { get; init; } = [];
+
     public IReadOnlyDictionary<string, string> DriverState { get; init; } = new Dictionary<string, string>();
 
     public bool Pending { get; init; }

@@ -30,5 +30,24 @@ public sealed record SandboxState
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Legacy links (--link name:alias) to other sandboxes.</summary>
+    public IReadOnlyList<SandboxLink> Links { get; init; } = [];
+
+    /// <summary>The sandbox's main process, when Plexus started one (`plexus run`).</summary>
+    public SandboxProcessState? Process { get; init; }
+
     public bool Pending { get; init; }
+}
+
+/// <summary>A legacy link: this sandbox reaches <see cref="Target"/> (a sandbox name) as <see cref="Alias"/>.</summary>
+public sealed record SandboxLink(string Target, string Alias);
+
+/// <summary>The main process of a sandbox: what was run, where its output goes, and its PID while alive.</summary>
+public sealed record SandboxProcessState
+{
+    public required IReadOnlyList<string> Command { get; init; }
+    public int Pid { get; init; }
+    public DateTimeOffset StartedAt { get; init; }
+    public string? LogPath { get; init; }
+    public IReadOnlyList<string> Environment { get; init; } = [];
 }

@@ -1,0 +1,160 @@
+using Plexus.Api;
+using System.Globalization;
+using Plexus.Engine.Controller;
+using Plexus.Engine.Model;
+using Plexus.Engine.Sandboxes;
+
+namespace Plexus.Daemon.Api;
+
+/// <summary>Sandboxes as Docker containers, and Docker endpoint settings as engine requests.</summary>
+internal static class ContainerMapping
+{
+    public static EndpointCreateRequest EndpointRequest(EndpointSettingsJson? settings) => new()
+    {
+        IPv4Address = settings?.IPAMConfig?.IPv4Address is { Length: > 0 } v4 ? NetworkMapping.Address(v4, "IPv4 address") : null,
+        IPv6Address = settings?.IPAMConfig?.IPv6Address is { Length: > 0 } v6 ? NetworkMapping.Address(v6, "IPv6 address") : null,
+        Mac = settings?.MacAddress is { Length: > 0 } mac
+            ? Kernel.Types.MacAddress.TryParse(mac, out var m) ? m : throw PlexusException.Invalid($"invalid MAC address '{mac}'")
+            : null,
+        Aliases = settings?.Aliases ?? [],
+        GatewayPriority = settings?.GwPriority ?? 0,
+    };
+
+    public static EndpointSettingsJson EndpointJson(EndpointState e, NetworkState n) => new()
+    {
+        NetworkID = n.Id,
+        EndpointID = e.Id,
+        Aliases = e.Aliases.ToList(),
+        MacAddress = e.Mac?.ToString() ?? "",
+        IPAddress = e.IPv4?.Address.ToString() ?? "",
+        IPPrefixLen = e.IPv4?.PrefixLength ?? 0,
+        Gateway = n.Internal ? "" : n.Subnets.FirstOrDefault(s => s.IpVersion == 4)?.Gateway.ToString() ?? "",
+        GlobalIPv6Address = e.IPv6?.Address.ToString() ?? "",
+        GlobalIPv6PrefixLen = e.IPv6?.PrefixLength ?? 0,
+        IPv6Gateway = n.EnableIPv6 && !n.Internal ? n.Subnets.FirstOrDefault(s => s.IpVersion == 6)?.Gateway.ToString() ?? "" : "",
+        GwPriority = e.GatewayPriority,
+        DNSNames = [.. e.Aliases, e.Name],
+        IPAMConfig = null,
+    };
+
+    private static Dictionary<string, EndpointSettingsJson> Networks(Sandbox s, NetworkController c)
+    {
+        var result = new Dictionary<string, EndpointSettingsJson>();
+        foreach (var e in c.EndpointsOf(s))
+        {
+            var n = c.Networks.FirstOrDefault(x => x.Id == e.NetworkId);
+            if (n is not null) result[n.Name] = EndpointJson(e, n);
+        }
+        return result;
+    }
+
+    public static bool IsRunning(Sandbox s) => s.State.Process is not { Pid: > 0 } p || ProcessAlive(p.Pid);
+
+    public static bool ProcessAlive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+
+    public static ContainerSummaryJson Summary(Sandbox s, NetworkController c)
+    {
+        var endpoints = c.EndpointsOf(s);
+        bool running = IsRunning(s);
+        return new ContainerSummaryJson
+        {
+            Id = s.Id,
+            Names = ["/" + s.Name],
+            Command = s.State.Process is { } p ? string.Join(' ', p.Command) : "",
+            Created = s.State.Created.ToUnixTimeSeconds(),
+            Ports = endpoints.SelectMany(e => e.PortBindings).Select(b => new PortJson
+            {
+                IP = b.HostIP?.ToString() ?? "0.0.0.0",
+                PrivatePort = b.ContainerPort,
+                PublicPort = b.HostPort,
+                Type = b.ProtocolName,
+            }).ToList(),
+            Labels = new Dictionary<string, string>(s.State.Labels),
+            State = running ? "running" : "exited",
+            Status = running ? "Up" : "Exited",
+            HostConfig = new HostConfigSummaryJson { NetworkMode = NetworkMode(s, c) },
+            NetworkSettings = new NetworkSettingsSummaryJson { Networks = Networks(s, c) },
+        };
+    }
+
+    public static ContainerInspectJson Inspect(Sandbox s, NetworkController c)
+    {
+        var endpoints = c.EndpointsOf(s);
+        var first = endpoints.FirstOrDefault();
+        var firstNet = first is null ? null : c.Networks.FirstOrDefault(n => n.Id == first.NetworkId);
+        var firstJson = first is null || firstNet is null ? null : EndpointJson(first, firstNet);
+        bool running = IsRunning(s);
+        var ports = new Dictionary<string, List<PortBindingJson>?>();
+        foreach (var e in endpoints)
+        {
+            foreach (var exposed in e.ExposedPorts) ports.TryAdd(exposed, null);
+            foreach (var b in e.PortBindings)
+            {
+                var key = $"{b.ContainerPort}/{b.ProtocolName}";
+                if (!ports.TryGetValue(key, out var list) || list is null) ports[key] = list = [];
+                list.Add(new PortBindingJson { HostIp = b.HostIP?.ToString() ?? "0.0.0.0", HostPort = b.HostPort.ToString(CultureInfo.InvariantCulture) });
+            }
+        }
+        var files = c.Files;
+        return new ContainerInspectJson
+        {
+            Id = s.Id,
+            Created = s.State.Created.ToString("o", CultureInfo.InvariantCulture),
+            Path = s.State.Process?.Command.FirstOrDefault() ?? "",
+            Args = s.State.Process?.Command.Skip(1).ToList() ?? [],
+            State = new ContainerStateJson
+            {
+                Status = running ? "running" : "exited",
+                Running = running,
+                Pid = running ? s.State.Process?.Pid ?? s.State.Pid ?? 0 : 0,
+                StartedAt = (s.State.Process?.StartedAt ?? s.State.Created).ToString("o", CultureInfo.InvariantCulture),
+            },
+            ResolvConfPath = files.ResolvConfPath(s.Id),
+            HostnamePath = files.HostnamePath(s.Id),
+            HostsPath = files.HostsPath(s.Id),
+            LogPath = s.State.Process?.LogPath ?? "",
+            Name = "/" + s.Name,
+            HostConfig = new HostConfigJson
+            {
+                NetworkMode = NetworkMode(s, c),
+                // Docker's form: /target:/linker/alias.
+                Links = s.State.Links.Count == 0 ? null : s.State.Links.Select(l => $"/{l.Target}:/{s.Name}/{l.Alias}").ToList(),
+                Dns = s.State.DnsServers.ToList(),
+                DnsSearch = s.State.DnsSearch.ToList(),
+                DnsOptions = s.State.DnsOptions.ToList(),
+                ExtraHosts = s.State.ExtraHosts.Count == 0 ? null : s.State.ExtraHosts.ToList(),
+                PortBindings = ports.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!),
+            },
+            Config = new ContainerConfigJson
+            {
+                Hostname = SandboxFiles.HostnameOf(s.State),
+                Env = s.State.Process?.Environment.ToList() ?? [],
+                Cmd = s.State.Process?.Command.ToList(),
+                Labels = new Dictionary<string, string>(s.State.Labels),
+                ExposedPorts = endpoints.SelectMany(e => e.ExposedPorts).Distinct().ToDictionary(p => p, object (_) => new Dictionary<string, string>()),
+            },
+            NetworkSettings = new NetworkSettingsJson
+            {
+                SandboxID = s.Id,
+                SandboxKey = s.State.NamespacePath,
+                Ports = ports,
+                EndpointID = firstJson?.EndpointID ?? "",
+                Gateway = firstJson?.Gateway ?? "",
+                IPAddress = firstJson?.IPAddress ?? "",
+                IPPrefixLen = firstJson?.IPPrefixLen ?? 0,
+                IPv6Gateway = firstJson?.IPv6Gateway ?? "",
+                GlobalIPv6Address = firstJson?.GlobalIPv6Address ?? "",
+                GlobalIPv6PrefixLen = firstJson?.GlobalIPv6PrefixLen ?? 0,
+                MacAddress = firstJson?.MacAddress ?? "",
+                Networks = Networks(s, c),
+            },
+        };
+    }
+
+    private static string NetworkMode(Sandbox s, NetworkController c)
+    {
+        if (s.IsHostNamespace) return "host";
+        var first = c.EndpointsOf(s).FirstOrDefault();
+        return first is null ? "none" : c.Networks.FirstOrDefault(n => n.Id == first.NetworkId)?.Name ?? "default";
+    }
+}

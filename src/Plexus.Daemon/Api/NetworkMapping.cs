@@ -1,0 +1,101 @@
+using Plexus.Api;
+using System.Net;
+using Plexus.Engine.Controller;
+using Plexus.Engine.Ipam;
+using Plexus.Engine.Model;
+
+namespace Plexus.Daemon.Api;
+
+/// <summary>Between the engine's records and Docker's JSON.</summary>
+internal static class NetworkMapping
+{
+    public static NetworkJson ToJson(NetworkState n, NetworkController controller, bool withContainers = true) => new()
+    {
+        Name = n.Name,
+        Id = n.Id,
+        Created = n.Created,
+        Driver = n.Driver,
+        EnableIPv6 = n.EnableIPv6,
+        Internal = n.Internal,
+        Attachable = true,
+        IPAM = new IpamJson
+        {
+            Driver = n.IpamDriver,
+            Options = n.IpamOptions.Count == 0 ? null : new Dictionary<string, string>(n.IpamOptions),
+            Config = n.Subnets.Select(s => new IpamConfigJson
+            {
+                Subnet = s.Subnet.ToString(),
+                IPRange = s.IPRange?.ToString(),
+                Gateway = s.Gateway.ToString(),
+                AuxiliaryAddresses = s.AuxAddresses.Count == 0 ? null : s.AuxAddresses.ToDictionary(kv => kv.Key, kv => kv.Value.ToString()),
+            }).ToList(),
+        },
+        Containers = withContainers ? ContainersOf(n, controller) : [],
+        Options = new Dictionary<string, string>(n.Options),
+        Labels = new Dictionary<string, string>(n.Labels),
+    };
+
+    private static Dictionary<string, NetworkContainerJson> ContainersOf(NetworkState n, NetworkController controller)
+    {
+        var result = new Dictionary<string, NetworkContainerJson>();
+        foreach (var e in controller.EndpointsOf(n))
+        {
+            if (e.SandboxId is not { } sid) continue;
+            var name = controller.Sandboxes.FirstOrDefault(s => s.Id == sid)?.Name ?? e.Name;
+            result[sid] = new NetworkContainerJson
+            {
+                Name = name,
+                EndpointID = e.Id,
+                MacAddress = e.Mac?.ToString() ?? "",
+                IPv4Address = e.IPv4?.ToString() ?? "",
+                IPv6Address = e.IPv6?.ToString() ?? "",
+            };
+        }
+        return result;
+    }
+
+    public static NetworkCreateRequest FromJson(NetworkCreateJson body)
+    {
+        if (string.IsNullOrEmpty(body.Name)) throw PlexusException.Invalid("network name is required");
+        var configs = new List<IpamRequest>();
+        foreach (var c in body.IPAM?.Config ?? [])
+        {
+            configs.Add(new IpamRequest
+            {
+                Subnet = c.Subnet is { Length: > 0 } s ? Network(s, "subnet") : null,
+                IPRange = c.IPRange is { Length: > 0 } r ? Network(r, "ip-range") : null,
+                Gateway = c.Gateway is { Length: > 0 } g ? Address(g, "gateway") : null,
+                AuxAddresses = (c.AuxiliaryAddresses ?? []).ToDictionary(kv => kv.Key, kv => Address(kv.Value, $"aux-address {kv.Key}")),
+            });
+        }
+        return new NetworkCreateRequest
+        {
+            Name = body.Name,
+            Driver = body.Driver is { Length: > 0 } d ? d : "bridge",
+            Options = body.Options ?? [],
+            Labels = body.Labels ?? [],
+            Internal = body.Internal ?? false,
+            EnableIPv6 = body.EnableIPv6 ?? false,
+            IpamDriver = body.IPAM?.Driver is { Length: > 0 } ipam ? ipam : "default",
+            IpamOptions = body.IPAM?.Options ?? [],
+            IpamConfigs = configs,
+        };
+    }
+
+    public static IPNetwork Network(string text, string what)
+    {
+        if (!IPNetwork.TryParse(text, out var network))
+        {
+            // Docker accepts a subnet with host bits set (172.18.0.1/16) as long as it is a prefix.
+            var slash = text.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && IPAddress.TryParse(text[..slash], out var ip) && int.TryParse(text[(slash + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var len)
+                && len >= 0 && len <= (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
+                return new IPNetwork(Kernel.Types.IPPrefix.Mask(ip, len), len);
+            throw PlexusException.Invalid($"invalid {what} '{text}': expected an address with a prefix length, e.g. 172.18.0.0/16");
+        }
+        return network;
+    }
+
+    public static IPAddress Address(string text, string what) =>
+        IPAddress.TryParse(text, out var ip) ? ip : throw PlexusException.Invalid($"invalid {what} '{text}': not an IP address");
+}

@@ -1,0 +1,88 @@
+using Plexus.Api;
+using Plexus.Engine.Controller;
+using Plexus.Engine.Model;
+
+namespace Plexus.Daemon.Api;
+
+/// <summary>Docker's /networks endpoints.</summary>
+internal static class NetworksEndpoints
+{
+    /// <summary>Networks every daemon has and that cannot be removed, as in Docker.</summary>
+    public static readonly string[] Predefined = ["bridge", "host", "none"];
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/networks", (string? filters, NetworkController c) =>
+        {
+            var f = Filters.Parse(filters, "name", "id", "driver", "label", "type", "dangling", "scope");
+            return Results.Json(c.Networks.Where(n => Matches(n, f, c)).Select(n => NetworkMapping.ToJson(n, c)).ToList(), DaemonJson.Default.ListNetworkJson);
+        });
+
+        app.MapGet("/networks/{id}", (string id, NetworkController c) =>
+            Results.Json(NetworkMapping.ToJson(c.GetNetwork(id), c), DaemonJson.Default.NetworkJson));
+
+        app.MapPost("/networks/create", (NetworkCreateJson body, NetworkController c) =>
+        {
+            var network = c.CreateNetwork(NetworkMapping.FromJson(body));
+            return Results.Json(new NetworkCreateResponseJson(network.Id, ""), DaemonJson.Default.NetworkCreateResponseJson, statusCode: 201);
+        });
+
+        app.MapDelete("/networks/{id}", (string id, NetworkController c) =>
+        {
+            var network = c.GetNetwork(id);
+            if (Predefined.Contains(network.Name))
+                throw new PlexusException(ErrorKind.Forbidden, $"{network.Name} is a pre-defined network and cannot be removed");
+            c.DeleteNetwork(network.Id);
+            return Results.NoContent();
+        });
+
+        app.MapPost("/networks/{id}/connect", (string id, NetworkConnectJson body, NetworkController c) =>
+        {
+            if (string.IsNullOrEmpty(body.Container)) throw PlexusException.Invalid("no container given to connect");
+            c.Connect(id, body.Container, ContainerMapping.EndpointRequest(body.EndpointConfig));
+            return Results.Ok();
+        });
+
+        app.MapPost("/networks/{id}/disconnect", (string id, NetworkDisconnectJson body, NetworkController c) =>
+        {
+            if (string.IsNullOrEmpty(body.Container)) throw PlexusException.Invalid("no container given to disconnect");
+            c.Disconnect(id, body.Container);
+            return Results.Ok();
+        });
+
+        app.MapPost("/networks/prune", (string? filters, NetworkController c) =>
+        {
+            var f = Filters.Parse(filters, "label", "until");
+            var deleted = new List<string>();
+            foreach (var n in c.Networks)
+            {
+                if (Predefined.Contains(n.Name) || c.EndpointsOf(n).Count > 0 || !LabelsMatch(n, f)) continue;
+                try
+                {
+                    c.DeleteNetwork(n.Id);
+                    deleted.Add(n.Name);
+                }
+                catch (PlexusException)
+                {
+                    // joined meanwhile: not unused any more
+                }
+            }
+            return Results.Json(new NetworkPruneResponseJson(deleted), DaemonJson.Default.NetworkPruneResponseJson);
+        });
+    }
+
+    private static bool Matches(NetworkState n, Filters f, NetworkController c) =>
+        f.Accepts("name", v => n.Name.Contains(v, StringComparison.Ordinal))
+        && f.Accepts("id", v => n.Id.StartsWith(v, StringComparison.Ordinal))
+        && f.Accepts("driver", v => n.Driver == v)
+        && f.Accepts("scope", v => v == "local")
+        && f.Accepts("type", v => v == (Predefined.Contains(n.Name) ? "builtin" : "custom"))
+        && f.Accepts("dangling", v => (v is "true" or "1") == (!Predefined.Contains(n.Name) && c.EndpointsOf(n).Count == 0))
+        && LabelsMatch(n, f);
+
+    private static bool LabelsMatch(NetworkState n, Filters f) => f.Accepts("label", v =>
+    {
+        int eq = v.IndexOf('=', StringComparison.Ordinal);
+        return eq < 0 ? n.Labels.ContainsKey(v) : n.Labels.TryGetValue(v[..eq], out var value) && value == v[(eq + 1)..];
+    });
+}

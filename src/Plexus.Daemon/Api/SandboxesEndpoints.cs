@@ -1,0 +1,153 @@
+using Plexus.Api;
+using System.Diagnostics;
+using Plexus.Engine.Controller;
+using Plexus.Engine.Model;
+using Plexus.Engine.Ports;
+
+using Plexus.Daemon.Hosting;
+
+namespace Plexus.Daemon.Api;
+
+/// <summary>Plexus's own sandbox endpoints (docs/api.md): create or adopt, run, exec, logs, remove.</summary>
+internal static class SandboxesEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/plexus/sandboxes", (SandboxCreateJson body, NetworkController c, ProcessSupervisor supervisor) =>
+        {
+            var created = Create(body, c, supervisor);
+            return Results.Json(new SandboxCreateResponseJson(created, []), DaemonJson.Default.SandboxCreateResponseJson, statusCode: 201);
+        });
+
+        app.MapPost("/plexus/sandboxes/{id}/exec", (string id, ExecJson body, NetworkController c) =>
+        {
+            if (body.Cmd is not { Count: > 0 } cmd) throw PlexusException.Invalid("no command given to exec");
+            using var p = c.StartProcess(id, cmd, psi =>
+            {
+                psi.RedirectStandardOutput = true;
+                psi.RedirectStandardError = true;
+                foreach (var e in body.Env ?? []) SetEnv(psi, e);
+            });
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            if (!p.WaitForExit(TimeSpan.FromSeconds(body.Timeout ?? 60)))
+            {
+                p.Kill(entireProcessTree: true);
+                throw new PlexusException(ErrorKind.Conflict, $"exec of '{cmd[0]}' in sandbox {id} did not finish in {body.Timeout ?? 60} s and was killed");
+            }
+            return Results.Json(new ExecResultJson(p.ExitCode, stdout.Result + stderr.Result), DaemonJson.Default.ExecResultJson);
+        });
+
+        app.MapGet("/plexus/sandboxes/{id}/logs", (string id, NetworkController c) =>
+        {
+            var sandbox = c.GetSandbox(id);
+            var path = sandbox.State.Process?.LogPath;
+            return Results.Text(path is not null && File.Exists(path) ? File.ReadAllText(path) : "", "text/plain");
+        });
+
+        app.MapDelete("/plexus/sandboxes/{id}", (string id, string? force, NetworkController c, ProcessSupervisor supervisor) =>
+        {
+            var sandbox = c.GetSandbox(id);
+            if (ContainerMapping.IsRunning(sandbox) && sandbox.State.Process is { Pid: > 0 } p)
+            {
+                if (force is not ("1" or "true"))
+                    throw PlexusException.Conflict($"cannot remove running sandbox {sandbox.Name}: its process {p.Pid} is running; stop it first or force the removal (-f)");
+                supervisor.Kill(p.Pid);
+            }
+            c.DeleteSandbox(sandbox.Id);
+            return Results.NoContent();
+        });
+    }
+
+    /// <summary>The whole `plexus run` / `plexus create`: sandbox, network, process. Undone entirely on failure.</summary>
+    private static string Create(SandboxCreateJson body, NetworkController c, ProcessSupervisor supervisor)
+    {
+        if (string.IsNullOrEmpty(body.Name)) throw PlexusException.Invalid("a sandbox needs a name (--name)");
+        var links = (body.Links ?? []).Select(ParseLink).ToList();
+        foreach (var link in links) c.GetSandbox(link.Target); // must exist
+        var mode = body.Pid is not null ? SandboxNamespaceMode.Pid
+            : body.NetnsPath is { Length: > 0 } ? SandboxNamespaceMode.Path
+            : body.Network == "host" ? SandboxNamespaceMode.Host
+            : SandboxNamespaceMode.New;
+        var sandbox = c.CreateSandbox(new SandboxCreateRequest
+        {
+            Name = body.Name,
+            Mode = mode,
+            NamespacePath = body.NetnsPath,
+            Pid = body.Pid,
+            Hostname = body.Hostname,
+            DnsServers = body.Dns ?? [],
+            DnsSearch = body.DnsSearch ?? [],
+            DnsOptions = body.DnsOptions ?? [],
+            ExtraHosts = body.ExtraHosts ?? [],
+            Labels = body.Labels ?? [],
+            Links = links,
+        });
+        try
+        {
+            if (body.Network is { Length: > 0 } network)
+            {
+                var endpoint = ContainerMapping.EndpointRequest(new EndpointSettingsJson
+                {
+                    IPAMConfig = new EndpointIpamConfigJson { IPv4Address = body.IPv4Address, IPv6Address = body.IPv6Address },
+                    MacAddress = body.MacAddress,
+                    Aliases = body.Aliases,
+                }) with
+                {
+                    PublishedPorts = (body.Publish ?? []).SelectMany(p => PortSpec.Parse(p).Expand()).ToList(),
+                    ExposedPorts = Exposed(body),
+                };
+                c.Connect(network == "none" ? NoneNetwork(c) : network, sandbox.Id, endpoint);
+            }
+            else if (body.Publish is { Count: > 0 })
+            {
+                throw PlexusException.Invalid("publishing ports needs a network (--network)");
+            }
+            if (body.Cmd is { Count: > 0 } cmd) supervisor.StartMain(sandbox.Id, cmd, body.Env ?? []);
+            return sandbox.Id;
+        }
+        catch
+        {
+            try
+            {
+                c.DeleteSandbox(sandbox.Id);
+            }
+            catch (PlexusException)
+            {
+                // the original error is what the user needs
+            }
+            throw;
+        }
+    }
+
+    private static string NoneNetwork(NetworkController c) => c.Networks.First(n => n.Driver == "null").Id;
+
+    /// <summary>Exposed ports are the --expose list plus every published container port, as "80/tcp".</summary>
+    private static List<string> Exposed(SandboxCreateJson body)
+    {
+        var ports = new List<string>();
+        foreach (var e in body.Expose ?? [])
+        {
+            var spec = PortSpec.Parse(e);
+            if (spec.HostPortStart != 0 || spec.HostIP is not null) throw PlexusException.Invalid($"invalid --expose '{e}': give only a container port or range and a protocol");
+            ports.AddRange(spec.Expand().Select(b => $"{b.ContainerPort}/{b.ProtocolName}"));
+        }
+        foreach (var p in body.Publish ?? [])
+            ports.AddRange(PortSpec.Parse(p).Expand().Select(b => $"{b.ContainerPort}/{b.ProtocolName}"));
+        return ports.Distinct().ToList();
+    }
+
+    private static SandboxLink ParseLink(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length > 2 || parts[0].Length == 0) throw PlexusException.Invalid($"invalid link '{text}': expected NAME or NAME:ALIAS");
+        return new SandboxLink(parts[0].TrimStart('/'), parts.Length == 2 && parts[1].Length > 0 ? parts[1] : parts[0].TrimStart('/'));
+    }
+
+    internal static void SetEnv(ProcessStartInfo psi, string assignment)
+    {
+        int eq = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0) throw PlexusException.Invalid($"invalid environment variable '{assignment}': expected NAME=VALUE");
+        psi.Environment[assignment[..eq]] = assignment[(eq + 1)..];
+    }
+}

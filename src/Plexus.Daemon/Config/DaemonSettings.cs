@@ -1,0 +1,131 @@
+using Plexus.Api;
+using System.Net;
+using System.Text.Json;
+using Plexus.Engine.Model;
+
+namespace Plexus.Daemon.Config;
+
+/// <summary>
+/// plexusd's settings. Defaults, then the JSON config file (/etc/plexus/daemon.json), then command-line
+/// flags; names mean what dockerd's do. Unknown keys in the file are an error.
+/// </summary>
+public sealed record DaemonSettings
+{
+    public const string DefaultConfigFile = "/etc/plexus/daemon.json";
+    public const string DefaultSocket = "/run/plexus/plexus.sock";
+
+    public string Host { get; init; } = "unix://" + DefaultSocket;
+    public string DataRoot { get; init; } = "/var/lib/plexus";
+    public string ExecRoot { get; init; } = "/run/plexus";
+    public string FirewallBackend { get; init; } = "nftables";
+    public bool Icc { get; init; } = true;
+    public bool IPMasquerade { get; init; } = true;
+
+    /// <summary>The default bridge's gateway and prefix (--bip 172.17.0.1/16); null lets IPAM choose.</summary>
+    public string? Bip { get; init; }
+
+    /// <summary>"base=172.80.0.0/16,size=24" entries (or from the file: [{"base":..., "size":...}]).</summary>
+    public IReadOnlyList<(IPNetwork Base, int Size)> DefaultAddressPools { get; init; } = [];
+
+    public IReadOnlyList<string> Dns { get; init; } = [];
+    public int? Mtu { get; init; }
+
+    /// <summary>Create the default "bridge" network (bridge plexus0) at start.</summary>
+    public bool DefaultBridge { get; init; } = true;
+
+    public string LogFormat { get; init; } = "text";
+
+    public string DaemonId { get; init; } = "";
+
+    /// <summary>The socket path from Host (unix://PATH).</summary>
+    public string SocketPath => SocketPathOf(Host);
+
+    public static string SocketPathOf(string host)
+    {
+        if (host.StartsWith("unix://", StringComparison.Ordinal)) return host["unix://".Length..];
+        if (host.StartsWith('/')) return host;
+        throw PlexusException.Invalid($"invalid host '{host}': plexusd listens only on unix sockets (unix:///run/plexus/plexus.sock)");
+    }
+
+    private static readonly string[] Keys =
+        ["host", "hosts", "data-root", "exec-root", "firewall-backend", "iptables", "icc", "ip-masq", "bip", "default-address-pools", "dns", "mtu", "bridge", "log-format"];
+
+    /// <summary>Applies a daemon.json on top of these settings.</summary>
+    public DaemonSettings WithFile(string path)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw PlexusException.Invalid($"config file {path} is not valid JSON: {e.Message}");
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw PlexusException.Invalid($"config file {path} must hold a JSON object");
+            var s = this;
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                if (!Keys.Contains(p.Name))
+                    throw PlexusException.Invalid($"config file {path}: unknown key \"{p.Name}\" (known: {string.Join(", ", Keys)})");
+                try
+                {
+                    s = p.Name switch
+                    {
+                        "host" => s with { Host = p.Value.GetString()! },
+                        "hosts" => s with { Host = p.Value.EnumerateArray().First().GetString()! },
+                        "data-root" => s with { DataRoot = p.Value.GetString()! },
+                        "exec-root" => s with { ExecRoot = p.Value.GetString()! },
+                        "firewall-backend" => s with { FirewallBackend = Backend(p.Value.GetString()!) },
+                        "iptables" => p.Value.GetBoolean() ? s : s with { FirewallBackend = "none" },
+                        "icc" => s with { Icc = p.Value.GetBoolean() },
+                        "ip-masq" => s with { IPMasquerade = p.Value.GetBoolean() },
+                        "bip" => s with { Bip = p.Value.GetString() },
+                        "default-address-pools" => s with
+                        {
+                            DefaultAddressPools = p.Value.EnumerateArray().Select(e => Pool(e.GetProperty("base").GetString()!, e.GetProperty("size").GetInt32())).ToList(),
+                        },
+                        "dns" => s with { Dns = p.Value.EnumerateArray().Select(e => Dns1(e.GetString()!)).ToList() },
+                        "mtu" => s with { Mtu = p.Value.GetInt32() },
+                        "bridge" => s with { DefaultBridge = p.Value.GetString() != "none" },
+                        "log-format" => s with { LogFormat = p.Value.GetString()! },
+                        _ => s,
+                    };
+                }
+                catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or FormatException)
+                {
+                    throw PlexusException.Invalid($"config file {path}: key \"{p.Name}\" has the wrong type or form: {e.Message}");
+                }
+            }
+            return s;
+        }
+    }
+
+    public static string Backend(string text) => text is "nftables" or "iptables" or "none" ? text
+        : throw PlexusException.Invalid($"invalid firewall backend '{text}' (nftables, iptables or none)");
+
+    public static (IPNetwork, int) Pool(string @base, int size) =>
+        IPNetwork.TryParse(@base, out var network) && size >= network.PrefixLength && size <= (network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 30 : 126)
+            ? (network, size)
+            : throw PlexusException.Invalid($"invalid default address pool base={@base} size={size}");
+
+    /// <summary>Parses "base=172.80.0.0/16,size=24".</summary>
+    public static (IPNetwork, int) ParsePool(string text)
+    {
+        string? b = null;
+        int? size = null;
+        foreach (var part in text.Split(','))
+        {
+            var kv = part.Split('=', 2);
+            if (kv.Length != 2) throw PlexusException.Invalid($"invalid --default-address-pool '{text}': expected base=CIDR,size=N");
+            if (kv[0] == "base") b = kv[1];
+            else if (kv[0] == "size" && int.TryParse(kv[1], System.Globalization.CultureInfo.InvariantCulture, out var n)) size = n;
+            else throw PlexusException.Invalid($"invalid --default-address-pool '{text}': unknown field '{kv[0]}'");
+        }
+        return b is null || size is null ? throw PlexusException.Invalid($"invalid --default-address-pool '{text}': needs base and size") : Pool(b, size.Value);
+    }
+
+    public static string Dns1(string text) => IPAddress.TryParse(text, out _) ? text : throw PlexusException.Invalid($"invalid --dns '{text}': not an IP address");
+}

@@ -1,0 +1,94 @@
+using Plexus.Api;
+using System.Net;
+using Plexus.Daemon.Config;
+using Plexus.Engine.Controller;
+using Plexus.Engine.Drivers;
+using Plexus.Engine.Drivers.Bridge;
+using Plexus.Engine.Drivers.Host;
+using Plexus.Engine.Drivers.Null;
+using Plexus.Engine.Ipam;
+using Plexus.Engine.Model;
+using Plexus.Engine.Store;
+using Plexus.Kernel.Namespaces;
+using Plexus.Kernel.Rtnl;
+
+namespace Plexus.Daemon.Hosting;
+
+/// <summary>Builds the engine from the daemon's settings, restores it, and makes the predefined networks.</summary>
+internal sealed class EngineComposition : IDisposable
+{
+    public const string DefaultBridgeName = "plexus0";
+
+    private EngineComposition(NetworkController controller, IStore store, NetworkNamespace hostNs, RtNetlink host, IReadOnlyList<string> log)
+    {
+        Controller = controller;
+        Store = store;
+        HostNs = hostNs;
+        Host = host;
+        RestoreLog = log;
+    }
+
+    public NetworkController Controller { get; }
+    public IStore Store { get; }
+    public NetworkNamespace HostNs { get; }
+    public RtNetlink Host { get; }
+    public IReadOnlyList<string> RestoreLog { get; }
+
+    public static EngineComposition Open(DaemonSettings settings)
+    {
+        var hostNs = NetworkNamespace.OpenProcess();
+        var host = RtNetlink.Open();
+        var store = new SqliteStore(settings.DataRoot);
+        var options = new ControllerOptions
+        {
+            DataRoot = settings.DataRoot,
+            ExecRoot = settings.ExecRoot,
+            DefaultDns = settings.Dns,
+            BridgeDefaults = new BridgeOptions.Defaults(settings.Icc, settings.IPMasquerade, settings.Mtu),
+        };
+        var pools = settings.DefaultAddressPools.Count > 0
+            ? settings.DefaultAddressPools.Select(p => new AddressPoolSpec(p.Base, p.Size)).ToList()
+            : null;
+        var ipam = pools is null ? new DefaultIpam() : new DefaultIpam(pools);
+        INetworkDriver[] drivers = [new BridgeDriver(hostNs, host, NoFirewall.Instance, options.BridgeDefaults), new NullDriver(), new HostDriver()];
+        var controller = new NetworkController(options, store, ipam, drivers, hostNs, host);
+        var log = controller.Restore();
+        var composition = new EngineComposition(controller, store, hostNs, host, log);
+        composition.EnsurePredefinedNetworks(settings);
+        return composition;
+    }
+
+    private void EnsurePredefinedNetworks(DaemonSettings settings)
+    {
+        var existing = Controller.Networks.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        if (!existing.Contains("none")) Controller.CreateNetwork(new NetworkCreateRequest { Name = "none", Driver = "null" });
+        if (!existing.Contains("host")) Controller.CreateNetwork(new NetworkCreateRequest { Name = "host", Driver = "host" });
+        if (settings.DefaultBridge && !existing.Contains("bridge"))
+        {
+            IReadOnlyList<IpamRequest> configs = [];
+            if (settings.Bip is { } bip)
+            {
+                var prefix = Kernel.Types.IPPrefix.Parse(bip);
+                configs = [new IpamRequest { Subnet = prefix.Network, Gateway = prefix.Address }];
+            }
+            Controller.CreateNetwork(new NetworkCreateRequest
+            {
+                Name = "bridge",
+                Options = new Dictionary<string, string>
+                {
+                    [BridgeOptions.BridgeName] = DefaultBridgeName,
+                    ["com.docker.network.bridge.default_bridge"] = "true",
+                },
+                IpamConfigs = configs,
+            });
+        }
+    }
+
+    public void Dispose()
+    {
+        Controller.Dispose();
+        Store.Dispose();
+        Host.Dispose();
+        HostNs.Dispose();
+    }
+}
