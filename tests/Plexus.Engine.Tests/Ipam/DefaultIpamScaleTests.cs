@@ -81,29 +81,48 @@ public class DefaultIpamScaleTests
     [Fact]
     public void Parallel_allocations_yield_unique_addresses()
     {
-        _ipam.Add("web", Subnet("10.97.0.0/16"));
+        // Enough threads and allocations, started together, that an unguarded find-then-set would race.
+        const int Threads = 8, PerThread = 20_000;
+        _ipam.Add("web", Subnet("10.96.0.0/14"));
         var id = IdOf("web");
-        var results = new ConcurrentBag<IPAddress>();
+        var results = new IPAddress[Threads][];
+        var errors = new ConcurrentBag<Exception>();
+        using var start = new Barrier(Threads);
 
-        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
+        var workers = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
         {
-            for (int i = 0; i < 1000; i++)
-                results.Add(_ipam.Allocate(id, 4).Address);
-        });
+            var mine = new IPAddress[PerThread];
+            start.SignalAndWait();
+            try
+            {
+                for (int i = 0; i < PerThread; i++)
+                    mine[i] = _ipam.Allocate(id, 4).Address;
+            }
+            catch (Exception e)
+            {
+                // An exception escaping a thread would end the test run instead of failing this test.
+                errors.Add(e);
+            }
+            results[t] = mine;
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
 
-        Assert.Equal(8000, results.Count);
-        Assert.Equal(8000, results.Distinct().Count());
-        Assert.All(results, a => Assert.True(_ipam.IsAllocated(id, a)));
-        // First-free under contention still packs the lowest 8000 host addresses.
-        var expected = Enumerable.Range(2, 8000)
-            .Select(i => IPMath.ToAddress(IPMath.ToUInt128(Ip("10.97.0.0")) + (UInt128)i, System.Net.Sockets.AddressFamily.InterNetwork));
-        Assert.True(results.ToHashSet().SetEquals(expected));
+        Assert.Empty(errors);
+
+        var all = results.SelectMany(r => r).ToList();
+        Assert.Equal(Threads * PerThread, all.Count);
+        Assert.Equal(Threads * PerThread, all.Distinct().Count());
+        // First-free under contention still packs the lowest host addresses, with no gaps.
+        var expected = Enumerable.Range(2, Threads * PerThread)
+            .Select(i => IPMath.ToAddress(IPMath.ToUInt128(Ip("10.96.0.0")) + (UInt128)i, System.Net.Sockets.AddressFamily.InterNetwork));
+        Assert.True(all.ToHashSet().SetEquals(expected));
     }
 
     [Fact]
     public void Parallel_allocate_and_release_never_hand_out_an_address_twice()
     {
-        _ipam.AddSerial("web", Subnet("10.96.0.0/24"));
+        _ipam.AddSerial("web", Subnet("10.95.0.0/24"));
         var id = IdOf("web");
         var holders = new ConcurrentDictionary<IPAddress, int>();
         int duplicates = 0;
