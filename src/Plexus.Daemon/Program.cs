@@ -30,7 +30,7 @@ root.SetAction(parse =>
         var settings = new DaemonSettings();
         var file = parse.GetValue(config)!;
         if (File.Exists(file)) settings = settings.WithFile(file);
-        else if (parse.GetResult(config) is not null) throw PlexusException.Invalid($"config file {file} does not exist");
+        else if (parse.GetResult(config) is { Implicit: false }) throw PlexusException.Invalid($"config file {file} does not exist");
         if (parse.GetValue(host) is { } h) settings = settings with { Host = h };
         if (parse.GetValue(dataRoot) is { } d) settings = settings with { DataRoot = d };
         if (parse.GetValue(execRoot) is { } e) settings = settings with { ExecRoot = e };

@@ -80,7 +80,7 @@ internal static class ContainerMapping
     public static ContainerInspectJson Inspect(Sandbox s, NetworkController c)
     {
         var endpoints = c.EndpointsOf(s);
-        var first = endpoints.FirstOrDefault();
+        var first = endpoints.Count > 0 ? endpoints[0] : null;
         var firstNet = first is null ? null : c.Networks.FirstOrDefault(n => n.Id == first.NetworkId);
         var firstJson = first is null || firstNet is null ? null : EndpointJson(first, firstNet);
         bool running = IsRunning(s);
@@ -100,7 +100,7 @@ internal static class ContainerMapping
         {
             Id = s.Id,
             Created = s.State.Created.ToString("o", CultureInfo.InvariantCulture),
-            Path = s.State.Process?.Command.FirstOrDefault() ?? "",
+            Path = s.State.Process is { Command.Count: > 0 } proc ? proc.Command[0] : "",
             Args = s.State.Process?.Command.Skip(1).ToList() ?? [],
             State = new ContainerStateJson
             {
@@ -154,7 +154,8 @@ internal static class ContainerMapping
     private static string NetworkMode(Sandbox s, NetworkController c)
     {
         if (s.IsHostNamespace) return "host";
-        var first = c.EndpointsOf(s).FirstOrDefault();
+        var joined = c.EndpointsOf(s);
+        var first = joined.Count > 0 ? joined[0] : null;
         return first is null ? "none" : c.Networks.FirstOrDefault(n => n.Id == first.NetworkId)?.Name ?? "default";
     }
 }

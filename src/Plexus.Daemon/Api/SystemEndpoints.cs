@@ -1,5 +1,6 @@
 using Plexus.Api;
 using System.Runtime.InteropServices;
+using Plexus.Daemon.Config;
 using Plexus.Engine.Controller;
 
 namespace Plexus.Daemon.Api;

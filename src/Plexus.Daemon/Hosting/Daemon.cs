@@ -30,6 +30,7 @@ internal static partial class Daemon
         builder.Logging.ClearProviders();
         if (settings.LogFormat == "json") builder.Logging.AddJsonConsole();
         else builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.ListenUnixSocket(socket, l => l.Protocols = HttpProtocols.Http1);
@@ -55,6 +56,7 @@ internal static partial class Daemon
             }
             return next(context);
         });
+        app.UseRouting(); // after the rewrite, so routes match the unversioned path
         SystemEndpoints.Map(app, settings);
         NetworksEndpoints.Map(app);
         ContainersEndpoints.Map(app);
@@ -63,7 +65,7 @@ internal static partial class Daemon
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
-            LogListening(logger, DaemonInfo.Version, socket, settings.FirewallBackend, settings.DataRoot);
+            LogListening(logger, ApiInfo.Version, socket, settings.FirewallBackend, settings.DataRoot);
             UnixSocketGuard.NotifySystemd("READY=1");
         });
         app.Lifetime.ApplicationStopping.Register(() =>

@@ -29,7 +29,7 @@ public sealed class PortSpecTests
     [InlineData("70000", "invalid container port '70000'")]
     [InlineData("0", "invalid container port '0'")]
     [InlineData("x:80", "invalid host port 'x'")]
-    [InlineData("1.2.3:80:80", "'1.2.3' is not an IP address")]
+    [InlineData("1.2.3.x:80:80", "'1.2.3.x' is not an IP address")]
     [InlineData("9000-9001:80-82", "the host range has 2 ports but the container range has 3")]
     [InlineData("90-80", "ends before it starts")]
     [InlineData("a:b:c:d", "too many ':'")]

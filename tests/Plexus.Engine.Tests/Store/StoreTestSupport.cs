@@ -133,6 +133,11 @@ internal static class Samples
         InterfaceName = "eth1",
         JoinOrder = 1L << 40,
         ExposedPorts = ["80/tcp", "53/udp"],
+        PortBindings =
+        [
+            new Plexus.Engine.Ports.PortBinding(Plexus.Engine.Ports.PortProtocol.Tcp, 80, System.Net.IPAddress.Parse("127.0.0.1"), 8080),
+            new Plexus.Engine.Ports.PortBinding(Plexus.Engine.Ports.PortProtocol.Udp, 53, System.Net.IPAddress.Parse("::1"), 5353),
+        ],
         DriverState = new Dictionary<string, string> { ["veth"] = "veth1a2b3c" },
         Pending = true,
     };
@@ -152,6 +157,15 @@ internal static class Samples
         ExtraHosts = ["db:172.18.5.7"],
         Created = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromMinutes(-330)).AddTicks(7),
         Labels = new Dictionary<string, string> { ["com.example.role"] = "frontend" },
+        Links = [new SandboxLink("db", "database")],
+        Process = new SandboxProcessState
+        {
+            Command = ["busybox", "httpd", "-f"],
+            Pid = 777,
+            StartedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 6, TimeSpan.Zero),
+            LogPath = "/run/plexus/sandboxes/x/output.log",
+            Environment = ["A=1"],
+        },
         Pending = true,
     };
 
@@ -178,7 +192,7 @@ internal static class Deep
 
         switch (expected)
         {
-            case string or IPAddress or IPNetwork or IPPrefix or MacAddress or bool or int or long or ulong:
+            case string or IPAddress or IPNetwork or IPPrefix or MacAddress or bool or int or long or ulong or Enum:
                 Assert.True(expected.Equals(actual), $"{path}: expected {Show(expected)}, got {Show(actual)}");
                 if (expected is IPAddress { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } a)
                     Assert.True(a.ScopeId == ((IPAddress)actual).ScopeId, $"{path}: scope id differs");
@@ -225,7 +239,7 @@ internal static class Deep
             case string s:
                 Assert.False(s.Length == 0 && !path.EndsWith("[empty]", StringComparison.Ordinal), $"{path} is empty in the sample");
                 return;
-            case IPAddress:
+            case IPAddress or Enum:
                 return;
             case IPNetwork or IPPrefix or MacAddress or DateTimeOffset:
                 Assert.False(value.Equals(Activator.CreateInstance(value.GetType())), $"{path} is the default in the sample");

@@ -18,7 +18,7 @@ namespace Plexus.Engine.Tests.Support;
 /// </summary>
 public sealed class EngineWorld : IDisposable
 {
-    private IStore? _store;
+    private SqliteStore? _store;
 
     public EngineWorld()
     {
