@@ -142,7 +142,6 @@ public class ParserFuzzTests
     public void Random_bytes_decode_or_raise_NetlinkParseException()
     {
         var random = new Random(20250611);
-        var clock = Stopwatch.StartNew();
         int parseErrors = 0;
         for (int i = 0; i < 1500; i++)
         {
@@ -151,7 +150,6 @@ public class ParserFuzzTests
             parseErrors += RunAll(bytes, $"random case {i}");
         }
         Assert.True(parseErrors > 0); // the input really was rejected somewhere
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
 
     [Fact]
@@ -159,7 +157,6 @@ public class ParserFuzzTests
     {
         // Random bytes rarely get past the 16-byte header check; these do, so the attribute walkers get the noise.
         var random = new Random(7);
-        var clock = Stopwatch.StartNew();
         int decoded = 0, parseErrors = 0;
         foreach (ushort type in (ushort[])[RtmType.NewLink, RtmType.NewAddr, RtmType.NewRoute, RtmType.NewNeigh, NetlinkMessageType.Error])
         {
@@ -181,7 +178,6 @@ public class ParserFuzzTests
             }
         }
         Assert.True(decoded > 0 && parseErrors > 0, $"decoded {decoded}, parse errors {parseErrors}");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
 
     private static void RandomAttributes(Random random, List<byte> into, int depth)
@@ -224,7 +220,6 @@ public class ParserFuzzTests
     public void Mutated_real_messages_decode_or_raise_NetlinkParseException()
     {
         var random = new Random(42);
-        var clock = Stopwatch.StartNew();
         var messages = ValidMessages.Value;
         int parseErrors = 0;
         for (int i = 0; i < 2000; i++)
@@ -249,13 +244,11 @@ public class ParserFuzzTests
             parseErrors += RunAll(bytes, $"mutation {i}");
         }
         Assert.True(parseErrors > 0);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
 
     [Fact]
     public void Every_truncation_of_real_messages_decodes_or_raises_NetlinkParseException()
     {
-        var clock = Stopwatch.StartNew();
         int cases = 0;
         foreach (var message in ValidMessages.Value)
         {
@@ -274,7 +267,6 @@ public class ParserFuzzTests
             }
         }
         Assert.True(cases > 10_000, $"only {cases} truncations");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"took {clock.Elapsed}");
     }
 
     /// <summary>Parse errors from the decoder matching the message's own type (0 for a message that decodes).</summary>
