@@ -11,10 +11,14 @@ public sealed partial class NetworkController
         ArgumentNullException.ThrowIfNull(request);
         var network = GetNetwork(networkReference);
         using var _ = _locks.Acquire(network.Id);
-        return CreateEndpointLocked(network, request);
+        return CreateEndpointLocked(network, request, store: true);
     }
 
-    private EndpointState CreateEndpointLocked(NetworkState network, EndpointCreateRequest request)
+    /// <summary>
+    /// Allocates an endpoint's addresses and ports. With <paramref name="store"/> false the endpoint is not
+    /// yet committed: `network connect` commits it once, joined, so a crash never leaves it half-made.
+    /// </summary>
+    private EndpointState CreateEndpointLocked(NetworkState network, EndpointCreateRequest request, bool store)
     {
         if (!_networks.ContainsKey(network.Id)) throw PlexusException.NotFound($"network {network.Name} not found");
         var id = Ids.New();
@@ -64,7 +68,7 @@ public sealed partial class NetworkController
                 throw PlexusException.Invalid($"network {network.Name} does not have IPv6 enabled, so address {request.IPv6Address} cannot be assigned");
             }
             endpoint = driver.CreateEndpoint(network, endpoint);
-            _store.Commit(new StoreBatch().Put(endpoint));
+            if (store) _store.Commit(new StoreBatch().Put(endpoint));
         }
         catch (Exception e)
         {
@@ -72,8 +76,16 @@ public sealed partial class NetworkController
             _ports.Release(ports, PortOwner(name, network));
             throw Wrap(e, $"create endpoint {name} on network {network.Name}");
         }
-        _endpoints[endpoint.Id] = endpoint;
+        if (store) _endpoints[endpoint.Id] = endpoint;
         return endpoint;
+    }
+
+    /// <summary>Gives back the addresses and host ports <see cref="CreateEndpointLocked"/> took.</summary>
+    private void ReleaseResources(NetworkState network, EndpointState endpoint)
+    {
+        if (endpoint.IPv4 is { } v4) _ipam.Release(network.Id, v4.Address);
+        if (endpoint.IPv6 is { } v6) _ipam.Release(network.Id, v6.Address);
+        _ports.Release(endpoint.PortBindings, PortOwner(endpoint.Name, network));
     }
 
     /// <summary>Deletes an endpoint that is not joined, releasing its addresses.</summary>
@@ -99,9 +111,7 @@ public sealed partial class NetworkController
             throw Wrap(e, $"delete endpoint {endpoint.Name} on network {network.Name}");
         }
         _endpoints.TryRemove(endpoint.Id, out _);
-        if (endpoint.IPv4 is { } v4) _ipam.Release(network.Id, v4.Address);
-        if (endpoint.IPv6 is { } v6) _ipam.Release(network.Id, v6.Address);
-        _ports.Release(endpoint.PortBindings, PortOwner(endpoint.Name, network));
+        ReleaseResources(network, endpoint);
     }
 
     /// <summary>Who holds a host port, in the words of the conflict error.</summary>

@@ -16,14 +16,15 @@ public sealed partial class NetworkController
         var sandbox = GetSandbox(sandboxReference);
         using var _ = _locks.Acquire(network.Id, sandbox.Id);
         CheckJoinAllowed(network, sandbox);
-        var endpoint = CreateEndpointLocked(network, (request ?? new EndpointCreateRequest()) with { Name = request?.Name ?? sandbox.Name });
+        // Allocated but not stored: the join stores it once, joined (one write, nothing half-made on a crash).
+        var endpoint = CreateEndpointLocked(network, (request ?? new EndpointCreateRequest()) with { Name = request?.Name ?? sandbox.Name }, store: false);
         try
         {
             return JoinLocked(network, endpoint, sandbox);
         }
         catch
         {
-            DeleteEndpointLocked(network, endpoint);
+            ReleaseResources(network, endpoint);
             throw;
         }
     }

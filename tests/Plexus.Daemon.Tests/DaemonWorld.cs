@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Plexus.Api;
+using Plexus.Kernel.Namespaces;
+using Plexus.Testing;
+
+namespace Plexus.Daemon.Tests;
+
+/// <summary>
+/// A plexusd running inside a fresh network namespace of its own (its "host"), with its own socket,
+/// data root and exec root, driven the way users drive it: over HTTP on the socket, or with the real
+/// docker client. <see cref="Kill"/> and <see cref="Start"/> simulate crashes and restarts.
+/// </summary>
+public sealed class DaemonWorld : IDisposable
+{
+    private Process? _daemon;
+
+    public DaemonWorld()
+    {
+        Net = new TestNetwork();
+        Root = $"/run/plexus-test/{Net.Id}-daemon";
+        Directory.CreateDirectory(Root);
+        Socket = Path.Combine(Root, "plexus.sock");
+        ExecRoot = Path.Combine(Root, "exec");
+        DataRoot = Directory.CreateTempSubdirectory("plexus-daemon-test-").FullName;
+        Http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, token) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(Socket), token);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        })
+        { BaseAddress = new Uri("http://plexus/v1.45/"), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public TestNetwork Net { get; }
+    public string Root { get; }
+    public string Socket { get; }
+    public string ExecRoot { get; }
+    public string DataRoot { get; }
+    public HttpClient Http { get; }
+    public string Log { get; private set; } = "";
+
+    public static string DaemonDll => Path.Combine(AppContext.BaseDirectory, "plexusd.dll");
+
+    /// <summary>Starts plexusd inside the world's host namespace and waits until it answers.</summary>
+    public void Start(params string[] extraArgs)
+    {
+        var psi = new ProcessStartInfo("dotnet",
+        [
+            DaemonDll, "-H", "unix://" + Socket, "--data-root", DataRoot, "--exec-root", ExecRoot,
+            "--config-file", Path.Combine(Root, "daemon.json"), .. extraArgs,
+        ])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (!File.Exists(Path.Combine(Root, "daemon.json"))) File.WriteAllText(Path.Combine(Root, "daemon.json"), "{}");
+        _daemon = Net.HostNs.StartProcess(psi);
+        var output = new System.Text.StringBuilder();
+        _daemon.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); Log = output.ToString(); };
+        _daemon.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); Log = output.ToString(); };
+        _daemon.BeginOutputReadLine();
+        _daemon.BeginErrorReadLine();
+        for (int i = 0; i < 300; i++)
+        {
+            if (_daemon.HasExited) throw new InvalidOperationException($"plexusd exited with {_daemon.ExitCode}: {Log}");
+            try
+            {
+                if (Http.GetStringAsync("_ping").Result == "OK") return;
+            }
+            catch (AggregateException)
+            {
+            }
+            Thread.Sleep(50);
+        }
+        throw new TimeoutException($"plexusd did not answer: {Log}");
+    }
+
+    /// <summary>SIGKILL: no chance to clean up, as in a crash.</summary>
+    public void Kill()
+    {
+        if (_daemon is null) return;
+        _daemon.Kill();
+        _daemon.WaitForExit();
+        _daemon.Dispose();
+        _daemon = null;
+    }
+
+    /// <summary>SIGTERM: the daemon stops serving and keeps networks as they are.</summary>
+    public int Stop()
+    {
+        if (_daemon is null) return 0;
+        Processes.Run("kill", ["-TERM", _daemon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (!_daemon.WaitForExit(20_000)) _daemon.Kill();
+        _daemon.WaitForExit();
+        int code = _daemon.ExitCode;
+        _daemon.Dispose();
+        _daemon = null;
+        return code;
+    }
+
+    /// <summary>The real docker client against this daemon.</summary>
+    public (int ExitCode, string Output) Docker(params string[] args) =>
+        Processes.Run("docker", ["-H", "unix://" + Socket, .. args], 60_000);
+
+    public T Get<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        Http.GetFromJsonAsync(path, type).Result!;
+
+    public HttpResponseMessage Post<T>(string path, T body, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        Http.PostAsJsonAsync(path, body, type).Result;
+
+    /// <summary>Runs a command inside a sandbox through the API and returns exit code and output.</summary>
+    public ExecResultJson Exec(string sandbox, params string[] cmd)
+    {
+        using var response = Post($"plexus/sandboxes/{sandbox}/exec", new ExecJson { Cmd = [.. cmd] }, DaemonJson.Default.ExecJson);
+        Assert.True(response.IsSuccessStatusCode, response.Content.ReadAsStringAsync().Result);
+        return response.Content.ReadFromJsonAsync(DaemonJson.Default.ExecResultJson).Result!;
+    }
+
+    public string[] HostLinks() => Net.Host.ListLinks().Select(l => l.Name).Where(n => n != "lo").Order().ToArray();
+
+    public void Dispose()
+    {
+        try
+        {
+            Stop();
+        }
+        finally
+        {
+            Http.Dispose();
+            var namespaces = new NamespaceDirectory(Path.Combine(ExecRoot, "netns"));
+            foreach (var name in namespaces.List().ToList()) namespaces.Delete(name);
+            if (Directory.Exists(namespaces.Root)) namespaces.Release();
+            Directory.Delete(Root, recursive: true);
+            Directory.Delete(DataRoot, recursive: true);
+            Net.Dispose();
+        }
+    }
+}
