@@ -9,6 +9,8 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v busybox >/dev/null 2>&1 || need+=(busybox-static)
 command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+# The docker client, for the tests that drive plexusd with it (only the client is used).
+command -v docker >/dev/null 2>&1 || need+=(docker.io)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 [ -e /usr/lib/x86_64-linux-gnu/libnftables.so.1 ] || ls /usr/lib/*/libnftables.so.1 >/dev/null 2>&1 || need+=(libnftables1)
 command -v iptables-restore >/dev/null 2>&1 || need+=(iptables)
