@@ -277,10 +277,13 @@ public static class NftablesScript
 
         // Entering the bridge: a container reaching a published port of its own bridge through a host address
         // (hairpin) must see the reply come from the host, and the host's 127.0.0.1 cannot be a source on the wire.
+        // The hairpin rule matches the source subnet, not iifname: when the DNAT target sits on the same bridge,
+        // br_netfilter bridges the packet back out ("bridged DNAT") and runs postrouting with no input device.
         var natTo = new List<string>();
         if (!n.Internal)
         {
-            natTo.Add($"iifname \"{br}\" ct status dnat masquerade comment \"{net} hairpin: a container reaching its own bridge through a published port\"");
+            foreach (var subnet in n.Subnets)
+                natTo.Add($"{IpKeyword(subnet.BaseAddress)} saddr {subnet} ct status dnat masquerade comment \"{net} hairpin: a container reaching its own bridge through a published port\"");
             if (n.HasIPv4) natTo.Add($"ip saddr 127.0.0.0/8 masquerade comment \"{net} the host reaching a published port through 127.0.0.1\"");
         }
 
