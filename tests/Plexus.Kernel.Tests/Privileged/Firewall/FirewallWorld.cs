@@ -97,8 +97,22 @@ internal sealed class FirewallWorld : IDisposable
             var v6 = bridge.Subnets[1];
             rt.AddAddress(eth0, new IPPrefix(IPAddress.Parse(address6), v6.PrefixLength), AddressFlags.NoDad);
             rt.AddRoute(Route.DefaultVia(Gateway(v6), eth0));
+            WaitForIPv6(name, Gateway(v6).ToString());
         }
         return (ns, rt);
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="ns"/> can ping <paramref name="address"/>: a fresh IPv6 port needs a moment for
+    /// neighbour discovery on the new bridge port, and the first connection would otherwise race it.
+    /// </summary>
+    public void WaitForIPv6(string ns, string address)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (Net.Exec(ns, "busybox", "ping", "-6", "-c", "1", "-W", "1", address).ExitCode != 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"{address} is not reachable over IPv6 from {ns}");
+        }
     }
 
     public static IPAddress Gateway(IPNetwork subnet)
