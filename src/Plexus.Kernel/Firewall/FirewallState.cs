@@ -26,9 +26,9 @@ public sealed class FirewallState
     /// <summary>Networks by tag, in tag order.</summary>
     public IReadOnlyDictionary<string, BridgeRules> Networks => NetworksByTag;
 
-    public IReadOnlyCollection<PortMapping> Ports => (IReadOnlyCollection<PortMapping>)PortsByBinding.Values;
+    public IReadOnlyCollection<PortMapping> Ports => new Values<PortMapping>(PortsByBinding.Count, PortsByBinding.Values);
 
-    public IReadOnlyCollection<LinkRule> Links => (IReadOnlyCollection<LinkRule>)LinksByFlow.Values;
+    public IReadOnlyCollection<LinkRule> Links => new Values<LinkRule>(LinksByFlow.Count, LinksByFlow.Values);
 
     public bool IsEmpty => NetworksByTag.IsEmpty && PortsByBinding.IsEmpty && LinksByFlow.IsEmpty;
 
@@ -67,4 +67,14 @@ public sealed class FirewallState
             .ThenBy(l => l.DestIP.ToString(), StringComparer.Ordinal).ThenBy(l => l.Protocol).ThenBy(l => l.Port);
 
     public override string ToString() => $"{NetworksByTag.Count} networks, {PortsByBinding.Count} ports, {LinksByFlow.Count} links";
+
+    /// <summary>A dictionary's values as a read-only collection, without copying them.</summary>
+    private sealed class Values<T>(int count, IEnumerable<T> items) : IReadOnlyCollection<T>
+    {
+        public int Count => count;
+
+        public IEnumerator<T> GetEnumerator() => items.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

@@ -52,7 +52,7 @@ public static class IptablesScript
             r.Add(new IptablesChain("raw", "PREROUTING", IptablesChainKind.Builtin, ["-j PLEXUS-PREROUTING"]));
             r.Add(new IptablesChain("raw", "PLEXUS-PREROUTING", IptablesChainKind.Rendered,
                 [.. networks.Where(n => n.HasIPv4 && !n.Internal).Select(n =>
-                    $"-d 127.0.0.0/8 -i {n.BridgeName} {Comment($"net={n.Tag} containers may not reach the host's loopback")} -j DROP")]));
+                    $"-d 127.0.0.0/8 -i {n.BridgeName} {Comment($"net={n.Tag} containers may not reach the host loopback")} -j DROP")]));
         }
 
         r.Add(new IptablesChain("nat", "PREROUTING", IptablesChainKind.Builtin,
@@ -264,10 +264,12 @@ public static class IptablesScript
         yield return $"-s {l.DestIP}{host} -d {l.SourceIP}{host} -p {proto} -m {proto} --sport {l.Port} {Comment($"link={l.Tag} the exposed port answering")} -j ACCEPT";
     }
 
-    /// <summary>A comment match, quoted the way iptables-save quotes it (only when it contains a space).</summary>
-    private static string Comment(string text) => text.Contains(' ', StringComparison.Ordinal)
-        ? $"-m comment --comment \"{text}\""
-        : $"-m comment --comment {text}";
+    /// <summary>
+    /// A comment match, written exactly as iptables-save prints it (always quoted), so the rules read back from
+    /// the kernel compare equal to the rendered ones and a re-apply of the same state changes nothing.
+    /// Comments never contain quotes or backslashes, which iptables-save would escape.
+    /// </summary>
+    private static string Comment(string text) => $"-m comment --comment \"{text}\"";
 
     /// <summary>Multiset difference: each rule of <paramref name="a"/> not matched by one in <paramref name="b"/>.</summary>
     private static List<string> Except(IReadOnlyList<string> a, IReadOnlyList<string> b)

@@ -28,7 +28,7 @@ public sealed class IptablesGoldenTests
         var before = All["icc-on"];
         var after = FirewallChange.Apply(before, [new FirewallOperation.AddPorts([Port("ep-a", "8080", "172.18.0.2", 80)])]).After;
         Assert.Equal(
-            "*nat\n-A PLEXUS -p tcp -m tcp --dport 8080 -m comment --comment ep=ep-a -j DNAT --to-destination 172.18.0.2:80\nCOMMIT\n",
+            "*nat\n-A PLEXUS -p tcp -m tcp --dport 8080 -m comment --comment \"ep=ep-a\" -j DNAT --to-destination 172.18.0.2:80\nCOMMIT\n",
             Restore(IptablesScript.Render(before, false), IptablesScript.Render(after, false), true));
         Assert.Equal("", Restore(IptablesScript.Render(before, true), IptablesScript.Render(after, true), true));
     }
