@@ -30,6 +30,9 @@ public static class IptablesScript
     public const string UserChain = "PLEXUS-USER";
     public const string Prefix = "PLEXUS";
 
+    /// <summary>Rules removed from an incremental chain beyond which the chain is rewritten instead.</summary>
+    private const int RewriteAbove = 32;
+
     /// <summary>The Plexus rules for one family (with the admin chain, and its jump, even when the state is empty if <paramref name="keepUserChain"/>).</summary>
     public static IptablesRuleset Render(FirewallState state, bool ipv6, bool keepUserChain = false)
     {
@@ -140,8 +143,9 @@ public static class IptablesScript
                     case IptablesChainKind.User:
                         if (old is null && !userChainExists) declare.Add($":{chain.Name} - [0:0]");
                         break;
-                    case IptablesChainKind.Incremental when old is not null:
-                        foreach (var rule in Except(old.Rules, chain.Rules)) delete.Add($"-D {chain.Name} {rule}");
+                    case IptablesChainKind.Incremental when old is not null && Except(old.Rules, chain.Rules) is { Count: <= RewriteAbove } gone:
+                        // Each -D searches the chain; past a few dozen, rewriting the chain whole is cheaper.
+                        foreach (var rule in gone) delete.Add($"-D {chain.Name} {rule}");
                         foreach (var rule in Except(chain.Rules, old.Rules)) add.Add($"-A {chain.Name} {rule}");
                         break;
                     default:
