@@ -56,6 +56,10 @@ internal static class FirewallScenarios
             [Network(icc: false, subnets: [V4, V6])],
             [Port("ep-a", "[2001:db8::1]:8080", "fd00:18::2", 80)],
             [Link("ep-b", "fd00:18::3", "fd00:18::2", 80)]),
+        ["port-and-link"] = FirewallState.Create(
+            [Network(icc: false)],
+            [Port("ep-web", "8080", "172.18.0.2", 80)],
+            [Link("ep-app", "172.18.0.3", "172.18.0.2", 80)]),
         ["two-networks"] = FirewallState.Create(
             [Network(), Network(Net2, "plx-n2", icc: false, subnets: [V4b])],
             [Port("ep-a", "8080", "172.18.0.2", 80), Port("ep-c", "8081", "172.19.0.2", 80, network: Net2)], []),
