@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+
+namespace Plexus.Kernel.Firewall;
+
+/// <summary>
+/// Everything the firewall enforces, as one immutable value: the networks, the published ports and the
+/// links. A backend's rules are a function of this value; re-applying it restores exactly those rules.
+/// </summary>
+public sealed class FirewallState
+{
+    public static FirewallState Empty { get; } = new(
+        ImmutableSortedDictionary<string, BridgeRules>.Empty.WithComparers(StringComparer.Ordinal),
+        ImmutableDictionary<(bool, System.Net.IPAddress?, TransportProtocol, int), PortMapping>.Empty,
+        ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule>.Empty);
+
+    internal FirewallState(
+        ImmutableSortedDictionary<string, BridgeRules> networks,
+        ImmutableDictionary<(bool, System.Net.IPAddress?, TransportProtocol, int), PortMapping> ports,
+        ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule> links)
+    {
+        NetworksByTag = networks;
+        PortsByBinding = ports;
+        LinksByFlow = links;
+    }
+
+    /// <summary>Networks by tag, in tag order.</summary>
+    public IReadOnlyDictionary<string, BridgeRules> Networks => NetworksByTag;
+
+    public IReadOnlyCollection<PortMapping> Ports => new Values<PortMapping>(PortsByBinding.Count, PortsByBinding.Values);
+
+    public IReadOnlyCollection<LinkRule> Links => new Values<LinkRule>(LinksByFlow.Count, LinksByFlow.Values);
+
+    public bool IsEmpty => NetworksByTag.IsEmpty && PortsByBinding.IsEmpty && LinksByFlow.IsEmpty;
+
+    internal ImmutableSortedDictionary<string, BridgeRules> NetworksByTag { get; }
+
+    internal ImmutableDictionary<(bool, System.Net.IPAddress?, TransportProtocol, int), PortMapping> PortsByBinding { get; }
+
+    internal ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule> LinksByFlow { get; }
+
+    /// <summary>A checked state: every port and link belongs to a known network, no two ports claim one binding.</summary>
+    public static FirewallState Create(IEnumerable<BridgeRules> networks, IEnumerable<PortMapping> ports, IEnumerable<LinkRule> links)
+    {
+        ArgumentNullException.ThrowIfNull(networks);
+        ArgumentNullException.ThrowIfNull(ports);
+        ArgumentNullException.ThrowIfNull(links);
+        var change = new FirewallChange(Empty);
+        foreach (var n in networks) change.AddNetwork(n);
+        foreach (var p in ports) change.AddPort(p);
+        foreach (var l in links) change.AddLink(l);
+        return change.Finish().After;
+    }
+
+    /// <summary>Ports in a stable order (network, endpoint, binding) for rendering.</summary>
+    internal IEnumerable<PortMapping> OrderedPorts => OrderPorts(PortsByBinding.Values);
+
+    internal IEnumerable<LinkRule> OrderedLinks => OrderLinks(LinksByFlow.Values);
+
+    internal static IEnumerable<PortMapping> OrderPorts(IEnumerable<PortMapping> ports) =>
+        ports.OrderBy(p => p.Network, StringComparer.Ordinal).ThenBy(p => p.Tag, StringComparer.Ordinal)
+            .ThenBy(p => p.IsIPv6).ThenBy(p => p.Protocol).ThenBy(p => p.HostPort)
+            .ThenBy(p => p.HostIP?.ToString() ?? "", StringComparer.Ordinal);
+
+    internal static IEnumerable<LinkRule> OrderLinks(IEnumerable<LinkRule> links) =>
+        links.OrderBy(l => l.Network, StringComparer.Ordinal).ThenBy(l => l.Tag, StringComparer.Ordinal)
+            .ThenBy(l => l.IsIPv6).ThenBy(l => l.SourceIP.ToString(), StringComparer.Ordinal)
+            .ThenBy(l => l.DestIP.ToString(), StringComparer.Ordinal).ThenBy(l => l.Protocol).ThenBy(l => l.Port);
+
+    public override string ToString() => $"{NetworksByTag.Count} networks, {PortsByBinding.Count} ports, {LinksByFlow.Count} links";
+
+    /// <summary>A dictionary's values as a read-only collection, without copying them.</summary>
+    private sealed class Values<T>(int count, IEnumerable<T> items) : IReadOnlyCollection<T>
+    {
+        public int Count => count;
+
+        public IEnumerator<T> GetEnumerator() => items.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+}

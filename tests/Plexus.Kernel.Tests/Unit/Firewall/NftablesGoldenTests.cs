@@ -1,0 +1,82 @@
+using Plexus.Kernel.Firewall;
+using Plexus.Kernel.Firewall.Nftables;
+using static Plexus.Kernel.Tests.Unit.Firewall.FirewallScenarios;
+
+namespace Plexus.Kernel.Tests.Unit.Firewall;
+
+public sealed class NftablesGoldenTests
+{
+    [Theory]
+    [MemberData(nameof(Names), MemberType = typeof(FirewallScenarios))]
+    public void Ruleset_matches_golden(string scenario) =>
+        FirewallGolden.Verify($"nftables/{scenario}.nft", NftablesScript.Ruleset(All[scenario]));
+
+    [Fact]
+    public void Adding_a_port_is_one_element()
+    {
+        var before = All["icc-on"];
+        var change = FirewallChange.Apply(before, [new FirewallOperation.AddPorts([Port("ep-a", "8080", "172.18.0.2", 80)])]);
+        Assert.Equal("add element inet plexus published4-any { tcp . 8080 comment \"ep=ep-a\" : 172.18.0.2 . 80 }\n", NftablesScript.Changes(change));
+    }
+
+    [Fact]
+    public void Adding_a_network_to_a_live_ruleset_matches_golden()
+    {
+        var change = FirewallChange.Apply(All["icc-on"], [new FirewallOperation.AddNetwork(Network(Net2, "plx-n2", icc: false, subnets: [V4b]))]);
+        FirewallGolden.Verify("nftables/changes-add-network.nft", NftablesScript.Changes(change));
+    }
+
+    [Fact]
+    public void Removing_a_network_removes_its_chains_elements_ports_and_links()
+    {
+        var change = FirewallChange.Apply(All["two-networks"], [new FirewallOperation.RemoveNetwork(Net2)]);
+        FirewallGolden.Verify("nftables/changes-remove-network.nft", NftablesScript.Changes(change));
+    }
+
+    [Fact]
+    public void Turning_icc_off_refills_the_networks_chains_only()
+    {
+        var change = FirewallChange.Apply(All["ports"], [new FirewallOperation.AddNetwork(Network(icc: false, subnets: [V4, V6]))]);
+        FirewallGolden.Verify("nftables/changes-icc-off.nft", NftablesScript.Changes(change));
+    }
+
+    [Fact]
+    public void A_network_turning_internal_unpublishes_its_ports()
+    {
+        var change = FirewallChange.Apply(All["ports"], [new FirewallOperation.AddNetwork(Network(@internal: true, subnets: [V4, V6]))]);
+        var script = NftablesScript.Changes(change);
+        Assert.Contains("delete element inet plexus published4-any { tcp . 8080 }", script, StringComparison.Ordinal);
+        Assert.Contains("delete element inet plexus published6 { 2001:db8::1 . tcp . 8443 }", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("add element inet plexus published", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Full_reapply_clears_everything_but_the_admin_chain()
+    {
+        var existing = new NftTableContents(true, ["user-forward", "filter-forward", "filter-to-plx-old"], ["bridges"], ["published4"], UserChainHasRules: true);
+        FirewallGolden.Verify("nftables/replace-all.nft", NftablesScript.ReplaceAll(All["icc-on"], existing));
+    }
+
+    [Fact]
+    public void Full_reapply_of_nothing_deletes_the_table_unless_the_admin_chain_has_rules()
+    {
+        var existing = new NftTableContents(true, ["user-forward", "filter-forward"], [], [], UserChainHasRules: false);
+        Assert.Equal("delete table inet plexus\n", NftablesScript.ReplaceAll(FirewallState.Empty, existing));
+        Assert.Equal("", NftablesScript.ReplaceAll(FirewallState.Empty, NftTableContents.None));
+        var kept = NftablesScript.ReplaceAll(FirewallState.Empty, existing with { UserChainHasRules = true });
+        Assert.Contains("delete chain inet plexus filter-forward", kept, StringComparison.Ordinal);
+        Assert.DoesNotContain("delete chain inet plexus user-forward", kept, StringComparison.Ordinal);
+        Assert.Contains("jump user-forward", kept, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Coexistence_inserts_tagged_accepts_and_deletes_stale_ones()
+    {
+        var chains = new[]
+        {
+            new ForeignChain("inet", "filter", "forward", [(7, "plexus net=gone in plx-gone"), (8, $"plexus net={Net1} in plx-n1")]),
+            new ForeignChain("ip", "filter", "FORWARD", []),
+        };
+        FirewallGolden.Verify("nftables/coexistence.nft", NftablesScript.Coexistence(chains, All["icc-on"]));
+    }
+}
