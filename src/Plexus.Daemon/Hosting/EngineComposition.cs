@@ -9,6 +9,7 @@ using Plexus.Engine.Drivers.Null;
 using Plexus.Engine.Ipam;
 using Plexus.Engine.Model;
 using Plexus.Engine.Store;
+using Plexus.Kernel.Firewall;
 using Plexus.Kernel.Namespaces;
 using Plexus.Kernel.Rtnl;
 
@@ -19,8 +20,9 @@ internal sealed class EngineComposition : IDisposable
 {
     public const string DefaultBridgeName = "plexus0";
 
-    private EngineComposition(NetworkController controller, IStore store, NetworkNamespace hostNs, RtNetlink host, IReadOnlyList<string> log)
+    private EngineComposition(NetworkController controller, IStore store, NetworkNamespace hostNs, RtNetlink host, IFirewall firewall, IReadOnlyList<string> log)
     {
+        Firewall = firewall;
         Controller = controller;
         Store = store;
         HostNs = hostNs;
@@ -33,6 +35,7 @@ internal sealed class EngineComposition : IDisposable
     public NetworkNamespace HostNs { get; }
     public RtNetlink Host { get; }
     public IReadOnlyList<string> RestoreLog { get; }
+    public IFirewall Firewall { get; }
 
     public static EngineComposition Open(DaemonSettings settings)
     {
@@ -50,10 +53,11 @@ internal sealed class EngineComposition : IDisposable
             ? settings.DefaultAddressPools.Select(p => new AddressPoolSpec(p.Base, p.Size)).ToList()
             : null;
         var ipam = pools is null ? new DefaultIpam() : new DefaultIpam(pools);
-        INetworkDriver[] drivers = [new BridgeDriver(hostNs, host, NoFirewall.Instance, options.BridgeDefaults), new NullDriver(), new HostDriver()];
+        var firewall = Firewalls.Create(settings.FirewallBackend, hostNs);
+        INetworkDriver[] drivers = [new BridgeDriver(hostNs, host, new KernelBridgeFirewall(firewall), options.BridgeDefaults), new NullDriver(), new HostDriver()];
         var controller = new NetworkController(options, store, ipam, drivers, hostNs, host);
         var log = controller.Restore();
-        var composition = new EngineComposition(controller, store, hostNs, host, log);
+        var composition = new EngineComposition(controller, store, hostNs, host, firewall, log);
         composition.EnsurePredefinedNetworks(settings);
         return composition;
     }
@@ -87,6 +91,7 @@ internal sealed class EngineComposition : IDisposable
     public void Dispose()
     {
         Controller.Dispose();
+        Firewall.Dispose();
         Store.Dispose();
         Host.Dispose();
         HostNs.Dispose();

@@ -81,8 +81,18 @@ public sealed partial class NetworkController
 
         var joined = _endpoints.Values.Where(e => e.SandboxId is not null).ToList();
         foreach (var driver in _drivers.Values)
+        {
             foreach (var removed in driver.CollectGarbage(_networks.Values.ToList(), joined))
                 log.Add($"removed link {removed}, which no network or endpoint claims");
+            try
+            {
+                driver.Reconcile(_networks.Values.ToList(), joined);
+            }
+            catch (Exception e) when (e is KernelException or PlexusException)
+            {
+                log.Add($"could not re-apply the {driver.Name} driver's rules: {e.Message}");
+            }
+        }
 
         var ownedIds = _sandboxes.Values.Where(s => s.State.Owned).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var name in _namespaces.List().ToList())

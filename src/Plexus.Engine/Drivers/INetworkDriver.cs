@@ -39,6 +39,12 @@ public interface INetworkDriver
     bool IsJoined(NetworkState network, EndpointState endpoint, Sandbox sandbox);
 
     /// <summary>
+    /// After a restart, once every network and endpoint is back: re-applies state derived from all of
+    /// them at once (the bridge driver's firewall rules), so the kernel holds exactly what they imply.
+    /// </summary>
+    void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints);
+
+    /// <summary>
     /// After a restart: removes kernel objects this driver recognises as its own (by naming convention)
     /// that belong to no known network or joined endpoint. Returns what it removed, for the log.
     /// </summary>

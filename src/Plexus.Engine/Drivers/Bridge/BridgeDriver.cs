@@ -81,7 +81,16 @@ public sealed class BridgeDriver : INetworkDriver
             foreach (var gateway in Gateways(network))
                 if (!present.Contains(gateway)) AddGateway(link.Index, gateway);
         }
-        _firewall.AddNetwork(network, options);
+    }
+
+    public void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints)
+    {
+        var ours = networks.Where(n => n.Driver == Name).ToList();
+        _firewall.ReplaceAll(ours.Select(n => (n, OptionsOf(n),
+            (IReadOnlyList<EndpointState>)joinedEndpoints.Where(e => e.NetworkId == n.Id).ToList())));
+        // Hairpin is a bridge-port flag: a re-created veth needs it again.
+        foreach (var endpoint in joinedEndpoints.Where(e => e.PortBindings.Count > 0 && ours.Any(n => n.Id == e.NetworkId)))
+            SetHairpin(BridgeOptions.VethNameFor(endpoint.Id));
     }
 
     public EndpointState CreateEndpoint(NetworkState network, EndpointState endpoint) => endpoint with
@@ -107,6 +116,9 @@ public sealed class BridgeDriver : INetworkDriver
         });
         try
         {
+            // A container reaching its own published port through a host address comes back in on the
+            // port it left by: the bridge must be allowed to send it there (the firewall masquerades it).
+            if (endpoint.PortBindings.Count > 0) SetHairpin(veth);
             _firewall.AddEndpoint(network, options, endpoint);
         }
         catch
@@ -146,6 +158,11 @@ public sealed class BridgeDriver : INetworkDriver
             removed.Add(link.Name);
         }
         return removed;
+    }
+
+    private void SetHairpin(string veth)
+    {
+        if (_host.FindLink(veth) is { } link) _host.SetBridgePort(link.Index, new BridgePortSettings { Hairpin = true });
     }
 
     private void CreateBridge(NetworkState network, BridgeOptions options)

@@ -16,6 +16,9 @@ public interface IBridgeFirewall
     void AddEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint);
 
     void RemoveEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint);
+
+    /// <summary>Makes the rules exactly those of these networks and joined endpoints (start-up, after a flush).</summary>
+    void ReplaceAll(IEnumerable<(NetworkState Network, BridgeOptions Options, IReadOnlyList<EndpointState> Joined)> networks);
 }
 
 /// <summary>No firewall management (dockerd's --iptables=false): the user takes over.</summary>
@@ -30,4 +33,6 @@ public sealed class NoFirewall : IBridgeFirewall
     public void AddEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint) { }
 
     public void RemoveEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint) { }
+
+    public void ReplaceAll(IEnumerable<(NetworkState Network, BridgeOptions Options, IReadOnlyList<EndpointState> Joined)> networks) { }
 }

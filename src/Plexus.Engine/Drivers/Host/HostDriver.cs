@@ -27,5 +27,7 @@ public sealed class HostDriver : INetworkDriver
 
     public bool IsJoined(NetworkState network, EndpointState endpoint, Sandbox sandbox) => true;
 
+    public void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints) { }
+
     public IReadOnlyList<string> CollectGarbage(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints) => [];
 }

@@ -24,5 +24,7 @@ public sealed class NullDriver : INetworkDriver
 
     public bool IsJoined(NetworkState network, EndpointState endpoint, Sandbox sandbox) => true;
 
+    public void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints) { }
+
     public IReadOnlyList<string> CollectGarbage(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints) => [];
 }

@@ -1,0 +1,77 @@
+using System.Net.Sockets;
+using Plexus.Engine.Model;
+using Plexus.Engine.Ports;
+using Plexus.Kernel.Firewall;
+
+namespace Plexus.Engine.Drivers.Bridge;
+
+/// <summary>
+/// The bridge driver's rules in the kernel layer's firewall (nftables, iptables or none): a network is
+/// a <see cref="BridgeRules"/>, an endpoint's published ports are <see cref="PortMapping"/>s tagged with
+/// the endpoint's id. Each call is one firewall transaction.
+/// </summary>
+public sealed class KernelBridgeFirewall(IFirewall firewall) : IBridgeFirewall
+{
+    public IFirewall Firewall => firewall;
+
+    public void AddNetwork(NetworkState network, BridgeOptions options) =>
+        firewall.Begin().AddNetwork(Rules(network, options)).Commit();
+
+    public void RemoveNetwork(NetworkState network, BridgeOptions options)
+    {
+        if (firewall.State.Networks.ContainsKey(network.Id)) firewall.Begin().RemoveNetwork(network.Id).Commit();
+    }
+
+    public void AddEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint)
+    {
+        var ports = Mappings(network, options, endpoint).ToList();
+        if (ports.Count > 0) firewall.Begin().AddPorts(ports).Commit();
+    }
+
+    public void RemoveEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint)
+    {
+        if (endpoint.PortBindings.Count > 0) firewall.Begin().RemovePorts(endpoint.Id).Commit();
+    }
+
+    public void ReplaceAll(IEnumerable<(NetworkState Network, BridgeOptions Options, IReadOnlyList<EndpointState> Joined)> networks)
+    {
+        var list = networks.ToList();
+        firewall.ReplaceAll(
+            list.Select(n => Rules(n.Network, n.Options)),
+            list.SelectMany(n => n.Joined.SelectMany(e => Mappings(n.Network, n.Options, e))),
+            []);
+    }
+
+    public static BridgeRules Rules(NetworkState network, BridgeOptions options) =>
+        new(network.Id, options.Name, network.Subnets.Where(s => s.IpVersion == 4 || network.EnableIPv6).Select(s => s.Subnet))
+        {
+            Icc = options.Icc,
+            Masquerade = options.IPMasquerade,
+            Internal = network.Internal,
+        };
+
+    /// <summary>
+    /// One mapping per published port and address family: a binding on all addresses is published for
+    /// the container's IPv4 address and, if it has one, its IPv6 address; a host address of one family
+    /// maps to the container's address of that family. The network's host_binding_ipv4 is the default
+    /// host address for IPv4.
+    /// </summary>
+    public static IEnumerable<PortMapping> Mappings(NetworkState network, BridgeOptions options, EndpointState endpoint)
+    {
+        foreach (var b in endpoint.PortBindings)
+        {
+            var protocol = b.Protocol switch
+            {
+                PortProtocol.Tcp => TransportProtocol.Tcp,
+                PortProtocol.Udp => TransportProtocol.Udp,
+                _ => TransportProtocol.Sctp,
+            };
+            var hostIP = b.HostIP ?? options.DefaultHostIP;
+            bool v6Host = hostIP?.AddressFamily == AddressFamily.InterNetworkV6;
+            if (!v6Host && endpoint.IPv4 is { } v4)
+                yield return new PortMapping(endpoint.Id, network.Id, protocol, hostIP, b.HostPort, v4.Address, b.ContainerPort);
+            if ((hostIP is null || v6Host) && endpoint.IPv6 is { } v6)
+                yield return new PortMapping(endpoint.Id, network.Id, protocol, hostIP, b.HostPort, v6.Address, b.ContainerPort);
+        }
+    }
+}
