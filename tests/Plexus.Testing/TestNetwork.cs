@@ -35,6 +35,7 @@ public sealed class TestNetwork : IDisposable
     {
         var ns = Directory.Create(name);
         var rt = ns.OpenRtNetlink();
+        rt.SetUp(rt.GetLink("lo").Index); // as on any real host: 127.0.0.1 works
         _namespaces.Add((name, ns, rt));
         return (ns, rt);
     }

@@ -20,8 +20,12 @@ public sealed class EngineWorld : IDisposable
 {
     private SqliteStore? _store;
 
-    public EngineWorld()
+    private readonly string _firewallBackend;
+    private Kernel.Firewall.IFirewall? _firewall;
+
+    public EngineWorld(string firewall = "none")
     {
+        _firewallBackend = firewall;
         Net = new TestNetwork();
         DataRoot = Directory.CreateTempSubdirectory("plexus-engine-test-").FullName;
         Options = new ControllerOptions
@@ -55,7 +59,9 @@ public sealed class EngineWorld : IDisposable
     private NetworkController Open()
     {
         _store = new SqliteStore(DataRoot);
-        INetworkDriver[] drivers = [new BridgeDriver(Net.HostNs, Net.Host), new NullDriver(), new HostDriver()];
+        _firewall?.Dispose();
+        _firewall = Kernel.Firewall.Firewalls.Create(_firewallBackend, Net.HostNs);
+        INetworkDriver[] drivers = [new BridgeDriver(Net.HostNs, Net.Host, new KernelBridgeFirewall(_firewall)), new NullDriver(), new HostDriver()];
         var controller = new NetworkController(Options, _store, new DefaultIpam(), drivers, Net.HostNs, Net.Host);
         LastRestoreLog = controller.Restore();
         return controller;
@@ -88,6 +94,7 @@ public sealed class EngineWorld : IDisposable
     public void Dispose()
     {
         Controller.Dispose();
+        _firewall?.Dispose();
         _store?.Dispose();
         var namespaces = new NamespaceDirectory(Options.NamespaceDirectory);
         foreach (var name in namespaces.List().ToList()) namespaces.Delete(name);

@@ -12,6 +12,12 @@ namespace Plexus.Engine.Drivers.Bridge;
 /// </summary>
 public sealed class KernelBridgeFirewall(IFirewall firewall) : IBridgeFirewall
 {
+    /// <summary>
+    /// Rules are tagged with the first 24 hex characters of an id (96 bits: unique in practice), short
+    /// enough that a tag and a reason fit nftables' 128-character comments.
+    /// </summary>
+    public static string TagOf(string id) => id.Length > 24 ? id[..24] : id;
+
     public IFirewall Firewall => firewall;
 
     public void AddNetwork(NetworkState network, BridgeOptions options) =>
@@ -19,7 +25,7 @@ public sealed class KernelBridgeFirewall(IFirewall firewall) : IBridgeFirewall
 
     public void RemoveNetwork(NetworkState network, BridgeOptions options)
     {
-        if (firewall.State.Networks.ContainsKey(network.Id)) firewall.Begin().RemoveNetwork(network.Id).Commit();
+        if (firewall.State.Networks.ContainsKey(TagOf(network.Id))) firewall.Begin().RemoveNetwork(TagOf(network.Id)).Commit();
     }
 
     public void AddEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint)
@@ -30,7 +36,7 @@ public sealed class KernelBridgeFirewall(IFirewall firewall) : IBridgeFirewall
 
     public void RemoveEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint)
     {
-        if (endpoint.PortBindings.Count > 0) firewall.Begin().RemovePorts(endpoint.Id).Commit();
+        if (endpoint.PortBindings.Count > 0) firewall.Begin().RemovePorts(TagOf(endpoint.Id)).Commit();
     }
 
     public void ReplaceAll(IEnumerable<(NetworkState Network, BridgeOptions Options, IReadOnlyList<EndpointState> Joined)> networks)
@@ -43,7 +49,7 @@ public sealed class KernelBridgeFirewall(IFirewall firewall) : IBridgeFirewall
     }
 
     public static BridgeRules Rules(NetworkState network, BridgeOptions options) =>
-        new(network.Id, options.Name, network.Subnets.Where(s => s.IpVersion == 4 || network.EnableIPv6).Select(s => s.Subnet))
+        new(TagOf(network.Id), options.Name, network.Subnets.Where(s => s.IpVersion == 4 || network.EnableIPv6).Select(s => s.Subnet))
         {
             Icc = options.Icc,
             Masquerade = options.IPMasquerade,
@@ -69,9 +75,9 @@ public sealed class KernelBridgeFirewall(IFirewall firewall) : IBridgeFirewall
             var hostIP = b.HostIP ?? options.DefaultHostIP;
             bool v6Host = hostIP?.AddressFamily == AddressFamily.InterNetworkV6;
             if (!v6Host && endpoint.IPv4 is { } v4)
-                yield return new PortMapping(endpoint.Id, network.Id, protocol, hostIP, b.HostPort, v4.Address, b.ContainerPort);
+                yield return new PortMapping(TagOf(endpoint.Id), TagOf(network.Id), protocol, hostIP, b.HostPort, v4.Address, b.ContainerPort);
             if ((hostIP is null || v6Host) && endpoint.IPv6 is { } v6)
-                yield return new PortMapping(endpoint.Id, network.Id, protocol, hostIP, b.HostPort, v6.Address, b.ContainerPort);
+                yield return new PortMapping(TagOf(endpoint.Id), TagOf(network.Id), protocol, hostIP, b.HostPort, v6.Address, b.ContainerPort);
         }
     }
 }

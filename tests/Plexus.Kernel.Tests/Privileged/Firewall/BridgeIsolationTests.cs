@@ -1,3 +1,4 @@
+using Plexus.Testing;
 using Plexus.Kernel.Firewall;
 
 namespace Plexus.Kernel.Tests.Privileged.Firewall;

@@ -1,3 +1,4 @@
+using Plexus.Testing;
 using System.Net;
 using Plexus.Kernel.Firewall;
 

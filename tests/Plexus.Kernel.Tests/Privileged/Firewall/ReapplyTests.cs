@@ -1,3 +1,4 @@
+using Plexus.Testing;
 using System.Net;
 using System.Text.RegularExpressions;
 using Plexus.Kernel.Firewall;

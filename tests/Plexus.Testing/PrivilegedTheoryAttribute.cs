@@ -1,6 +1,6 @@
-using Plexus.Testing;
+using Xunit;
 
-namespace Plexus.Kernel.Tests.Privileged.Firewall;
+namespace Plexus.Testing;
 
 /// <summary>A theory that needs the kernel: skipped outside a private network namespace, like <see cref="PrivilegedFactAttribute"/>.</summary>
 [AttributeUsage(AttributeTargets.Method)]
