@@ -109,6 +109,7 @@ public sealed partial class NetworkController
             if (info.ConfigureInterface) ConfigureInterface(sandbox, candidate);
             var after = GatewayEndpoint([.. joined, candidate]);
             if (after?.Id == candidate.Id) SetDefaultRoutes(sandbox, candidate, info);
+            driver.SetLinks(network, LinkFlowsOf(network, candidate));
             // One store write on the hot path, after the kernel work: a crash before it leaves a veth no
             // record claims, which the next start removes (CollectGarbage).
             _store.Commit(new StoreBatch().Put(candidate));
@@ -116,6 +117,7 @@ public sealed partial class NetworkController
         catch (Exception e)
         {
             TryUndo(() => driver.Leave(network, candidate, sandbox));
+            TryUndo(() => driver.SetLinks(network, LinkFlowsOf(network)));
             if (before is not null && GatewayEndpoint([.. joined, candidate])?.Id == candidate.Id)
                 TryUndo(() => SetDefaultRoutes(sandbox, before, GatewayInfo(before)));
             throw Wrap(e, $"join sandbox {sandbox.Name} to network {network.Name}");
@@ -142,6 +144,7 @@ public sealed partial class NetworkController
             throw Wrap(e, $"leave network {network.Name} from sandbox {sandbox.Name}");
         }
         _endpoints[left.Id] = left;
+        TryUndo(() => DriverOf(network).SetLinks(network, LinkFlowsOf(network)));
         if (wasGateway && GatewayEndpoint(EndpointsOf(sandbox)) is { } next)
             TryUndo(() => SetDefaultRoutes(sandbox, next, GatewayInfo(next)));
         TryUndo(() => _files.Write(sandbox.State, EndpointsOf(sandbox)));

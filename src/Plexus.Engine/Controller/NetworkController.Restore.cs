@@ -86,7 +86,7 @@ public sealed partial class NetworkController
                 log.Add($"removed link {removed}, which no network or endpoint claims");
             try
             {
-                driver.Reconcile(_networks.Values.ToList(), joined);
+                driver.Reconcile(_networks.Values.ToList(), joined, n => LinkFlowsOf(n));
             }
             catch (Exception e) when (e is KernelException or PlexusException)
             {

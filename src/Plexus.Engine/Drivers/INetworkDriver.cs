@@ -42,7 +42,11 @@ public interface INetworkDriver
     /// After a restart, once every network and endpoint is back: re-applies state derived from all of
     /// them at once (the bridge driver's firewall rules), so the kernel holds exactly what they imply.
     /// </summary>
-    void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints);
+    void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints,
+        Func<NetworkState, IReadOnlyList<LinkFlow>> linksOf);
+
+    /// <summary>Makes the network's link exceptions exactly <paramref name="flows"/> (one atomic change).</summary>
+    void SetLinks(NetworkState network, IReadOnlyList<LinkFlow> flows);
 
     /// <summary>
     /// After a restart: removes kernel objects this driver recognises as its own (by naming convention)

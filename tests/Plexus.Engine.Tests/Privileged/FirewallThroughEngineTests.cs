@@ -76,9 +76,16 @@ public sealed class FirewallThroughEngineTests
         c.CreateNetwork(Bridge("quiet", "172.27.0.0/24", icc: false));
         c.CreateSandbox(new SandboxCreateRequest { Name = "q1" });
         c.CreateSandbox(new SandboxCreateRequest { Name = "q2" });
-        var q1 = c.Connect("quiet", "q1");
+        var q1 = c.Connect("quiet", "q1", new EndpointCreateRequest { ExposedPorts = ["80/tcp"] });
         c.Connect("quiet", "q2");
         using var q1Server = Serve(w, "q1", 80);
+        using var q1Other = Serve(w, "q1", 81);
+        Assert.DoesNotContain("hello-from-q1", Curl(w, "q2", $"http://{q1.IPv4!.Value.Address}/"), StringComparison.Ordinal);
+        // A link re-opens exactly the target's exposed port (80), not the other one (81).
+        c.CreateSandbox(new SandboxCreateRequest { Name = "linker", Links = [new Model.SandboxLink("q1", "server")] });
+        c.Connect("quiet", "linker");
+        Assert.Contains("hello-from-q1", Curl(w, "linker", $"http://{q1.IPv4!.Value.Address}/"), StringComparison.Ordinal);
+        Assert.DoesNotContain("hello-from-q1", Curl(w, "linker", $"http://{q1.IPv4!.Value.Address}:81/"), StringComparison.Ordinal);
         Assert.DoesNotContain("hello-from-q1", Curl(w, "q2", $"http://{q1.IPv4!.Value.Address}/"), StringComparison.Ordinal);
         // Isolation: a sandbox on another bridge cannot reach q1 either.
         Assert.DoesNotContain("hello-from-q1", Curl(w, "srv", $"http://{q1.IPv4!.Value.Address}/"), StringComparison.Ordinal);
@@ -87,8 +94,11 @@ public sealed class FirewallThroughEngineTests
         w.Restart();
         Assert.Contains("hello-from-srv", Processes.Run("nsenter", [$"--net={w.Net.PathOf("outside")}", "curl", "-s", "--max-time", "3", "http://198.51.100.1:8080/"]).Output, StringComparison.Ordinal);
 
+        // The link survives the restart (re-applied from the store).
+        Assert.Contains("hello-from-q1", Curl(w, "linker", $"http://{q1.IPv4!.Value.Address}/"), StringComparison.Ordinal);
         srv.Kill();
         q1Server.Kill();
+        q1Other.Kill();
         // Removing everything leaves no Plexus rule.
         foreach (var s in w.Controller.Sandboxes.ToList()) w.Controller.DeleteSandbox(s.Id);
         foreach (var n in w.Controller.Networks.ToList()) w.Controller.DeleteNetwork(n.Id);

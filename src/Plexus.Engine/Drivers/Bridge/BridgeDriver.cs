@@ -83,15 +83,18 @@ public sealed class BridgeDriver : INetworkDriver
         }
     }
 
-    public void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints)
+    public void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints,
+        Func<NetworkState, IReadOnlyList<LinkFlow>> linksOf)
     {
         var ours = networks.Where(n => n.Driver == Name).ToList();
         _firewall.ReplaceAll(ours.Select(n => (n, OptionsOf(n),
-            (IReadOnlyList<EndpointState>)joinedEndpoints.Where(e => e.NetworkId == n.Id).ToList())));
+            (IReadOnlyList<EndpointState>)joinedEndpoints.Where(e => e.NetworkId == n.Id).ToList(), linksOf(n))));
         // Hairpin is a bridge-port flag: a re-created veth needs it again.
         foreach (var endpoint in joinedEndpoints.Where(e => e.PortBindings.Count > 0 && ours.Any(n => n.Id == e.NetworkId)))
             SetHairpin(BridgeOptions.VethNameFor(endpoint.Id));
     }
+
+    public void SetLinks(NetworkState network, IReadOnlyList<LinkFlow> flows) => _firewall.SetLinks(network, flows);
 
     public EndpointState CreateEndpoint(NetworkState network, EndpointState endpoint) => endpoint with
     {

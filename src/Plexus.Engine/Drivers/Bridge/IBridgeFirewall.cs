@@ -18,7 +18,10 @@ public interface IBridgeFirewall
     void RemoveEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint);
 
     /// <summary>Makes the rules exactly those of these networks and joined endpoints (start-up, after a flush).</summary>
-    void ReplaceAll(IEnumerable<(NetworkState Network, BridgeOptions Options, IReadOnlyList<EndpointState> Joined)> networks);
+    void ReplaceAll(IEnumerable<(NetworkState Network, BridgeOptions Options, IReadOnlyList<EndpointState> Joined, IReadOnlyList<LinkFlow> Links)> networks);
+
+    /// <summary>Makes the network's link exceptions exactly these flows.</summary>
+    void SetLinks(NetworkState network, IReadOnlyList<LinkFlow> flows);
 }
 
 /// <summary>No firewall management (dockerd's --iptables=false): the user takes over.</summary>
@@ -34,5 +37,7 @@ public sealed class NoFirewall : IBridgeFirewall
 
     public void RemoveEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint) { }
 
-    public void ReplaceAll(IEnumerable<(NetworkState Network, BridgeOptions Options, IReadOnlyList<EndpointState> Joined)> networks) { }
+    public void ReplaceAll(IEnumerable<(NetworkState Network, BridgeOptions Options, IReadOnlyList<EndpointState> Joined, IReadOnlyList<LinkFlow> Links)> networks) { }
+
+    public void SetLinks(NetworkState network, IReadOnlyList<LinkFlow> flows) { }
 }

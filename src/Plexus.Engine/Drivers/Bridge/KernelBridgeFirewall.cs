@@ -39,14 +39,37 @@ public sealed class KernelBridgeFirewall(IFirewall firewall) : IBridgeFirewall
         if (endpoint.PortBindings.Count > 0) firewall.Begin().RemovePorts(TagOf(endpoint.Id)).Commit();
     }
 
-    public void ReplaceAll(IEnumerable<(NetworkState Network, BridgeOptions Options, IReadOnlyList<EndpointState> Joined)> networks)
+    public void ReplaceAll(IEnumerable<(NetworkState Network, BridgeOptions Options, IReadOnlyList<EndpointState> Joined, IReadOnlyList<LinkFlow> Links)> networks)
     {
         var list = networks.ToList();
         firewall.ReplaceAll(
             list.Select(n => Rules(n.Network, n.Options)),
             list.SelectMany(n => n.Joined.SelectMany(e => Mappings(n.Network, n.Options, e))),
-            []);
+            list.SelectMany(n => LinkRules(n.Network, n.Links)));
     }
+
+    public void SetLinks(NetworkState network, IReadOnlyList<LinkFlow> flows)
+    {
+        var tag = LinksTag(network);
+        bool had = firewall.State.Links.Any(l => l.Tag == tag);
+        if (!had && flows.Count == 0) return; // the common case: no links, no firewall work
+        var tx = firewall.Begin();
+        if (had) tx.RemoveLinks(tag);
+        tx.AddLinks(LinkRules(network, flows)).Commit();
+    }
+
+    /// <summary>All of a network's link exceptions share one tag, so they are replaced as a set.</summary>
+    private static string LinksTag(NetworkState network) => "links-" + TagOf(network.Id);
+
+    private static IEnumerable<LinkRule> LinkRules(NetworkState network, IReadOnlyList<LinkFlow> flows) =>
+        flows.Select(f => new LinkRule(LinksTag(network), TagOf(network.Id), f.From, f.To, Protocol(f.Protocol), f.Port));
+
+    private static TransportProtocol Protocol(PortProtocol protocol) => protocol switch
+    {
+        PortProtocol.Tcp => TransportProtocol.Tcp,
+        PortProtocol.Udp => TransportProtocol.Udp,
+        _ => TransportProtocol.Sctp,
+    };
 
     public static BridgeRules Rules(NetworkState network, BridgeOptions options) =>
         new(TagOf(network.Id), options.Name, network.Subnets.Where(s => s.IpVersion == 4 || network.EnableIPv6).Select(s => s.Subnet))
@@ -66,12 +89,7 @@ public sealed class KernelBridgeFirewall(IFirewall firewall) : IBridgeFirewall
     {
         foreach (var b in endpoint.PortBindings)
         {
-            var protocol = b.Protocol switch
-            {
-                PortProtocol.Tcp => TransportProtocol.Tcp,
-                PortProtocol.Udp => TransportProtocol.Udp,
-                _ => TransportProtocol.Sctp,
-            };
+            var protocol = Protocol(b.Protocol);
             var hostIP = b.HostIP ?? options.DefaultHostIP;
             bool v6Host = hostIP?.AddressFamily == AddressFamily.InterNetworkV6;
             if (!v6Host && endpoint.IPv4 is { } v4)

@@ -24,7 +24,10 @@ public sealed class NullDriver : INetworkDriver
 
     public bool IsJoined(NetworkState network, EndpointState endpoint, Sandbox sandbox) => true;
 
-    public void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints) { }
+    public void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints,
+        Func<NetworkState, IReadOnlyList<LinkFlow>> linksOf) { }
+
+    public void SetLinks(NetworkState network, IReadOnlyList<LinkFlow> flows) { }
 
     public IReadOnlyList<string> CollectGarbage(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints) => [];
 }
