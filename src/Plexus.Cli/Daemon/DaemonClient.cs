@@ -22,7 +22,7 @@ internal sealed class DaemonClient : IDisposable
     private const string Prefix = "/v" + ApiVersion;
 
     /// <summary>Requests leave out absent fields, so the daemon applies its defaults.</summary>
-    private static readonly DaemonJson RequestJson = new(new JsonSerializerOptions { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull });
+    internal static readonly DaemonJson RequestJson = new(new JsonSerializerOptions { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull });
 
     private readonly DaemonHost _host;
     private readonly HttpClient _http;

@@ -19,7 +19,7 @@ internal static class GoValues
         JsonValueKind.String => element.GetString(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
-        JsonValueKind.Number => element.TryGetInt64(out var l) ? l : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out var l) ? (object)l : element.GetDouble(),
         JsonValueKind.Array => element.EnumerateArray().Select(FromJson).ToList(),
         JsonValueKind.Object => ToMap(element),
         _ => null,
