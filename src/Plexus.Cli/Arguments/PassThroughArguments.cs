@@ -30,7 +30,7 @@ internal static class PassThroughArguments
                 // A flag; skip its value too unless it is glued on (--name=web) or the flag takes none.
                 var name = token.Split('=', 2)[0];
                 var option = options.FirstOrDefault(o => o.Name == name || o.Aliases.Contains(name));
-                if (option is not null && option.Arity.MaximumNumberOfValues > 0 && !token.Contains('=', StringComparison.Ordinal)) i++;
+                if (option is not null && !token.Contains('=', StringComparison.Ordinal) && TakesNext(option, i + 1 < args.Count ? args[i + 1] : null)) i++;
                 continue;
             }
             var sub = positional == 0 ? command.Subcommands.FirstOrDefault(c => c.Name == token || c.Aliases.Contains(token)) : null;
@@ -47,4 +47,9 @@ internal static class PassThroughArguments
         }
         return [.. args];
     }
+
+    /// <summary>Whether the flag eats the next word: a flag with a value does; -d (a bool) only eats an explicit true or false.</summary>
+    private static bool TakesNext(Option option, string? next) =>
+        option.Arity.MaximumNumberOfValues > 0
+        && (option.Arity.MinimumNumberOfValues > 0 || next is "true" or "false");
 }

@@ -33,5 +33,5 @@ internal static class Opt
     public static string[] Values(this ParseResult parse, Option<string[]> option) => parse.GetValue(option) ?? [];
 
     /// <summary>A bool flag's value when it was given (--ipv6, --ipv6=false), null when it was not.</summary>
-    public static bool? Given(this ParseResult parse, Option<bool> option) => parse.GetResult(option) is null ? null : parse.GetValue(option);
+    public static bool? Given(this ParseResult parse, Option<bool> option) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
 }

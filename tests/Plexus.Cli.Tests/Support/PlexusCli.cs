@@ -8,7 +8,7 @@ namespace Plexus.Cli.Tests.Support;
 internal sealed record CliResult(int ExitCode, string Out, string Err);
 
 /// <summary>Runs the CLI in process over text writers, as a user's shell would run `plexus ARGS`.</summary>
-internal static class Cli
+internal static class PlexusCli
 {
     public static async Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null, string? input = null)
     {
