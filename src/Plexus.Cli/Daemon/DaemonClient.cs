@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
@@ -177,10 +176,8 @@ internal sealed class DaemonClient : IDisposable
             }
         }
         if (body.Length > 0) return body;
-        return $"{(int)response.StatusCode} {ReasonOf(response.StatusCode)}".TrimEnd();
+        return $"{(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
     }
-
-    private static string ReasonOf(HttpStatusCode status) => status.ToString();
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken ct)
     {
