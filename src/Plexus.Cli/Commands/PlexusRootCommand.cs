@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using Plexus.Api;
 using Plexus.Cli.Daemon;
 
 namespace Plexus.Cli.Commands;
@@ -17,7 +19,7 @@ internal sealed class PlexusRootCommand : Command
         };
         Options.Add(host);
         Options.Add(new HelpOption());
-        Options.Add(new VersionOption("--version", "-v"));
+        Options.Add(new VersionOption("--version", "-v") { Action = new PrintVersionAction() });
 
         var services = new CommandServices(context, host);
         Subcommands.Add(new NetworkCommand(services));
@@ -32,5 +34,15 @@ internal sealed class PlexusRootCommand : Command
         Subcommands.Add(new InfoCommand(services));
         Subcommands.Add(new VersionCommand(services));
         SetAction(parse => new HelpAction().Invoke(parse));
+    }
+}
+
+/// <summary>`plexus --version`: one line, as `docker --version` prints it.</summary>
+internal sealed class PrintVersionAction : SynchronousCommandLineAction
+{
+    public override int Invoke(ParseResult parseResult)
+    {
+        parseResult.InvocationConfiguration.Output.WriteLine($"Plexus version {ApiInfo.Version}, API {ApiInfo.ApiVersion}");
+        return ExitCodes.Success;
     }
 }

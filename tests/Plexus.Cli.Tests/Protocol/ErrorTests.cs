@@ -137,4 +137,11 @@ public class ErrorTests
         Assert.Equal(0, verb.ExitCode);
         Assert.Contains("--ip-range", verb.Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Version_flag_prints_one_line_without_the_daemon()
+    {
+        var result = await PlexusCli.RunAsync(["-H", "unix:///nonexistent/x.sock", "--version"]);
+        Assert.Equal((0, "Plexus version 0.1.0, API 1.45\n", ""), (result.ExitCode, result.Out, result.Err));
+    }
 }
