@@ -8,10 +8,13 @@ namespace Plexus.Cli;
 /// <summary>One run of `plexus`: parse, report a wrong command line with exit code 125, else run the verb.</summary>
 internal static class CliApp
 {
+    /// <summary>No @file expansion: `plexus exec web echo @x` must pass "@x" on, as docker does.</summary>
+    internal static readonly ParserConfiguration Parser = new() { ResponseFileTokenReplacer = null };
+
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context, CancellationToken cancellationToken = default)
     {
         var root = new PlexusRootCommand(context);
-        var parse = root.Parse(PassThroughArguments.Normalize(root, args));
+        var parse = root.Parse(PassThroughArguments.Normalize(root, args), Parser);
         if (parse.Action is ParseErrorAction)
         {
             Usage.Report(context.Console, parse, string.Join(" ", parse.Errors.Select(e => e.Message)));
@@ -29,7 +32,7 @@ internal static class CliApp
         }
         finally
         {
-            await context.Console.Out.FlushAsync(cancellationToken);
+            await context.Console.Out.FlushAsync(CancellationToken.None);
         }
     }
 }

@@ -118,4 +118,29 @@ public class SandboxRequestTests
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains("See 'plexus exec --help'.", result.Err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Words_starting_with_at_are_not_read_as_response_files()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "--label\nfrom=file\n");
+            var (command, parse) = PlexusCli.Parse<RunCommand>("run", "--name", "@" + file, "echo", "@" + file);
+            var body = command.BuildRequest(parse);
+            Assert.Equal(("@" + file, null), (body.Name, body.Labels));
+            Assert.Equal(["echo", "@" + file], body.Cmd!);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("--link=b:bb", "-p=8080:80")]
+    [InlineData("--link", "b:bb", "-p", "8080:80")]
+    [InlineData("--link:b:bb", "-p:8080:80")]
+    public void Glued_values_keep_their_colons(params string[] flags) =>
+        JsonAssert.Equal("""{ "Name": "a", "Publish": ["8080:80"], "Links": ["b:bb"] }""", RunBody(["--name", "a", .. flags]));
 }

@@ -36,7 +36,7 @@ internal static class PlexusCli
             GetEnvironmentVariable = name => environment.TryGetValue(name, out var value) ? value : null,
         };
         var root = new PlexusRootCommand(context);
-        var parse = root.Parse(PassThroughArguments.Normalize(root, args));
+        var parse = root.Parse(PassThroughArguments.Normalize(root, args), CliApp.Parser);
         Assert.Empty(parse.Errors.Select(e => e.Message));
         return (Assert.IsType<T>(parse.CommandResult.Command), parse);
     }
