@@ -143,6 +143,11 @@ internal sealed class DaemonClient : IDisposable
         {
             throw Unreachable(e);
         }
+        catch (HttpRequestException e)
+        {
+            // Connected, but the conversation broke (the daemon died mid-request, or is not speaking HTTP).
+            throw new DaemonUnreachableException($"error during connect to the Plexus daemon at {_host.Uri}: {e.Message}", e);
+        }
         if (response.IsSuccessStatusCode) return response;
         using (response)
             throw new DaemonException((int)response.StatusCode, await ErrorMessageAsync(response, ct));

@@ -144,4 +144,40 @@ public class ErrorTests
         var result = await PlexusCli.RunAsync(["-H", "unix:///nonexistent/x.sock", "--version"]);
         Assert.Equal((0, "Plexus version 0.1.0, API 1.45\n", ""), (result.ExitCode, result.Out, result.Err));
     }
+
+    [Fact]
+    public async Task A_daemon_that_hangs_up_mid_request_is_one_line_not_a_stack_trace()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "pxc-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, "rude.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen();
+        using var stop = new CancellationTokenSource();
+
+        // Every connection (the client may retry once on a fresh one) reads the request and hangs up.
+        var hangUp = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var peer = await listener.AcceptAsync(stop.Token);
+                await peer.ReceiveAsync(new byte[4096], stop.Token);
+                peer.Shutdown(SocketShutdown.Both);
+            }
+        });
+        try
+        {
+            var result = await PlexusCli.RunAsync(["-H", "unix://" + path, "ps"]);
+            Assert.Equal(1, result.ExitCode);
+            Assert.StartsWith($"error during connect to the Plexus daemon at unix://{path}: ", result.Err, StringComparison.Ordinal);
+            Assert.Single(result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hangUp);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
