@@ -1,0 +1,22 @@
+using Plexus.Cli.Output;
+
+namespace Plexus.Cli;
+
+/// <summary>What a run of the CLI reads from its surroundings: the console and the environment.</summary>
+internal sealed class CliContext
+{
+    public required ICliConsole Console { get; init; }
+
+    /// <summary>Environment variables (PLEXUS_HOST, and values for `-e NAME` without "=VALUE").</summary>
+    public required Func<string, string?> GetEnvironmentVariable { get; init; }
+
+    /// <summary>Cancel on Ctrl-C / SIGTERM (the real process only; tests leave the process's signals alone).</summary>
+    public bool HandleTermination { get; init; }
+
+    public static CliContext ForProcess() => new()
+    {
+        Console = SpectreCliConsole.ForProcess(),
+        GetEnvironmentVariable = Environment.GetEnvironmentVariable,
+        HandleTermination = true,
+    };
+}

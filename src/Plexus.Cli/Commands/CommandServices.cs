@@ -1,0 +1,18 @@
+using System.CommandLine;
+using Plexus.Cli.Daemon;
+using Plexus.Cli.Output;
+
+namespace Plexus.Cli.Commands;
+
+/// <summary>What every command gets: the console, the environment, and a client for the daemon -H names.</summary>
+internal sealed class CommandServices(CliContext context, Option<string?> hostOption)
+{
+    public ICliConsole Console => context.Console;
+
+    public string? GetEnvironmentVariable(string name) => context.GetEnvironmentVariable(name);
+
+    public DaemonHost Host(ParseResult parse) =>
+        DaemonHost.Resolve(parse.GetValue(hostOption), context.GetEnvironmentVariable(DaemonHost.EnvironmentVariable));
+
+    public DaemonClient Connect(ParseResult parse) => new(Host(parse));
+}

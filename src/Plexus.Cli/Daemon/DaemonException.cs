@@ -1,0 +1,44 @@
+namespace Plexus.Cli.Daemon;
+
+/// <summary>The daemon answered with an error status; <see cref="Exception.Message"/> is its {"message"}.</summary>
+internal sealed class DaemonException : Exception
+{
+    public DaemonException(int statusCode, string message)
+        : base(message) => StatusCode = statusCode;
+
+    public DaemonException()
+    {
+    }
+
+    public DaemonException(string message)
+        : base(message)
+    {
+    }
+
+    public DaemonException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public int StatusCode { get; }
+
+    public bool IsNotFound => StatusCode == 404;
+}
+
+/// <summary>No daemon answered at the host: the socket is missing, refuses, or may not be opened.</summary>
+internal sealed class DaemonUnreachableException : Exception
+{
+    public DaemonUnreachableException()
+    {
+    }
+
+    public DaemonUnreachableException(string message)
+        : base(message)
+    {
+    }
+
+    public DaemonUnreachableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

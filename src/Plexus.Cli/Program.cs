@@ -1,0 +1,3 @@
+using Plexus.Cli;
+
+return await CliApp.RunAsync(args, CliContext.ForProcess());
