@@ -2,13 +2,6 @@ using System.CommandLine;
 
 namespace Plexus.Cli.Arguments;
 
-/// <summary>A command whose trailing arguments are a command line of their own (run's CMD, exec's CMD).</summary>
-internal interface IPassThroughCommand
-{
-    /// <summary>How many of the command's own arguments come before the passed-through command line (exec: NAME).</summary>
-    int LeadingArguments { get; }
-}
-
 /// <summary>
 /// docker stops reading flags at the first word of the command to run, so `plexus exec web ls -l` runs
 /// `ls -l` rather than failing on -l. System.CommandLine reads flags anywhere, so this inserts the "--"

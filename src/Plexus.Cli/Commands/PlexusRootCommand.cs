@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using System.CommandLine.Invocation;
-using Plexus.Api;
 using Plexus.Cli.Daemon;
 
 namespace Plexus.Cli.Commands;
@@ -34,15 +32,5 @@ internal sealed class PlexusRootCommand : Command
         Subcommands.Add(new InfoCommand(services));
         Subcommands.Add(new VersionCommand(services));
         SetAction(parse => new HelpAction().Invoke(parse));
-    }
-}
-
-/// <summary>`plexus --version`: one line, as `docker --version` prints it.</summary>
-internal sealed class PrintVersionAction : SynchronousCommandLineAction
-{
-    public override int Invoke(ParseResult parseResult)
-    {
-        parseResult.InvocationConfiguration.Output.WriteLine($"Plexus version {ApiInfo.Version}, API {ApiInfo.ApiVersion}");
-        return ExitCodes.Success;
     }
 }

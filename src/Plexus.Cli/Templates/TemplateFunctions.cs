@@ -3,20 +3,6 @@ using System.Text;
 
 namespace Plexus.Cli.Templates;
 
-/// <summary>A function failed on its arguments; the executor reports it as Go does ("error calling index: ...").</summary>
-internal sealed class TemplateFunctionException(string message) : Exception(message)
-{
-    public TemplateFunctionException()
-        : this("")
-    {
-    }
-
-    public TemplateFunctionException(string message, Exception innerException)
-        : this(message + ": " + innerException.Message)
-    {
-    }
-}
-
 /// <summary>
 /// The functions a --format template can call: Go's builtins that make sense over JSON (and, or, not, len,
 /// index, print, printf, println, eq, ne, lt, le, gt, ge) and docker's additions (json, join, split,
