@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# README's first command: installs what is missing, builds, and runs Plexus's kernel self-check
-# (a bridge, two sandboxes with eth0, addresses and default routes, pings across) inside a private
-# network namespace, so it is safe on any machine.
+# README's first command: installs what is missing, builds, and runs the reference scenarios end to end
+# with plexusd and the plexus CLI inside a private network namespace (safe on any machine): bridge
+# networks, icc and links, masquerade, published ports (outside, host, 127.0.0.1, hairpin), adoption.
+# `scripts/quickstart.sh --selfcheck` runs the kernel layer's own self-check instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export CONFIGURATION="${CONFIGURATION:-Release}"
 scripts/setup.sh
-exec scripts/in-private-netns.sh dotnet "src/Plexus.SelfCheck/bin/${CONFIGURATION:-Release}/net10.0/linux-x64/plexus-selfcheck.dll" "$@"
+if [ "${1:-}" = "--selfcheck" ]; then
+  exec scripts/in-private-netns.sh dotnet "src/Plexus.SelfCheck/bin/$CONFIGURATION/net10.0/linux-x64/plexus-selfcheck.dll"
+fi
+exec scripts/in-private-netns.sh scripts/demo.sh
