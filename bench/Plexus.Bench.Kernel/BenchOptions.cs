@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Plexus.Bench.Kernel;
+
+/// <summary>Command line: <c>[--quick] [--sizes N,N...] [--warmup N] [--json FILE]</c>.</summary>
+internal sealed record BenchOptions
+{
+    public const string Usage = """
+        usage: plexus-bench-kernel [--quick] [--sizes N,N...] [--warmup N] [--json FILE]
+
+        Times attaching N sandboxes to one bridge through Plexus.Kernel (in process) and through `ip`
+        commands, in a private network namespace only (run it through bench/kernel-attach.sh).
+
+          --quick         N = 10 and 100 (CI smoke run); default N = 100 and 1000
+          --sizes N,N...  choose the sizes (each at most 1023, a bridge's port limit)
+          --warmup N      untimed attaches per method before the first size (default 20)
+          --json FILE     also write the raw figures (every attach and detach, in microseconds) to FILE
+        """;
+
+    public IReadOnlyList<int> Sizes { get; init; } = [100, 1000];
+    public int Warmup { get; init; } = 20;
+    public string? JsonPath { get; init; }
+    public bool Quick { get; init; }
+
+    /// <summary>Parses the arguments; returns null and sets <paramref name="error"/> when they are wrong.</summary>
+    public static BenchOptions? Parse(string[] args, out string? error)
+    {
+        error = null;
+        var options = new BenchOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string? Value() => i + 1 < args.Length ? args[++i] : null;
+            switch (args[i])
+            {
+                case "--quick":
+                    options = options with { Quick = true, Sizes = [10, 100] };
+                    break;
+                case "--sizes":
+                    var list = Value();
+                    var sizes = new List<int>();
+                    foreach (var part in (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || n > Addressing.MaxBridgePorts)
+                        {
+                            error = $"--sizes: '{part}' is not a number from 1 to {Addressing.MaxBridgePorts}";
+                            return null;
+                        }
+                        sizes.Add(n);
+                    }
+                    if (sizes.Count == 0)
+                    {
+                        error = "--sizes needs a list such as 100,1000";
+                        return null;
+                    }
+                    options = options with { Sizes = sizes };
+                    break;
+                case "--warmup":
+                    if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int warmup) || warmup > Addressing.MaxBridgePorts)
+                    {
+                        error = $"--warmup needs a number from 0 to {Addressing.MaxBridgePorts}";
+                        return null;
+                    }
+                    options = options with { Warmup = warmup };
+                    break;
+                case "--json":
+                    var path = Value();
+                    if (string.IsNullOrEmpty(path))
+                    {
+                        error = "--json needs a file name";
+                        return null;
+                    }
+                    options = options with { JsonPath = path };
+                    break;
+                default:
+                    error = $"unknown argument '{args[i]}'";
+                    return null;
+            }
+        }
+        return options;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Runtime.InteropServices;
+using Plexus.Bench.Kernel;
+using Plexus.Kernel;
+using Plexus.Kernel.Namespaces;
+using Plexus.Kernel.Rtnl;
+
+// The kernel-layer attach benchmark: attaches N sandboxes to one bridge through Plexus.Kernel in process and
+// through `ip` commands, timing each attach and detach. It creates and deletes hundreds of links and
+// namespaces, so it refuses to run anywhere but a private network and mount namespace: run it through
+// bench/kernel-attach.sh, which makes one with `unshare --net --mount`.
+
+var options = BenchOptions.Parse(args, out var argumentError);
+if (options is null || args.Contains("--help") || args.Contains("-h"))
+{
+    if (argumentError is not null) Console.Error.WriteLine($"plexus-bench-kernel: {argumentError}");
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return argumentError is null ? 0 : 64;
+}
+
+if (SafetyCheck.Refusal() is { } refusal)
+{
+    Console.Error.WriteLine($"plexus-bench-kernel: refusing to run: {refusal}. Run it through bench/kernel-attach.sh (unshare --net --mount).");
+    return 2;
+}
+
+var ipPath = IpCommandAttacher.Locate();
+if (ipPath is null)
+{
+    Console.Error.WriteLine("plexus-bench-kernel: `ip` (iproute2) is not installed; bench/kernel-attach.sh installs it.");
+    return 3;
+}
+
+// Stop between attaches on Ctrl+C or SIGTERM, so the phase's objects are removed on the way out.
+using var cancel = new CancellationTokenSource();
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    cancel.Cancel();
+}
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+var machine = MachineInfo.Read(ipPath);
+// The same layout as `ip netns add`, so the ip method reaches the namespaces with `ip -n NAME`.
+var namespaces = new NamespaceDirectory("/run/netns");
+using var host = RtNetlink.Open();
+var runner = new BenchRunner(host, namespaces, Console.Error, cancel.Token);
+IAttacher[] attachers =
+[
+    new KernelAttacher(host),
+    new IpCommandAttacher(ipPath, Addressing.BridgeName("i")),
+];
+string TagOf(IAttacher a) => a is KernelAttacher ? "k" : "i";
+
+Console.Error.WriteLine($"plexus-bench-kernel: {machine}");
+Console.Error.WriteLine($"plexus-bench-kernel: N = {string.Join(", ", options.Sizes)}, {options.Warmup} untimed warm-up attaches per method");
+var phases = new List<PhaseResult>();
+try
+{
+    if (options.Warmup > 0)
+    {
+        Console.Error.WriteLine("warm-up (not reported):");
+        foreach (var attacher in attachers) runner.Run(attacher, TagOf(attacher), options.Warmup);
+    }
+    foreach (var n in options.Sizes)
+    {
+        Console.Error.WriteLine($"N = {n}:");
+        foreach (var attacher in attachers)
+        {
+            phases.Add(runner.Run(attacher, TagOf(attacher), n));
+            Quiesce.Wait(); // namespace teardown runs in kernel workers after the phase returns
+        }
+    }
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("plexus-bench-kernel: interrupted; the objects of the interrupted run were removed");
+    return 130;
+}
+catch (Exception e) when (e is KernelException or InvalidOperationException)
+{
+    Console.Error.WriteLine($"plexus-bench-kernel: failed: {e.Message}");
+    return 1;
+}
+
+Console.WriteLine(MarkdownReport.Render(machine, attachers, phases));
+if (options.JsonPath is { } jsonPath)
+{
+    JsonReport.Write(jsonPath, machine, attachers, phases);
+    Console.Error.WriteLine($"plexus-bench-kernel: raw figures written to {jsonPath}");
+}
+return 0;

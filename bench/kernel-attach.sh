@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Benchmarks Plexus's kernel-layer attach (in process, over rtnetlink) against the same steps done with
+# `ip` commands. Everything happens inside a private network and mount namespace made here with
+# `unshare --net --mount`: the machine's own network is never touched, and everything the run creates
+# disappears with that namespace even if the program is killed.
+#
+#   bench/kernel-attach.sh [--quick] [--sizes N,N...] [--warmup N] [--json FILE]
+#
+# --quick runs N = 10 and 100 (CI's smoke run); the default is N = 100 and 1000. Arguments are passed to
+# the program (bench/Plexus.Bench.Kernel); the Markdown table goes to stdout, progress to stderr.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+project="$here/Plexus.Bench.Kernel/Plexus.Bench.Kernel.csproj"
+out="$root/artifacts/bench/kernel-attach"
+
+if [[ "${PLEXUS_BENCH_STAGE:-}" != inside ]]; then
+    if [[ $EUID -ne 0 ]]; then
+        echo "kernel-attach.sh: needs root (it creates network namespaces and links, in a private namespace)" >&2
+        exit 1
+    fi
+    # `ip` for the comparison, `unshare` (util-linux) for the private namespaces; nothing else is needed.
+    missing=()
+    command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+    command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+    if ((${#missing[@]})); then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+    dotnet build "$project" -c Release -o "$out" -nologo -v:quiet -tl:off -clp:"ErrorsOnly;NoSummary" >&2
+    # A JSON path relative to the caller's directory stays so inside (the working directory is kept).
+    exec unshare --net --mount --propagation private -- env PLEXUS_BENCH_STAGE=inside "${BASH_SOURCE[0]}" "$@"
+fi
+
+# Inside the private namespaces. Refuse if this still looks like the machine's network (a default route),
+# before mounting anything: the program checks again on its own.
+if [[ -n "$(ip route show default)" || -n "$(ip -6 route show default)" ]]; then
+    echo "kernel-attach.sh: this network namespace has a default route; refusing to run outside a private namespace" >&2
+    exit 2
+fi
+# Namespaces are bind-mounted under /run/netns: give them a tmpfs private to this mount namespace.
+mount -t tmpfs -o mode=0755 plexus-run /run
+ip link set lo up
+exec dotnet "$out/plexus-bench-kernel.dll" "$@"
