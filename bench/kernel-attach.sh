@@ -29,7 +29,14 @@ if [[ "${PLEXUS_BENCH_STAGE:-}" != inside ]]; then
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     fi
     export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-    dotnet build "$project" -c Release -o "$out" -nologo -v:quiet -tl:off -clp:"ErrorsOnly;NoSummary" >&2
+    # Quiet on success; the whole build log on failure.
+    log="$(mktemp)"
+    if ! dotnet build "$project" -c Release -o "$out" -nologo -v:quiet >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        exit 1
+    fi
+    rm -f "$log"
     # A JSON path relative to the caller's directory stays so inside (the working directory is kept).
     exec unshare --net --mount --propagation private -- env PLEXUS_BENCH_STAGE=inside "${BASH_SOURCE[0]}" "$@"
 fi

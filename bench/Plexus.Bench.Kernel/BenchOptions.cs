@@ -6,7 +6,7 @@ namespace Plexus.Bench.Kernel;
 internal sealed record BenchOptions
 {
     public const string Usage = """
-        usage: plexus-bench-kernel [--quick] [--sizes N,N...] [--warmup N] [--json FILE]
+        usage: plexus-bench-kernel [--quick] [--sizes N,N...] [--warmup N] [--sandbox-ipv6] [--json FILE]
 
         Times attaching N sandboxes to one bridge through Plexus.Kernel (in process) and through `ip`
         commands, in a private network namespace only (run it through bench/kernel-attach.sh).
@@ -14,6 +14,8 @@ internal sealed record BenchOptions
           --quick         N = 10 and 100 (CI smoke run); default N = 100 and 1000
           --sizes N,N...  choose the sizes (each at most 1023, a bridge's port limit)
           --warmup N      untimed attaches per method before the first size (default 20)
+          --sandbox-ipv6  leave IPv6 on in the sandboxes (the kernel's default); by default they are
+                          IPv4-only, so their IPv6 chatter, flooded to every bridge port, is not timed
           --json FILE     also write the raw figures (every attach and detach, in microseconds) to FILE
         """;
 
@@ -21,6 +23,7 @@ internal sealed record BenchOptions
     public int Warmup { get; init; } = 20;
     public string? JsonPath { get; init; }
     public bool Quick { get; init; }
+    public bool SandboxIpv6 { get; init; }
 
     /// <summary>Parses the arguments; returns null and sets <paramref name="error"/> when they are wrong.</summary>
     public static BenchOptions? Parse(string[] args, out string? error)
@@ -53,6 +56,9 @@ internal sealed record BenchOptions
                         return null;
                     }
                     options = options with { Sizes = sizes };
+                    break;
+                case "--sandbox-ipv6":
+                    options = options with { SandboxIpv6 = true };
                     break;
                 case "--warmup":
                     if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int warmup) || warmup > Addressing.MaxBridgePorts)

@@ -9,13 +9,13 @@ namespace Plexus.Bench.Kernel;
 /// made first (untimed); then each attach is timed alone, in order, so the k-th attach finds k-1 ports on the
 /// bridge; then every sandbox is checked (untimed); then each detach is timed; then the phase's objects go.
 /// </summary>
-internal sealed class BenchRunner(RtNetlink host, NamespaceDirectory namespaces, TextWriter log, CancellationToken cancel)
+internal sealed class BenchRunner(RtNetlink host, NamespaceDirectory namespaces, bool sandboxIpv6, TextWriter log, CancellationToken cancel)
 {
     public PhaseResult Run(IAttacher attacher, string tag, int count)
     {
         var result = new PhaseResult(attacher.Name, count, attacher.Steps);
         var setup = Stopwatch.StartNew();
-        using var bed = TestBed.Create(host, namespaces, tag, count);
+        using var bed = TestBed.Create(host, namespaces, tag, count, sandboxIpv6);
         result.SetupMilliseconds = setup.Elapsed.TotalMilliseconds;
         log.WriteLine($"  {attacher.Name,-7} N={count,-5} bridge and {count} namespaces ready in {result.SetupMilliseconds / 1000:F1} s");
         Quiesce.Wait();

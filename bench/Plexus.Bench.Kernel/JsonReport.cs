@@ -8,7 +8,7 @@ namespace Plexus.Bench.Kernel;
 /// </summary>
 internal static class JsonReport
 {
-    public static void Write(string path, MachineInfo machine, IReadOnlyList<IAttacher> attachers, IReadOnlyList<PhaseResult> phases)
+    public static void Write(string path, MachineInfo machine, BenchOptions options, Calibration calibration, IReadOnlyList<IAttacher> attachers, IReadOnlyList<PhaseResult> phases)
     {
         using var stream = File.Create(path);
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
@@ -22,6 +22,11 @@ internal static class JsonReport
         w.WriteString("runtime", machine.Runtime);
         w.WriteString("ip", machine.IpVersion);
         w.WriteEndObject();
+
+        w.WriteBoolean("sandbox_ipv6", options.SandboxIpv6);
+        w.WriteNumber("warmup", options.Warmup);
+        w.WriteNumber("noop_request_round_trip", calibration.NoOpRequestMicroseconds);
+        w.WriteNumber("socket_open_close", calibration.SocketOpenCloseMicroseconds);
 
         w.WriteStartObject("methods");
         foreach (var a in attachers) w.WriteString(a.Name, a.Description);

@@ -44,16 +44,18 @@ var machine = MachineInfo.Read(ipPath);
 // The same layout as `ip netns add`, so the ip method reaches the namespaces with `ip -n NAME`.
 var namespaces = new NamespaceDirectory("/run/netns");
 using var host = RtNetlink.Open();
-var runner = new BenchRunner(host, namespaces, Console.Error, cancel.Token);
+var runner = new BenchRunner(host, namespaces, options.SandboxIpv6, Console.Error, cancel.Token);
 IAttacher[] attachers =
 [
-    new KernelAttacher(host),
+    new KernelAttacher(host, overlap: true),
+    new KernelAttacher(host, overlap: false),
     new IpCommandAttacher(ipPath, Addressing.BridgeName("i")),
 ];
-string TagOf(IAttacher a) => a is KernelAttacher ? "k" : "i";
+string TagOf(IAttacher a) => a.Name switch { "plexus" => "k", "plexus-serial" => "s", _ => "i" };
 
 Console.Error.WriteLine($"plexus-bench-kernel: {machine}");
-Console.Error.WriteLine($"plexus-bench-kernel: N = {string.Join(", ", options.Sizes)}, {options.Warmup} untimed warm-up attaches per method");
+Console.Error.WriteLine($"plexus-bench-kernel: N = {string.Join(", ", options.Sizes)}, {options.Warmup} untimed warm-up attaches per method, {MarkdownReport.Ipv6Setting(options.SandboxIpv6)}");
+var calibration = Calibration.Measure(host);
 var phases = new List<PhaseResult>();
 try
 {
@@ -83,10 +85,11 @@ catch (Exception e) when (e is KernelException or InvalidOperationException)
     return 1;
 }
 
-Console.WriteLine(MarkdownReport.Render(machine, attachers, phases));
+if (!namespaces.List().Any()) namespaces.Release();
+Console.WriteLine(MarkdownReport.Render(machine, options, calibration, attachers, phases));
 if (options.JsonPath is { } jsonPath)
 {
-    JsonReport.Write(jsonPath, machine, attachers, phases);
+    JsonReport.Write(jsonPath, machine, options, calibration, attachers, phases);
     Console.Error.WriteLine($"plexus-bench-kernel: raw figures written to {jsonPath}");
 }
 return 0;
