@@ -2,24 +2,32 @@ using System.Globalization;
 
 namespace Plexus.Bench.Kernel;
 
-/// <summary>Command line: <c>[--quick] [--sizes N,N...] [--warmup N] [--json FILE]</c>.</summary>
+/// <summary>Command line: see <see cref="Usage"/>.</summary>
 internal sealed record BenchOptions
 {
     public const string Usage = """
-        usage: plexus-bench-kernel [--quick] [--sizes N,N...] [--warmup N] [--sandbox-ipv6] [--json FILE]
+        usage: plexus-bench-kernel [--quick] [--sizes N,N...] [--methods M,M...] [--warmup N] [--sandbox-ipv6] [--json FILE]
 
         Times attaching N sandboxes to one bridge through Plexus.Kernel (in process) and through `ip`
         commands, in a private network namespace only (run it through bench/kernel-attach.sh).
 
           --quick         N = 10 and 100 (CI smoke run); default N = 100 and 1000
           --sizes N,N...  choose the sizes (each at most 1023, a bridge's port limit)
+          --methods M,M   which attaches to time, in this order (default plexus,ip):
+                          plexus         in process, the namespace's socket opened while the veth is made
+                          plexus-serial  in process, the socket opened after the veth (as SelfCheck)
+                          plexus-split   as plexus, bridge port and up as a separate request (diagnostic)
+                          ip             one ip process per step
           --warmup N      untimed attaches per method before the first size (default 20)
           --sandbox-ipv6  leave IPv6 on in the sandboxes (the kernel's default); by default they are
                           IPv4-only, so their IPv6 chatter, flooded to every bridge port, is not timed
           --json FILE     also write the raw figures (every attach and detach, in microseconds) to FILE
         """;
 
+    public static readonly string[] KnownMethods = ["plexus", "plexus-serial", "plexus-split", "ip"];
+
     public IReadOnlyList<int> Sizes { get; init; } = [100, 1000];
+    public IReadOnlyList<string> Methods { get; init; } = ["plexus", "ip"];
     public int Warmup { get; init; } = 20;
     public string? JsonPath { get; init; }
     public bool Quick { get; init; }
@@ -56,6 +64,15 @@ internal sealed record BenchOptions
                         return null;
                     }
                     options = options with { Sizes = sizes };
+                    break;
+                case "--methods":
+                    var methods = (Value() ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    if (methods.Length == 0 || methods.FirstOrDefault(m => !KnownMethods.Contains(m)) is { } unknown)
+                    {
+                        error = $"--methods: choose from {string.Join(", ", KnownMethods)}";
+                        return null;
+                    }
+                    options = options with { Methods = methods.Distinct().ToArray() };
                     break;
                 case "--sandbox-ipv6":
                     options = options with { SandboxIpv6 = true };

@@ -26,7 +26,7 @@ internal sealed class BenchRunner(RtNetlink host, NamespaceDirectory namespaces,
         {
             cancel.ThrowIfCancellationRequested();
             long start = clock.Start();
-            attacher.Attach(sandbox, bed.BridgeIndex, clock);
+            attacher.Attach(sandbox, bed.Bridge, clock);
             result.Attach.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
             for (int step = 0; step < result.Steps.Length; step++)
                 result.Steps[step].Add(clock.Microseconds(step));

@@ -1,5 +1,8 @@
 namespace Plexus.Bench.Kernel;
 
+/// <summary>The bridge of a phase, by name (for `ip`) and index (for netlink).</summary>
+internal readonly record struct Bridge(string Name, int Index);
+
 /// <summary>One way of attaching a sandbox to the bridge: the timed unit of the benchmark.</summary>
 internal interface IAttacher
 {
@@ -17,7 +20,7 @@ internal interface IAttacher
     /// then lo up, eth0 up, the sandbox's address and a default route via the gateway.
     /// Calls <see cref="StepClock.Mark"/> after each of <see cref="Steps"/>.
     /// </summary>
-    void Attach(Sandbox sandbox, int bridgeIndex, StepClock clock);
+    void Attach(Sandbox sandbox, Bridge bridge, StepClock clock);
 
     /// <summary>Deletes the host-side veth, which takes its peer (and so the address and route) with it.</summary>
     void Detach(Sandbox sandbox);

@@ -7,7 +7,7 @@ namespace Plexus.Bench.Kernel;
 /// step, the sandbox's namespace reached with `ip -n NAME` (which looks in /run/netns, where the test bed
 /// bind-mounts the namespaces).
 /// </summary>
-internal sealed class IpCommandAttacher(string ipPath, string bridgeName) : IAttacher
+internal sealed class IpCommandAttacher(string ipPath) : IAttacher
 {
     public string Name => "ip";
 
@@ -23,12 +23,12 @@ internal sealed class IpCommandAttacher(string ipPath, string bridgeName) : IAtt
         "ip -n X route add default via ...",
     ];
 
-    public void Attach(Sandbox sandbox, int bridgeIndex, StepClock clock)
+    public void Attach(Sandbox sandbox, Bridge bridge, StepClock clock)
     {
         string ns = sandbox.NamespaceName, eth0 = Addressing.SandboxInterface;
         Run("link", "add", sandbox.HostLink, "type", "veth", "peer", "name", eth0, "address", sandbox.Mac.ToString(), "netns", ns);
         clock.Mark();
-        Run("link", "set", sandbox.HostLink, "master", bridgeName, "up");
+        Run("link", "set", sandbox.HostLink, "master", bridge.Name, "up");
         clock.Mark();
         Run("-n", ns, "link", "set", "lo", "up");
         clock.Mark();

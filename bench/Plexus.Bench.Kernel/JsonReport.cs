@@ -60,8 +60,10 @@ internal static class JsonReport
             w.WriteNumber("small_n", s.SmallCount);
             w.WriteNumber("large_n", s.LargeCount);
             w.WriteNumber("small_median", s.SmallMedian);
+            w.WriteNumber("large_head_median", s.LargeHeadMedian);
             w.WriteNumber("large_tail_median", s.LargeTailMedian);
             w.WriteNumber("ratio", s.Ratio);
+            w.WriteNumber("within_run_ratio", s.WithinRunRatio);
             w.WriteEndObject();
         }
         w.WriteEndArray();

@@ -45,13 +45,15 @@ var machine = MachineInfo.Read(ipPath);
 var namespaces = new NamespaceDirectory("/run/netns");
 using var host = RtNetlink.Open();
 var runner = new BenchRunner(host, namespaces, options.SandboxIpv6, Console.Error, cancel.Token);
-IAttacher[] attachers =
-[
-    new KernelAttacher(host, overlap: true),
-    new KernelAttacher(host, overlap: false),
-    new IpCommandAttacher(ipPath, Addressing.BridgeName("i")),
-];
-string TagOf(IAttacher a) => a.Name switch { "plexus" => "k", "plexus-serial" => "s", _ => "i" };
+IAttacher[] attachers = options.Methods.Select(m => m switch
+{
+    "plexus" => new KernelAttacher(host, KernelAttachMode.Overlapped),
+    "plexus-serial" => new KernelAttacher(host, KernelAttachMode.Serial),
+    "plexus-split" => new KernelAttacher(host, KernelAttachMode.Split),
+    _ => (IAttacher)new IpCommandAttacher(ipPath),
+}).ToArray();
+// One tag per method keeps the names of two phases apart: plxb-k-7 / plxbk7 for plexus, and so on.
+string TagOf(IAttacher a) => a.Name switch { "plexus" => "k", "plexus-serial" => "s", "plexus-split" => "p", _ => "i" };
 
 Console.Error.WriteLine($"plexus-bench-kernel: {machine}");
 Console.Error.WriteLine($"plexus-bench-kernel: N = {string.Join(", ", options.Sizes)}, {options.Warmup} untimed warm-up attaches per method, {MarkdownReport.Ipv6Setting(options.SandboxIpv6)}");

@@ -32,11 +32,15 @@ internal sealed class Targets
 /// <summary>
 /// Cost at the largest N relative to the smallest: the median of the last <c>small</c> attaches of the large
 /// run (made with the bridge already holding large-small ports) over the median of all attaches of the small
-/// run. With N = 100 and 1000: attaches 901 to 1000 against attaches 1 to 100.
+/// run. With N = 100 and 1000: attaches 901 to 1000 against attaches 1 to 100. As a cross-check that no drift
+/// of the machine between the two runs is at play, the same tail is also set against the first <c>small</c>
+/// attaches of the large run itself.
 /// </summary>
-internal sealed record Scaling(string Method, int SmallCount, int LargeCount, double SmallMedian, double LargeTailMedian)
+internal sealed record Scaling(string Method, int SmallCount, int LargeCount, double SmallMedian, double LargeHeadMedian, double LargeTailMedian)
 {
     public double Ratio => LargeTailMedian / SmallMedian;
+
+    public double WithinRunRatio => LargeTailMedian / LargeHeadMedian;
 
     public static string Definition(int small, int large) =>
         $"median of the last {small} attaches at N={large} (attaches {large - small + 1}-{large}) over the median of all {small} attaches at N={small}";
@@ -46,6 +50,7 @@ internal sealed record Scaling(string Method, int SmallCount, int LargeCount, do
         var mine = phases.Where(p => p.Method == method).OrderBy(p => p.Count).ToList();
         if (mine.Count < 2 || mine[0].Count == mine[^1].Count) return null;
         PhaseResult small = mine[0], large = mine[^1];
-        return new Scaling(method, small.Count, large.Count, Summary.Median(small.Attach), Summary.Median(large.LastAttaches(small.Count)));
+        return new Scaling(method, small.Count, large.Count, Summary.Median(small.Attach),
+            Summary.Median(large.Attach.Take(small.Count)), Summary.Median(large.LastAttaches(small.Count)));
     }
 }

@@ -28,6 +28,7 @@ internal sealed class TestBed : IDisposable
 
     public string BridgeName { get; }
     public int BridgeIndex { get; private set; }
+    public Bridge Bridge => new(BridgeName, BridgeIndex);
     public IReadOnlyList<Sandbox> Sandboxes { get; }
 
     /// <param name="sandboxIpv6">
