@@ -6,7 +6,7 @@ namespace Plexus.Bench.Kernel;
 internal sealed record BenchOptions
 {
     public const string Usage = """
-        usage: plexus-bench-kernel [--quick] [--sizes N,N...] [--methods M,M...] [--warmup N] [--sandbox-ipv6] [--json FILE]
+        usage: plexus-bench-kernel [--quick] [--sizes N,N...] [--methods M,M...] [--warmup N] [--gap MS] [--sandbox-ipv6] [--json FILE]
 
         Times attaching N sandboxes to one bridge through Plexus.Kernel (in process) and through `ip`
         commands, in a private network namespace only (run it through bench/kernel-attach.sh).
@@ -19,6 +19,9 @@ internal sealed record BenchOptions
                           plexus-split   as plexus, bridge port and up as a separate request (diagnostic)
                           ip             one ip process per step
           --warmup N      untimed attaches per method before the first size (default 20)
+          --gap MS        pause MS milliseconds before each attach and detach: times attaches that find
+                          the machine idle (the kernel's deferred work done, but caches cold and CPUs
+                          halted) rather than back to back (default 0)
           --sandbox-ipv6  leave IPv6 on in the sandboxes (the kernel's default); by default they are
                           IPv4-only, so their IPv6 chatter, flooded to every bridge port, is not timed
           --json FILE     also write the raw figures (every attach and detach, in microseconds) to FILE
@@ -29,6 +32,9 @@ internal sealed record BenchOptions
     public IReadOnlyList<int> Sizes { get; init; } = [100, 1000];
     public IReadOnlyList<string> Methods { get; init; } = ["plexus", "ip"];
     public int Warmup { get; init; } = 20;
+
+    /// <summary>Pause between attaches and between detaches, in milliseconds.</summary>
+    public int GapMilliseconds { get; init; }
     public string? JsonPath { get; init; }
     public bool Quick { get; init; }
     public bool SandboxIpv6 { get; init; }
@@ -73,6 +79,14 @@ internal sealed record BenchOptions
                         return null;
                     }
                     options = options with { Methods = methods.Distinct().ToArray() };
+                    break;
+                case "--gap":
+                    if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int gap) || gap > 1000)
+                    {
+                        error = "--gap needs a number of milliseconds from 0 to 1000";
+                        return null;
+                    }
+                    options = options with { GapMilliseconds = gap };
                     break;
                 case "--sandbox-ipv6":
                     options = options with { SandboxIpv6 = true };

@@ -9,13 +9,13 @@ namespace Plexus.Bench.Kernel;
 /// made first (untimed); then each attach is timed alone, in order, so the k-th attach finds k-1 ports on the
 /// bridge; then every sandbox is checked (untimed); then each detach is timed; then the phase's objects go.
 /// </summary>
-internal sealed class BenchRunner(RtNetlink host, NamespaceDirectory namespaces, bool sandboxIpv6, TextWriter log, CancellationToken cancel)
+internal sealed class BenchRunner(RtNetlink host, NamespaceDirectory namespaces, BenchOptions options, TextWriter log, CancellationToken cancel)
 {
     public PhaseResult Run(IAttacher attacher, string tag, int count)
     {
         var result = new PhaseResult(attacher.Name, count, attacher.Steps);
         var setup = Stopwatch.StartNew();
-        using var bed = TestBed.Create(host, namespaces, tag, count, sandboxIpv6);
+        using var bed = TestBed.Create(host, namespaces, tag, count, options.SandboxIpv6);
         result.SetupMilliseconds = setup.Elapsed.TotalMilliseconds;
         log.WriteLine($"  {attacher.Name,-7} N={count,-5} bridge and {count} namespaces ready in {result.SetupMilliseconds / 1000:F1} s");
         Quiesce.Wait();
@@ -25,6 +25,7 @@ internal sealed class BenchRunner(RtNetlink host, NamespaceDirectory namespaces,
         foreach (var sandbox in bed.Sandboxes)
         {
             cancel.ThrowIfCancellationRequested();
+            Pause();
             long start = clock.Start();
             attacher.Attach(sandbox, bed.Bridge, clock);
             result.Attach.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
@@ -46,11 +47,17 @@ internal sealed class BenchRunner(RtNetlink host, NamespaceDirectory namespaces,
         foreach (var sandbox in bed.Sandboxes)
         {
             cancel.ThrowIfCancellationRequested();
+            Pause();
             long start = Stopwatch.GetTimestamp();
             attacher.Detach(sandbox);
             result.Detach.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
         }
         log.WriteLine($"  {attacher.Name,-7} N={count,-5} attached in {attachTime.TotalSeconds:F2} s, all {count} verified, detached in {phase.Elapsed.TotalSeconds:F2} s");
         return result;
+    }
+
+    private void Pause()
+    {
+        if (options.GapMilliseconds > 0) Thread.Sleep(options.GapMilliseconds);
     }
 }

@@ -25,6 +25,7 @@ internal static class JsonReport
 
         w.WriteBoolean("sandbox_ipv6", options.SandboxIpv6);
         w.WriteNumber("warmup", options.Warmup);
+        w.WriteNumber("gap_ms", options.GapMilliseconds);
         w.WriteNumber("noop_request_round_trip", calibration.NoOpRequestMicroseconds);
         w.WriteNumber("socket_open_close", calibration.SocketOpenCloseMicroseconds);
 

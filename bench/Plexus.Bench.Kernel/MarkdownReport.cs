@@ -10,13 +10,17 @@ internal static class MarkdownReport
         ? "IPv6 on in the sandboxes (kernel default)"
         : "IPv4-only sandboxes (net.ipv6.conf.default.disable_ipv6=1 in each namespace before its attach)";
 
+    public static string GapSetting(int gap) => gap == 0
+        ? "attaches back to back"
+        : Inv($"a pause of {gap} ms before each attach and detach");
+
     public static string Render(MachineInfo machine, BenchOptions options, Calibration calibration,
         IReadOnlyList<IAttacher> attachers, IReadOnlyList<PhaseResult> phases)
     {
         var md = new StringBuilder();
         var sizes = phases.Select(p => p.Count).Distinct().Order().ToList();
         md.AppendLine("## Plexus kernel-layer attach benchmark").AppendLine();
-        md.AppendLine(Inv($"{machine}. N = {string.Join(", ", sizes)} sandboxes on one bridge per run, {Ipv6Setting(options.SandboxIpv6)}; times in ms per sandbox.")).AppendLine();
+        md.AppendLine(Inv($"{machine}. N = {string.Join(", ", sizes)} sandboxes on one bridge per run, {Ipv6Setting(options.SandboxIpv6)}, {GapSetting(options.GapMilliseconds)}; times in ms per sandbox.")).AppendLine();
         foreach (var a in attachers) md.AppendLine(Inv($"- **{a.Name}**: {a.Description}"));
         md.AppendLine("- attach: veth pair with its peer created as eth0 in the sandbox's namespace (made beforehand, untimed), host side on the bridge and up; lo up, eth0 up, address, default route via the gateway");
         md.AppendLine("- detach: delete the host-side veth (its peer, address and route go with it)");

@@ -44,7 +44,7 @@ var machine = MachineInfo.Read(ipPath);
 // The same layout as `ip netns add`, so the ip method reaches the namespaces with `ip -n NAME`.
 var namespaces = new NamespaceDirectory("/run/netns");
 using var host = RtNetlink.Open();
-var runner = new BenchRunner(host, namespaces, options.SandboxIpv6, Console.Error, cancel.Token);
+var runner = new BenchRunner(host, namespaces, options, Console.Error, cancel.Token);
 IAttacher[] attachers = options.Methods.Select(m => m switch
 {
     "plexus" => new KernelAttacher(host, KernelAttachMode.Overlapped),
