@@ -37,16 +37,34 @@ if [[ "${PLEXUS_BENCH_STAGE:-}" != inside ]]; then
         exit 1
     fi
     rm -f "$log"
+    # Where this started: the inside stage and the program refuse to run in either of these namespaces.
+    outer_net="$(readlink /proc/self/ns/net)" outer_mnt="$(readlink /proc/self/ns/mnt)"
+    if [[ -z "$outer_net" || -z "$outer_mnt" ]]; then
+        echo "kernel-attach.sh: cannot read this shell's namespaces from /proc/self/ns" >&2
+        exit 2
+    fi
     # A JSON path relative to the caller's directory stays so inside (the working directory is kept).
-    exec unshare --net --mount --propagation private -- env PLEXUS_BENCH_STAGE=inside "${BASH_SOURCE[0]}" "$@"
+    exec unshare --net --mount --propagation private -- \
+        env PLEXUS_BENCH_STAGE=inside PLEXUS_BENCH_OUTER_NS="$outer_net $outer_mnt" "${BASH_SOURCE[0]}" "$@"
 fi
 
-# Inside the private namespaces. Refuse if this still looks like the machine's network (a default route),
-# before mounting anything: the program checks again on its own.
-if [[ -n "$(ip route show default)" || -n "$(ip -6 route show default)" ]]; then
-    echo "kernel-attach.sh: this network namespace has a default route; refusing to run outside a private namespace" >&2
+# Inside the private namespaces. Before mounting anything, refuse if this still looks like the machine's
+# own network (a default route), or if unshare did not give this process network and mount namespaces of
+# its own: exec kept its PID, so its parent is whoever ran this script, outside, and both namespaces must
+# differ from the parent's and from the ones the outer stage recorded. Unreadable counts as the same.
+# The program checks all of this again on its own.
+refuse() {
+    echo "kernel-attach.sh: $1; refusing to run outside a private namespace (run bench/kernel-attach.sh itself)" >&2
     exit 2
-fi
+}
+ns_of() { readlink "/proc/$1/ns/$2" 2>/dev/null || true; }
+[[ -z "$(ip route show default)" && -z "$(ip -6 route show default)" ]] || refuse "this network namespace has a default route"
+[[ -n "${PLEXUS_BENCH_OUTER_NS:-}" ]] || refuse "the outer stage's namespaces are unknown"
+for ns in net mnt; do
+    mine="$(ns_of self "$ns")" parents="$(ns_of "$PPID" "$ns")"
+    [[ -n "$mine" && -n "$parents" && "$mine" != "$parents" ]] || refuse "not in a $ns namespace of its own (its parent's, or unreadable)"
+    [[ " $PLEXUS_BENCH_OUTER_NS " != *" $mine "* ]] || refuse "still in the $ns namespace it started in"
+done
 # Namespaces are bind-mounted under /run/netns: give them a tmpfs private to this mount namespace.
 mount -t tmpfs -o mode=0755 plexus-run /run
 ip link set lo up
