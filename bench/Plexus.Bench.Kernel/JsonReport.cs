@@ -10,6 +10,7 @@ internal static class JsonReport
 {
     public static void Write(string path, MachineInfo machine, BenchOptions options, Calibration calibration, IReadOnlyList<IAttacher> attachers, IReadOnlyList<PhaseResult> phases)
     {
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory) Directory.CreateDirectory(directory);
         using var stream = File.Create(path);
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();

@@ -9,6 +9,17 @@ using Plexus.Kernel.Rtnl;
 // namespaces, so it refuses to run anywhere but a private network and mount namespace: run it through
 // bench/kernel-attach.sh, which makes one with `unshare --net --mount`.
 
+// First of all, so no signal finds the runtime's default handling: on Ctrl+C or SIGTERM, stop at the next
+// check (between attaches, while waiting) and remove the phase's objects on the way out.
+using var cancel = new CancellationTokenSource();
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    cancel.Cancel();
+}
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
 var options = BenchOptions.Parse(args, out var argumentError);
 if (options is null || args.Contains("--help") || args.Contains("-h"))
 {
@@ -30,15 +41,6 @@ if (ipPath is null)
     return 3;
 }
 
-// Stop between attaches on Ctrl+C or SIGTERM, so the phase's objects are removed on the way out.
-using var cancel = new CancellationTokenSource();
-void Stop(PosixSignalContext context)
-{
-    context.Cancel = true;
-    cancel.Cancel();
-}
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
 var machine = MachineInfo.Read(ipPath);
 // The same layout as `ip netns add`, so the ip method reaches the namespaces with `ip -n NAME`.
@@ -72,7 +74,7 @@ try
         foreach (var attacher in attachers)
         {
             phases.Add(runner.Run(attacher, TagOf(attacher), n));
-            Quiesce.Wait(); // namespace teardown runs in kernel workers after the phase returns
+            Quiesce.Wait(cancel.Token); // namespace teardown runs in kernel workers after the phase returns
         }
     }
 }
@@ -86,8 +88,12 @@ catch (Exception e) when (e is KernelException or InvalidOperationException)
     Console.Error.WriteLine($"plexus-bench-kernel: failed: {e.Message}");
     return 1;
 }
+finally
+{
+    // Each phase removed its own namespaces; the directory's own bind mount goes last.
+    if (!namespaces.List().Any()) namespaces.Release();
+}
 
-if (!namespaces.List().Any()) namespaces.Release();
 Console.WriteLine(MarkdownReport.Render(machine, options, calibration, attachers, phases));
 if (options.JsonPath is { } jsonPath)
 {

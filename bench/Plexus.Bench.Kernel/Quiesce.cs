@@ -11,14 +11,15 @@ namespace Plexus.Bench.Kernel;
 internal static class Quiesce
 {
     /// <summary>Waits until the CPUs were less than <paramref name="busyFraction"/> busy over two 100 ms windows in a row, or the timeout passes.</summary>
-    public static TimeSpan Wait(double busyFraction = 0.10, double timeoutSeconds = 20)
+    public static TimeSpan Wait(CancellationToken cancel, double busyFraction = 0.10, double timeoutSeconds = 20)
     {
         var sw = Stopwatch.StartNew();
         int quietWindows = 0;
         var previous = Read();
         while (sw.Elapsed.TotalSeconds < timeoutSeconds && quietWindows < 2)
         {
-            Thread.Sleep(100);
+            cancel.WaitHandle.WaitOne(100);
+            cancel.ThrowIfCancellationRequested();
             var now = Read();
             if (now is null || previous is null) return sw.Elapsed; // no /proc/stat: nothing to wait on
             long total = now.Value.Total - previous.Value.Total, idle = now.Value.Idle - previous.Value.Idle;

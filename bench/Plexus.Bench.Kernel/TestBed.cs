@@ -38,7 +38,7 @@ internal sealed class TestBed : IDisposable
     /// address detection, MLD and router solicitations, which the bridge floods to every other port: kernel
     /// work that grows with N and lands on whatever attach runs at the time.
     /// </param>
-    public static TestBed Create(RtNetlink host, NamespaceDirectory namespaces, string tag, int count, bool sandboxIpv6)
+    public static TestBed Create(RtNetlink host, NamespaceDirectory namespaces, string tag, int count, bool sandboxIpv6, CancellationToken cancel)
     {
         var bed = new TestBed(host, namespaces, Addressing.BridgeName(tag), Addressing.Plan(tag, count));
         try
@@ -49,6 +49,7 @@ internal sealed class TestBed : IDisposable
             host.AddAddress(bed.BridgeIndex, Addressing.Gateway);
             foreach (var sandbox in bed.Sandboxes)
             {
+                cancel.ThrowIfCancellationRequested();
                 var ns = sandbox.Namespace = namespaces.Create(sandbox.NamespaceName);
                 if (!sandboxIpv6) ns.SetSysctl(DefaultDisableIPv6, "1");
             }
