@@ -4,10 +4,11 @@
 # `unshare --net --mount`: the machine's own network is never touched, and everything the run creates
 # disappears with that namespace even if the program is killed.
 #
-#   bench/kernel-attach.sh [--quick] [--sizes N,N...] [--warmup N] [--json FILE]
+#   bench/kernel-attach.sh [--quick] [--json FILE] [--sizes N,N...] [--methods M,M...] [--help ...]
 #
 # --quick runs N = 10 and 100 (CI's smoke run); the default is N = 100 and 1000. Arguments are passed to
-# the program (bench/Plexus.Bench.Kernel); the Markdown table goes to stdout, progress to stderr.
+# the program (bench/Plexus.Bench.Kernel; --help lists them all); the Markdown report goes to stdout,
+# progress to stderr. It installs only iproute2 and util-linux if missing, and needs root and dotnet.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

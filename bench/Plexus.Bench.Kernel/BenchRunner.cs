@@ -17,7 +17,7 @@ internal sealed class BenchRunner(RtNetlink host, NamespaceDirectory namespaces,
         var setup = Stopwatch.StartNew();
         using var bed = TestBed.Create(host, namespaces, tag, count, options.SandboxIpv6, cancel);
         result.SetupMilliseconds = setup.Elapsed.TotalMilliseconds;
-        log.WriteLine($"  {attacher.Name,-7} N={count,-5} bridge and {count} namespaces ready in {result.SetupMilliseconds / 1000:F1} s");
+        log.WriteLine($"  {attacher.Name,-13} N={count,-5} bridge and {count} namespaces ready in {result.SetupMilliseconds / 1000:F1} s");
         Quiesce.Wait(cancel);
 
         var clock = new StepClock(attacher.Steps.Count);
@@ -52,7 +52,7 @@ internal sealed class BenchRunner(RtNetlink host, NamespaceDirectory namespaces,
             attacher.Detach(sandbox);
             result.Detach.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
         }
-        log.WriteLine($"  {attacher.Name,-7} N={count,-5} attached in {attachTime.TotalSeconds:F2} s, all {count} verified, detached in {phase.Elapsed.TotalSeconds:F2} s");
+        log.WriteLine($"  {attacher.Name,-13} N={count,-5} attached in {attachTime.TotalSeconds:F2} s, all {count} verified, detached in {phase.Elapsed.TotalSeconds:F2} s");
         return result;
     }
 

@@ -20,12 +20,17 @@ void Stop(PosixSignalContext context)
 using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-var options = BenchOptions.Parse(args, out var argumentError);
-if (options is null || args.Contains("--help") || args.Contains("-h"))
+if (args.Contains("--help") || args.Contains("-h"))
 {
-    if (argumentError is not null) Console.Error.WriteLine($"plexus-bench-kernel: {argumentError}");
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+var options = BenchOptions.Parse(args, out var argumentError);
+if (options is null)
+{
+    Console.Error.WriteLine($"plexus-bench-kernel: {argumentError}");
     Console.Error.WriteLine(BenchOptions.Usage);
-    return argumentError is null ? 0 : 64;
+    return 64;
 }
 
 if (SafetyCheck.Refusal() is { } refusal)
