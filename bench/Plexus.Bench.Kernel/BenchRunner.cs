@@ -18,7 +18,7 @@ internal sealed class BenchRunner(RtNetlink host, NamespaceDirectory namespaces,
         using var bed = TestBed.Create(host, namespaces, tag, count, options.SandboxIpv6, cancel);
         result.SetupMilliseconds = setup.Elapsed.TotalMilliseconds;
         log.WriteLine($"  {attacher.Name,-13} N={count,-5} bridge and {count} namespaces ready in {result.SetupMilliseconds / 1000:F1} s");
-        Quiesce.Wait(cancel);
+        result.BusyBeforeAttach = Quiesce.Wait(cancel);
 
         var clock = new StepClock(attacher.Steps.Count);
         var phase = Stopwatch.StartNew();
@@ -41,7 +41,7 @@ internal sealed class BenchRunner(RtNetlink host, NamespaceDirectory namespaces,
         }
         // Bringing links up starts kernel timers and workers (IPv6 DAD, router solicitations); let the burst
         // settle so the detaches are not billed for what the attaches set off.
-        Quiesce.Wait(cancel);
+        result.BusyBeforeDetach = Quiesce.Wait(cancel);
 
         phase.Restart();
         foreach (var sandbox in bed.Sandboxes)

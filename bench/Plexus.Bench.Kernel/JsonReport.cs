@@ -41,6 +41,8 @@ internal static class JsonReport
             w.WriteString("method", p.Method);
             w.WriteNumber("n", p.Count);
             w.WriteNumber("setup_ms", p.SetupMilliseconds);
+            if (!double.IsNaN(p.BusyBeforeAttach)) w.WriteNumber("busy_before_attach", p.BusyBeforeAttach);
+            if (!double.IsNaN(p.BusyBeforeDetach)) w.WriteNumber("busy_before_detach", p.BusyBeforeDetach);
             WriteSummary(w, "attach_summary", p.AttachSummary);
             WriteSummary(w, "detach_summary", p.DetachSummary);
             WriteArray(w, "attach", p.Attach);

@@ -34,6 +34,11 @@ internal static class MarkdownReport
             md.AppendLine(Inv($"| {p.Count} | {p.Method} | {Ms(a.P50)} | {Ms(a.P95)} | {Ms(a.P99)} | {Ms(a.Mean)} | {Ms(d.P50)} | {Ms(d.P95)} | {Ms(d.P99)} | {Ms(d.Mean)} |"));
         }
         md.AppendLine();
+        var loaded = phases.Where(p => p.Loaded).ToList();
+        md.AppendLine(loaded.Count == 0
+            ? Inv($"Every phase began on a quiet machine (CPUs under {Quiesce.QuietBusyFraction:P0} busy with the benchmark idle).")
+            : Inv($"**Warning: other work kept the machine busy** as these phases began, so their figures are inflated: {string.Join(", ", loaded.Select(p => Inv($"{p.Method} N={p.Count} ({Math.Max(p.BusyBeforeAttach, p.BusyBeforeDetach):P0} busy)")))}."));
+        md.AppendLine();
         foreach (var n in sizes)
         {
             var own = phases.FirstOrDefault(p => p.Count == n && p.Method == Targets.Method);

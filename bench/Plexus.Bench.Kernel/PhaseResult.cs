@@ -15,6 +15,13 @@ internal sealed class PhaseResult(string method, int count, IReadOnlyList<string
     /// <summary>Time to create the bridge and the N namespaces (untimed per attach, reported for scale).</summary>
     public double SetupMilliseconds { get; set; }
 
+    /// <summary>How busy the CPUs were (0 to 1) just before the attaches and the detaches, the benchmark idle.</summary>
+    public double BusyBeforeAttach { get; set; } = double.NaN;
+    public double BusyBeforeDetach { get; set; } = double.NaN;
+
+    /// <summary>True when the machine was busy with other work as the attaches or detaches began.</summary>
+    public bool Loaded => BusyBeforeAttach >= Quiesce.QuietBusyFraction || BusyBeforeDetach >= Quiesce.QuietBusyFraction;
+
     public Summary AttachSummary => Summary.Of(Attach);
     public Summary DetachSummary => Summary.Of(Detach);
 
