@@ -67,6 +67,9 @@ public sealed class NetworkNamespace : IDisposable
 
     public void Run(Action work) => NamespaceThread.Shared.Run(this, work);
 
+    /// <summary>Queues work to run inside this namespace and returns at once (see <see cref="NamespaceThread.RunAsync"/>).</summary>
+    public Task<T> RunAsync<T>(Func<T> work) => NamespaceThread.Shared.RunAsync(this, work);
+
     /// <summary>
     /// Starts a process inside this namespace: it is forked from the worker thread while that thread is in
     /// the namespace, so the child inherits it (as `ip netns exec` does, without the extra process).
@@ -80,6 +83,13 @@ public sealed class NetworkNamespace : IDisposable
 
     /// <summary>Opens rtnetlink inside this namespace; usable from any thread afterwards.</summary>
     public RtNetlink OpenRtNetlink() => Run(RtNetlink.Open);
+
+    /// <summary>
+    /// Starts opening rtnetlink inside this namespace and returns at once, so the caller can do host-side
+    /// work (create the veth pair) meanwhile. Dispose the result; if the task is abandoned, the socket is
+    /// closed only when the garbage collector finalises it.
+    /// </summary>
+    public Task<RtNetlink> OpenRtNetlinkAsync() => RunAsync(RtNetlink.Open);
 
     /// <summary>Sets a sysctl of this namespace ("net.ipv4.ip_forward" or "net/ipv4/conf/eth0.100/forwarding").</summary>
     public void SetSysctl(string key, string value) => Run(() => Sysctl.Write(key, value));
