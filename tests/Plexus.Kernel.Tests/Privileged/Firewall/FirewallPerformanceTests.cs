@@ -55,11 +55,9 @@ public sealed class FirewallPerformanceTests(ITestOutputHelper output)
         Report(backend, "remove an endpoint's 1000 ports in one commit", removeThousand);
         Report(backend, $"full re-apply of {state.Ports.Count} ports", replace);
 
-        if (backend == Firewalls.Nftables)
-        {
-            Assert.True(thousand < 500, $"1000 ports took {thousand:0.0} ms");
-            Assert.True(oneFull < 20, $"one port took {oneFull:0.00} ms with 1000 in place");
-        }
+        // Speed is reported (the numbers above), not asserted: timed assertions flake on a loaded machine
+        // and speed goals live in bench/. What is asserted is that every port went in.
+        Assert.Equal(1100 + 2 * singles, state.Ports.Count);
     }
 
     private static double Time(Action action)
