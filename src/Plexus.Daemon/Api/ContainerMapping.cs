@@ -62,19 +62,34 @@ internal static class ContainerMapping
             Names = ["/" + s.Name],
             Command = s.State.Process is { } p ? string.Join(' ', p.Command) : "",
             Created = s.State.Created.ToUnixTimeSeconds(),
-            Ports = endpoints.SelectMany(e => e.PortBindings).Select(b => new PortJson
-            {
-                IP = b.HostIP?.ToString() ?? "0.0.0.0",
-                PrivatePort = b.ContainerPort,
-                PublicPort = b.HostPort,
-                Type = b.ProtocolName,
-            }).ToList(),
+            Ports = Ports(endpoints),
             Labels = new Dictionary<string, string>(s.State.Labels),
             State = running ? "running" : "exited",
             Status = running ? "Up" : "Exited",
             HostConfig = new HostConfigSummaryJson { NetworkMode = NetworkMode(s, c) },
             NetworkSettings = new NetworkSettingsSummaryJson { Networks = Networks(s, c) },
         };
+    }
+
+    /// <summary>Published ports with their host side, then ports only exposed (as `docker ps` lists "80/tcp").</summary>
+    private static List<PortJson> Ports(IReadOnlyList<EndpointState> endpoints)
+    {
+        var published = endpoints.SelectMany(e => e.PortBindings).Select(b => new PortJson
+        {
+            IP = b.HostIP?.ToString() ?? "0.0.0.0",
+            PrivatePort = b.ContainerPort,
+            PublicPort = b.HostPort,
+            Type = b.ProtocolName,
+        }).ToList();
+        foreach (var exposed in endpoints.SelectMany(e => e.ExposedPorts).Distinct())
+        {
+            var slash = exposed.IndexOf('/', StringComparison.Ordinal);
+            if (slash <= 0 || !int.TryParse(exposed[..slash], CultureInfo.InvariantCulture, out var port)) continue;
+            var type = exposed[(slash + 1)..];
+            if (!published.Exists(p => p.PrivatePort == port && p.Type == type))
+                published.Add(new PortJson { PrivatePort = port, Type = type });
+        }
+        return published;
     }
 
     public static ContainerInspectJson Inspect(Sandbox s, NetworkController c)

@@ -18,7 +18,8 @@ internal static class ContainersEndpoints
                 .Where(x => f.Accepts("name", v => x.s.Name.Contains(v.TrimStart('/'), StringComparison.Ordinal))
                     && f.Accepts("id", v => x.s.Id.StartsWith(v, StringComparison.Ordinal))
                     && f.Accepts("network", v => x.json.NetworkSettings.Networks.ContainsKey(v))
-                    && f.Accepts("status", v => v == x.json.State))
+                    && f.Accepts("status", v => v == x.json.State)
+                    && f.Accepts("label", v => Labels.Match(x.s.State.Labels, v)))
                 .Select(x => x.json)
                 .ToList();
             return Results.Json(list, DaemonJson.Default.ListContainerSummaryJson);

@@ -47,3 +47,13 @@ internal sealed class Filters
 
     public bool Has(string name) => _values.ContainsKey(name);
 }
+
+/// <summary>Docker's label filter: "key" (present) or "key=value".</summary>
+internal static class Labels
+{
+    public static bool Match(IReadOnlyDictionary<string, string> labels, string filter)
+    {
+        int eq = filter.IndexOf('=', StringComparison.Ordinal);
+        return eq < 0 ? labels.ContainsKey(filter) : labels.TryGetValue(filter[..eq], out var value) && value == filter[(eq + 1)..];
+    }
+}

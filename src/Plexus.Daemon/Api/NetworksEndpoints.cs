@@ -80,9 +80,5 @@ internal static class NetworksEndpoints
         && f.Accepts("dangling", v => (v is "true" or "1") == (!Predefined.Contains(n.Name) && c.EndpointsOf(n).Count == 0))
         && LabelsMatch(n, f);
 
-    private static bool LabelsMatch(NetworkState n, Filters f) => f.Accepts("label", v =>
-    {
-        int eq = v.IndexOf('=', StringComparison.Ordinal);
-        return eq < 0 ? n.Labels.ContainsKey(v) : n.Labels.TryGetValue(v[..eq], out var value) && value == v[(eq + 1)..];
-    });
+    private static bool LabelsMatch(NetworkState n, Filters f) => f.Accepts("label", v => Labels.Match(n.Labels, v));
 }
