@@ -90,6 +90,8 @@ step "plexus run -d --name client --network quiet --link server:srv -- sleep 600
 step "client reaches server:80 through the link" expect "hello from server" plexus exec client -- curl -s --max-time 3 "http://$server/"
 blocked "client cannot reach server:81 (not exposed)" plexus exec client -- curl -s --max-time 2 "http://$server:81/"
 step "plexus inspect -f '{{ .HostConfig.Links }}' client" expect "[/server:/client/srv]" plexus inspect -f '{{ .HostConfig.Links }}' client
+step "client finds the link by name: plexus exec client -- curl http://srv/" expect "hello from server" plexus exec client -- curl -s --max-time 3 http://srv/
+step "client has the link's environment (SRV_PORT_80_TCP)" expect "SRV_PORT_80_TCP=tcp://$server:80" plexus exec client -- env
 
 echo "3. Outbound: a sandbox reaches the outside world through masquerade"
 step "c1 reaches http://198.51.100.2/ (replies come back only because the host masquerades)" expect "hello from outside" plexus exec c1 -- curl -s --max-time 3 http://198.51.100.2/

@@ -123,7 +123,7 @@ public sealed partial class NetworkController
             throw Wrap(e, $"join sandbox {sandbox.Name} to network {network.Name}");
         }
         _endpoints[candidate.Id] = candidate;
-        TryUndo(() => _files.Write(sandbox.State, EndpointsOf(sandbox)));
+        RefreshFiles(sandbox);
         return candidate;
     }
 
@@ -147,7 +147,7 @@ public sealed partial class NetworkController
         TryUndo(() => DriverOf(network).SetLinks(network, LinkFlowsOf(network)));
         if (wasGateway && GatewayEndpoint(EndpointsOf(sandbox)) is { } next)
             TryUndo(() => SetDefaultRoutes(sandbox, next, GatewayInfo(next)));
-        TryUndo(() => _files.Write(sandbox.State, EndpointsOf(sandbox)));
+        RefreshFiles(sandbox);
     }
 
     /// <summary>Brings the new interface up with its addresses (lo is up since the sandbox was made).</summary>

@@ -37,6 +37,64 @@ public sealed partial class NetworkController
         return flows;
     }
 
+    /// <summary>
+    /// The sandbox's links resolved to addresses: each target's address on a network both are joined to
+    /// (else its first address), for the hosts file and the link environment.
+    /// </summary>
+    internal IReadOnlyList<Sandboxes.LinkedHost> LinkedHostsOf(Sandboxes.Sandbox sandbox)
+    {
+        if (sandbox.State.Links.Count == 0) return [];
+        var mine = EndpointsOf(sandbox).Select(e => e.NetworkId).ToHashSet(StringComparer.Ordinal);
+        var result = new List<Sandboxes.LinkedHost>();
+        foreach (var link in sandbox.State.Links)
+        {
+            var target = _sandboxes.Values.FirstOrDefault(t => t.Name == link.Target);
+            if (target is null) continue;
+            var endpoints = EndpointsOf(target).Where(e => e.IPv4 is not null).ToList();
+            var endpoint = endpoints.FirstOrDefault(e => mine.Contains(e.NetworkId)) ?? endpoints.FirstOrDefault();
+            if (endpoint?.IPv4 is { } address)
+                result.Add(new Sandboxes.LinkedHost(link.Alias, target.Name, address.Address, endpoint.ExposedPorts));
+        }
+        return result;
+    }
+
+    /// <summary>Rewrites the files of the sandbox and of every sandbox that links to it (its address may have changed).</summary>
+    private void RefreshFiles(Sandboxes.Sandbox sandbox)
+    {
+        TryUndo(() => _files.Write(sandbox.State, EndpointsOf(sandbox), LinkedHostsOf(sandbox)));
+        foreach (var linker in _sandboxes.Values.Where(s => s.State.Links.Any(l => l.Target == sandbox.Name)))
+            TryUndo(() => _files.Write(linker.State, EndpointsOf(linker), LinkedHostsOf(linker)));
+    }
+
+    /// <summary>
+    /// Docker's link environment for processes started in the sandbox: for alias srv and exposed 80/tcp,
+    /// SRV_NAME=/client/srv, SRV_PORT=tcp://IP:80, SRV_PORT_80_TCP=tcp://IP:80, SRV_PORT_80_TCP_ADDR=IP,
+    /// SRV_PORT_80_TCP_PORT=80, SRV_PORT_80_TCP_PROTO=tcp.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> LinkEnvironment(Sandboxes.Sandbox sandbox)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var link in LinkedHostsOf(sandbox))
+        {
+            var prefix = link.Alias.ToUpperInvariant().Replace('-', '_').Replace('.', '_');
+            env[$"{prefix}_NAME"] = $"/{sandbox.Name}/{link.Alias}";
+            var ports = link.ExposedPorts.Select(ParseExposed).OrderBy(p => p.Item2).ToList();
+            for (int i = 0; i < ports.Count; i++)
+            {
+                var (protocol, port) = ports[i];
+                var proto = protocol.ToString().ToLowerInvariant();
+                var key = $"{prefix}_PORT_{port}_{proto.ToUpperInvariant()}";
+                var url = $"{proto}://{link.Address}:{port}";
+                if (i == 0) env[$"{prefix}_PORT"] = url;
+                env[key] = url;
+                env[$"{key}_ADDR"] = link.Address.ToString();
+                env[$"{key}_PORT"] = port.ToString(CultureInfo.InvariantCulture);
+                env[$"{key}_PROTO"] = proto;
+            }
+        }
+        return env;
+    }
+
     /// <summary>"80/tcp" (as stored in ExposedPorts).</summary>
     private static (PortProtocol, int) ParseExposed(string exposed)
     {

@@ -127,7 +127,7 @@ public sealed partial class NetworkController
         }
         if (GatewayEndpoint(joined) is { } gateway)
             TryUndo(() => SetDefaultRoutes(sandbox, gateway, GatewayInfo(gateway)));
-        TryUndo(() => _files.Write(sandbox.State, joined));
+        TryUndo(() => _files.Write(sandbox.State, joined, LinkedHostsOf(sandbox)));
     }
 
     /// <summary>Opens a stored sandbox's namespace if it still exists and is the same one (PIDs get reused).</summary>

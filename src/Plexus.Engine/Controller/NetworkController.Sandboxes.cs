@@ -63,7 +63,7 @@ public sealed partial class NetworkController
                 var rt = sandbox.Netlink;
                 rt.SetUp(rt.GetLink("lo").Index);
             }
-            _files.Write(state, []);
+            _files.Write(state, [], LinkedHostsOf(sandbox));
             _store.Commit(new StoreBatch().Put(state));
             _sandboxes[id] = sandbox;
             return sandbox;
@@ -138,7 +138,12 @@ public sealed partial class NetworkController
         var sandbox = GetSandbox(sandboxReference);
         try
         {
-            return SandboxProcess.Start(sandbox, _files, command, configure);
+            var links = LinkEnvironment(sandbox);
+            return SandboxProcess.Start(sandbox, _files, command, psi =>
+            {
+                foreach (var (key, value) in links) psi.Environment[key] = value;
+                configure?.Invoke(psi);
+            });
         }
         catch (Exception e) when (e is KernelException or System.ComponentModel.Win32Exception)
         {

@@ -27,12 +27,12 @@ public sealed class SandboxFiles
     public string HostnamePath(string sandboxId) => Path.Combine(DirectoryOf(sandboxId), "hostname");
 
     /// <summary>Writes all three files for the sandbox's current addresses.</summary>
-    public void Write(SandboxState sandbox, IEnumerable<EndpointState> joined)
+    public void Write(SandboxState sandbox, IEnumerable<EndpointState> joined, IReadOnlyList<LinkedHost>? links = null)
     {
         Directory.CreateDirectory(DirectoryOf(sandbox.Id));
         var hostname = HostnameOf(sandbox);
         Replace(HostnamePath(sandbox.Id), hostname + "\n");
-        Replace(HostsPath(sandbox.Id), Hosts(sandbox, hostname, joined));
+        Replace(HostsPath(sandbox.Id), Hosts(sandbox, hostname, joined, links ?? []));
         Replace(ResolvConfPath(sandbox.Id), ResolvConf(sandbox));
     }
 
@@ -45,7 +45,7 @@ public sealed class SandboxFiles
     /// <summary>Docker's default: the first 12 characters of the id.</summary>
     public static string HostnameOf(SandboxState sandbox) => sandbox.Hostname is { Length: > 0 } h ? h : Ids.Short(sandbox.Id);
 
-    internal static string Hosts(SandboxState sandbox, string hostname, IEnumerable<EndpointState> joined)
+    internal static string Hosts(SandboxState sandbox, string hostname, IEnumerable<EndpointState> joined, IReadOnlyList<LinkedHost>? links = null)
     {
         var sb = new StringBuilder();
         sb.Append("127.0.0.1\tlocalhost\n");
@@ -57,6 +57,9 @@ public sealed class SandboxFiles
             if (endpoint.IPv4 is { } v4) sb.Append(v4.Address).Append('\t').Append(names).Append('\n');
             if (endpoint.IPv6 is { } v6) sb.Append(v6.Address).Append('\t').Append(names).Append('\n');
         }
+        // Legacy links, as Docker writes them: the target's address under the alias, its short id and its name.
+        foreach (var link in links ?? [])
+            sb.Append(link.Address).Append('\t').Append(link.Alias == link.Name ? link.Name : $"{link.Alias} {link.Name}").Append('\n');
         foreach (var extra in sandbox.ExtraHosts)
         {
             // "name:ip" as docker's --add-host; the address may itself contain colons (IPv6).
@@ -103,3 +106,6 @@ public sealed class SandboxFiles
     /// </summary>
     private static void Replace(string path, string content) => File.WriteAllText(path, content);
 }
+
+/// <summary>A linked sandbox as the linking one sees it: its address under an alias and its name.</summary>
+public sealed record LinkedHost(string Alias, string Name, System.Net.IPAddress Address, IReadOnlyList<string> ExposedPorts);
