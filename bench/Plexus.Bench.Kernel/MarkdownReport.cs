@@ -122,7 +122,8 @@ internal static class MarkdownReport
         }
     }
 
-    private static string Ratio(double a, double b) => b > 0 ? Inv($"{a / b:F2}x") : "-";
+    // Below a microsecond (the socket wait when the overlap hid it) a ratio means nothing.
+    private static string Ratio(double a, double b) => b >= 1 && a >= 1 ? Inv($"{a / b:F2}x") : "-";
 
     private static string YesNo(bool met) => met ? "yes" : "**no**";
 
