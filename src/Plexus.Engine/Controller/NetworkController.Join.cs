@@ -2,6 +2,7 @@ using Plexus.Engine.Drivers;
 using Plexus.Engine.Model;
 using Plexus.Engine.Sandboxes;
 using Plexus.Engine.Store;
+using Plexus.Kernel.Namespaces;
 using Plexus.Kernel.Rtnl;
 using Plexus.Kernel.Types;
 
@@ -106,9 +107,9 @@ public sealed partial class NetworkController
         }
         try
         {
-            if (info.ConfigureInterface) ConfigureInterface(sandbox, candidate);
+            int? index = info.ConfigureInterface ? ConfigureInterface(sandbox, candidate, network) : null;
             var after = GatewayEndpoint([.. joined, candidate]);
-            if (after?.Id == candidate.Id) SetDefaultRoutes(sandbox, candidate, info);
+            if (after?.Id == candidate.Id) SetDefaultRoutes(sandbox, candidate, info, index);
             driver.SetLinks(network, LinkFlowsOf(network, candidate));
             // One store write on the hot path, after the kernel work: a crash before it leaves a veth no
             // record claims, which the next start removes (CollectGarbage).
@@ -150,20 +151,30 @@ public sealed partial class NetworkController
         RefreshFiles(sandbox);
     }
 
-    /// <summary>Brings the new interface up with its addresses (lo is up since the sandbox was made).</summary>
-    private static void ConfigureInterface(Sandbox sandbox, EndpointState endpoint)
+    /// <summary>
+    /// Brings the new interface up with its addresses (lo is up since the sandbox was made) and returns its
+    /// index. IPv6 is on only where the network has it: sandboxes Plexus creates start with IPv6 off for new
+    /// interfaces (no stray router solicitations or DAD flooding the bridge, no IPv6 on IPv4-only networks,
+    /// as Docker does since CVE-2024-32473), so it is switched on here for IPv6 networks, and switched off
+    /// for IPv4-only ones in adopted namespaces, whose defaults are not Plexus's.
+    /// </summary>
+    private static int ConfigureInterface(Sandbox sandbox, EndpointState endpoint, NetworkState network)
     {
         var rt = sandbox.Netlink;
-        int index = rt.GetLink(endpoint.InterfaceName!).Index;
+        var name = endpoint.InterfaceName!;
+        if (endpoint.IPv6 is not null) sandbox.Namespace.SetSysctl(Sysctl.DisableIPv6(name), "0");
+        else if (!sandbox.State.Owned) sandbox.Namespace.SetSysctl(Sysctl.DisableIPv6(name), "1");
+        int index = rt.GetLink(name).Index;
         rt.SetUp(index);
         if (endpoint.IPv4 is { } v4) rt.AddAddress(index, v4);
         if (endpoint.IPv6 is { } v6) rt.AddAddress(index, v6, AddressFlags.NoDad);
+        return index;
     }
 
-    private static void SetDefaultRoutes(Sandbox sandbox, EndpointState endpoint, JoinInfo info)
+    private static void SetDefaultRoutes(Sandbox sandbox, EndpointState endpoint, JoinInfo info, int? knownIndex = null)
     {
         var rt = sandbox.Netlink;
-        int index = rt.GetLink(endpoint.InterfaceName!).Index;
+        int index = knownIndex ?? rt.GetLink(endpoint.InterfaceName!).Index;
         if (info.GatewayV4 is { } gw4) rt.ReplaceRoute(Route.DefaultVia(gw4, index));
         if (info.GatewayV6 is { } gw6) rt.ReplaceRoute(Route.DefaultVia(gw6, index));
     }

@@ -117,7 +117,7 @@ public sealed partial class NetworkController
                 if (driver.IsJoined(network, endpoint, sandbox)) continue;
                 TryUndo(() => driver.Leave(network, endpoint, sandbox));
                 var info = driver.Join(network, endpoint, sandbox);
-                if (info.ConfigureInterface) ConfigureInterface(sandbox, endpoint);
+                if (info.ConfigureInterface) ConfigureInterface(sandbox, endpoint, network);
                 log.Add($"re-created interface {endpoint.InterfaceName} of sandbox {sandbox.Name} on network {network.Name}");
             }
             catch (Exception e) when (e is KernelException or PlexusException)

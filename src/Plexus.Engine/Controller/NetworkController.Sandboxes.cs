@@ -62,6 +62,8 @@ public sealed partial class NetworkController
             {
                 var rt = sandbox.Netlink;
                 rt.SetUp(rt.GetLink("lo").Index);
+                // Interfaces created from now on start without IPv6; a join turns it on for IPv6 networks.
+                if (owned) ns.SetSysctl("net.ipv6.conf.default.disable_ipv6", "1");
             }
             _files.Write(state, [], LinkedHostsOf(sandbox));
             _store.Commit(new StoreBatch().Put(state));

@@ -53,6 +53,9 @@ public sealed class BridgeNetworkTests
         var link = inside.GetLink("eth0");
         Assert.Equal("02:42:ac:12:00:02", link.Mac.ToString());
         Assert.True(inside.GetLink("lo").IsUp);
+        // An IPv4-only network gives the sandbox's interface no IPv6 at all (Docker's CVE-2024-32473 fix).
+        Assert.Equal("1", w.Exec("c1", "cat", "/proc/sys/net/ipv6/conf/eth0/disable_ipv6").Output.Trim());
+        Assert.DoesNotContain(inside.ListAddresses(inside.GetLink("eth0").Index), a => !a.Prefix.IsIPv4);
         var route = Assert.Single(inside.ListRoutes(4), r => r.IsDefault);
         Assert.Equal(IPAddress.Parse("172.18.0.1"), route.Gateway);
 
@@ -126,6 +129,7 @@ public sealed class BridgeNetworkTests
         var rt = c.GetSandbox("a").Netlink;
         Assert.Equal(IPAddress.Parse("fd00:21::1"), Assert.Single(rt.ListRoutes(6), r => r.IsDefault).Gateway);
         Assert.Equal(0, w.Exec("a", "busybox", "ping", "-6", "-c", "1", "-W", "2", eb.IPv6!.Value.Address.ToString()).ExitCode);
+        Assert.Equal("0", w.Exec("a", "cat", "/proc/sys/net/ipv6/conf/eth0/disable_ipv6").Output.Trim());
     }
 
     [PrivilegedFact]
