@@ -47,4 +47,21 @@ public sealed class DaemonStartupTests
         Assert.Equal(1400, bridge.Mtu);
         Assert.Contains(w.Net.Host.ListAddresses(bridge.Index), a => a.Prefix.ToString() == "10.98.0.1/24");
     }
+
+    [PrivilegedFact]
+    public void Info_reports_the_kernel_features_found_by_trying_them_in_a_throwaway_namespace()
+    {
+        using var w = new DaemonWorld();
+        w.Start();
+        var info = w.Get("info", Plexus.Api.DaemonJson.Default.InfoJson);
+        Assert.Equal("nftables", info.FirewallBackend);
+        // What every test here relies on must show as present.
+        Assert.True(info.KernelFeatures["bridge"]);
+        Assert.True(info.KernelFeatures["veth"]);
+        Assert.True(info.KernelFeatures["nf_tables"]);
+        Assert.True(info.KernelFeatures["route_localnet"]);
+        // The probe leaves nothing: no namespace, no link in the daemon's namespace.
+        Assert.False(Directory.Exists(Path.Combine(w.ExecRoot, "probe")));
+        Assert.DoesNotContain(w.HostLinks(), l => l.StartsWith("probe-", StringComparison.Ordinal));
+    }
 }

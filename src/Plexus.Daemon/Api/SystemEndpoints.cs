@@ -22,6 +22,8 @@ internal static class SystemEndpoints
 
         app.MapGet("/version", () => Results.Json(new VersionJson(), DaemonJson.Default.VersionJson));
 
+        // Probed once, on first use, in a throwaway namespace under the exec root.
+        var features = new Lazy<IReadOnlyDictionary<string, bool>>(() => Kernel.KernelFeatures.Probe(Path.Combine(settings.ExecRoot, "probe")));
         app.MapGet("/info", (NetworkController c) =>
         {
             var sandboxes = c.Sandboxes.ToList();
@@ -35,7 +37,7 @@ internal static class SystemEndpoints
                 DockerRootDir = settings.DataRoot,
                 FirewallBackend = settings.FirewallBackend,
                 DriverStatus = [["Firewall Backend", settings.FirewallBackend], ["Exec Root", settings.ExecRoot]],
-                KernelFeatures = KernelFeatures.Probe(),
+                KernelFeatures = new Dictionary<string, bool>(features.Value),
             }, DaemonJson.Default.InfoJson);
         });
     }
