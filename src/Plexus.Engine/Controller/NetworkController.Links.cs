@@ -8,12 +8,23 @@ namespace Plexus.Engine.Controller;
 public sealed partial class NetworkController
 {
     /// <summary>
+    /// How many sandboxes have links. Joins and leaves consult links on every call; with none (the usual
+    /// case) that must not cost a scan of every endpoint and sandbox on the attach path.
+    /// </summary>
+    private int _linkingSandboxes;
+
+    private void Track(Sandboxes.Sandbox sandbox, int delta)
+    {
+        if (sandbox.State.Links.Count > 0) Interlocked.Add(ref _linkingSandboxes, delta);
+    }
+    /// <summary>
     /// The link exceptions a network needs: for every joined sandbox that links to another sandbox joined
     /// to the same network, its address may reach the target's address on each port the target exposes.
     /// <paramref name="joining"/> counts as joined (a join in progress).
     /// </summary>
     internal IReadOnlyList<LinkFlow> LinkFlowsOf(NetworkState network, EndpointState? joining = null)
     {
+        if (Volatile.Read(ref _linkingSandboxes) == 0) return []; // the common case costs no scan
         var joined = _endpoints.Values.Where(e => e.NetworkId == network.Id && e.SandboxId is not null && e.Id != joining?.Id).ToList();
         if (joining is not null) joined.Add(joining);
         var bySandbox = joined.GroupBy(e => e.SandboxId!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -62,6 +73,7 @@ public sealed partial class NetworkController
     private void RefreshFiles(Sandboxes.Sandbox sandbox)
     {
         TryUndo(() => _files.Write(sandbox.State, EndpointsOf(sandbox), LinkedHostsOf(sandbox)));
+        if (Volatile.Read(ref _linkingSandboxes) == 0) return;
         foreach (var linker in _sandboxes.Values.Where(s => s.State.Links.Any(l => l.Target == sandbox.Name)))
             TryUndo(() => _files.Write(linker.State, EndpointsOf(linker), LinkedHostsOf(linker)));
     }

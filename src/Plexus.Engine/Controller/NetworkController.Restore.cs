@@ -36,7 +36,9 @@ public sealed partial class NetworkController
         {
             if (OpenExisting(state) is { } ns)
             {
-                _sandboxes[state.Id] = new Sandbox(state, ns, state.NamespacePath == "/proc/self/ns/net");
+                var restored = new Sandbox(state, ns, state.NamespacePath == "/proc/self/ns/net");
+                _sandboxes[state.Id] = restored;
+                Track(restored, +1);
                 continue;
             }
             cleanup.DeleteSandbox(state.Id);

@@ -68,6 +68,7 @@ public sealed partial class NetworkController
             _files.Write(state, [], LinkedHostsOf(sandbox));
             _store.Commit(new StoreBatch().Put(state));
             _sandboxes[id] = sandbox;
+            Track(sandbox, +1);
             return sandbox;
         }
         catch (Exception e)
@@ -110,7 +111,7 @@ public sealed partial class NetworkController
         {
             throw Wrap(e, $"delete sandbox {sandbox.Name}");
         }
-        _sandboxes.TryRemove(sandbox.Id, out _);
+        if (_sandboxes.TryRemove(sandbox.Id, out _)) Track(sandbox, -1);
         sandbox.Dispose();
         if (sandbox.State.Owned) TryUndo(() => { if (_namespaces.Exists(sandbox.Id)) _namespaces.Delete(sandbox.Id); });
         TryUndo(() => _files.Remove(sandbox.Id));
