@@ -97,12 +97,15 @@ public sealed partial class NetworkController
         var driver = DriverOf(network);
         var before = GatewayEndpoint(joined);
         JoinInfo info;
+        bool startedResolver = false;
         try
         {
+            startedResolver = EnsureResolver(network, sandbox);
             info = driver.Join(network, candidate, sandbox);
         }
         catch (Exception e)
         {
+            if (startedResolver) _dns.Stop(sandbox.Id);
             throw Wrap(e, $"join sandbox {sandbox.Name} to network {network.Name}");
         }
         try
@@ -121,9 +124,11 @@ public sealed partial class NetworkController
             TryUndo(() => driver.SetLinks(network, LinkFlowsOf(network)));
             if (before is not null && GatewayEndpoint([.. joined, candidate])?.Id == candidate.Id)
                 TryUndo(() => SetDefaultRoutes(sandbox, before, GatewayInfo(before)));
+            if (startedResolver) _dns.Stop(sandbox.Id);
             throw Wrap(e, $"join sandbox {sandbox.Name} to network {network.Name}");
         }
         _endpoints[candidate.Id] = candidate;
+        PublishNames(network, candidate, sandbox);
         RefreshFiles(sandbox);
         return candidate;
     }
@@ -145,6 +150,7 @@ public sealed partial class NetworkController
             throw Wrap(e, $"leave network {network.Name} from sandbox {sandbox.Name}");
         }
         _endpoints[left.Id] = left;
+        WithdrawNames(network, endpoint, sandbox);
         TryUndo(() => DriverOf(network).SetLinks(network, LinkFlowsOf(network)));
         if (wasGateway && GatewayEndpoint(EndpointsOf(sandbox)) is { } next)
             TryUndo(() => SetDefaultRoutes(sandbox, next, GatewayInfo(next)));

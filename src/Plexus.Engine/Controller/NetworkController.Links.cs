@@ -72,10 +72,10 @@ public sealed partial class NetworkController
     /// <summary>Rewrites the files of the sandbox and of every sandbox that links to it (its address may have changed).</summary>
     private void RefreshFiles(Sandboxes.Sandbox sandbox)
     {
-        TryUndo(() => _files.Write(sandbox.State, EndpointsOf(sandbox), LinkedHostsOf(sandbox)));
+        TryUndo(() => WriteFiles(sandbox));
         if (Volatile.Read(ref _linkingSandboxes) == 0) return;
         foreach (var linker in _sandboxes.Values.Where(s => s.State.Links.Any(l => l.Target == sandbox.Name)))
-            TryUndo(() => _files.Write(linker.State, EndpointsOf(linker), LinkedHostsOf(linker)));
+            TryUndo(() => WriteFiles(linker));
     }
 
     /// <summary>

@@ -94,6 +94,7 @@ public sealed partial class NetworkController
         }
         if (network.Driver == "bridge") _ipam.RemoveNetwork(network.Id);
         _networks.TryRemove(network.Id, out _);
+        _dns.Registry.RemoveNetwork(network.Id);
     }
 
     /// <summary>Routes and addresses already on the host, which default pools must not overlap.</summary>

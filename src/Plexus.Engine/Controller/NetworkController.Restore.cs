@@ -129,7 +129,21 @@ public sealed partial class NetworkController
         }
         if (GatewayEndpoint(joined) is { } gateway)
             TryUndo(() => SetDefaultRoutes(sandbox, gateway, GatewayInfo(gateway)));
-        TryUndo(() => _files.Write(sandbox.State, joined, LinkedHostsOf(sandbox)));
+        // The previous daemon's resolver sockets died with it: serve the sandbox's names anew.
+        foreach (var endpoint in joined)
+        {
+            var network = _networks[endpoint.NetworkId];
+            try
+            {
+                EnsureResolver(network, sandbox);
+            }
+            catch (PlexusException e)
+            {
+                log.Add(e.Message);
+            }
+            PublishNames(network, endpoint, sandbox);
+        }
+        TryUndo(() => WriteFiles(sandbox, joined));
     }
 
     /// <summary>Opens a stored sandbox's namespace if it still exists and is the same one (PIDs get reused).</summary>

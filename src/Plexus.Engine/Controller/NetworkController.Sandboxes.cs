@@ -112,6 +112,7 @@ public sealed partial class NetworkController
             throw Wrap(e, $"delete sandbox {sandbox.Name}");
         }
         if (_sandboxes.TryRemove(sandbox.Id, out _)) Track(sandbox, -1);
+        ForgetNames(sandbox);
         sandbox.Dispose();
         if (sandbox.State.Owned) TryUndo(() => { if (_namespaces.Exists(sandbox.Id)) _namespaces.Delete(sandbox.Id); });
         TryUndo(() => _files.Remove(sandbox.Id));

@@ -28,6 +28,7 @@ public sealed partial class NetworkController : IDisposable
     private readonly SandboxFiles _files;
     private readonly ObjectLocks _locks = new();
     private readonly Ports.PortAllocator _ports;
+    private readonly Dns.EmbeddedDns _dns;
 
     private readonly ConcurrentDictionary<string, NetworkState> _networks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, EndpointState> _endpoints = new(StringComparer.Ordinal);
@@ -50,6 +51,7 @@ public sealed partial class NetworkController : IDisposable
         _namespaces = new NamespaceDirectory(options.NamespaceDirectory);
         _files = new SandboxFiles(options.SandboxFilesDirectory, options.DefaultDns);
         _ports = hostNs.Run(Ports.PortAllocator.FromSystem);
+        _dns = new Dns.EmbeddedDns(hostNs);
     }
 
     public ControllerOptions Options => _options;
@@ -96,6 +98,7 @@ public sealed partial class NetworkController : IDisposable
 
     public void Dispose()
     {
+        _dns.Dispose();
         foreach (var sandbox in _sandboxes.Values) sandbox.Dispose();
         _sandboxes.Clear();
     }

@@ -26,14 +26,17 @@ public sealed class SandboxFiles
 
     public string HostnamePath(string sandboxId) => Path.Combine(DirectoryOf(sandboxId), "hostname");
 
-    /// <summary>Writes all three files for the sandbox's current addresses.</summary>
-    public void Write(SandboxState sandbox, IEnumerable<EndpointState> joined, IReadOnlyList<LinkedHost>? links = null)
+    /// <summary>
+    /// Writes all three files for the sandbox's current addresses. With <paramref name="embeddedDns"/> the
+    /// sandbox asks its resolver at 127.0.0.11, else its upstream servers directly.
+    /// </summary>
+    public void Write(SandboxState sandbox, IEnumerable<EndpointState> joined, IReadOnlyList<LinkedHost>? links = null, bool embeddedDns = false)
     {
         Directory.CreateDirectory(DirectoryOf(sandbox.Id));
         var hostname = HostnameOf(sandbox);
         Replace(HostnamePath(sandbox.Id), hostname + "\n");
         Replace(HostsPath(sandbox.Id), Hosts(sandbox, hostname, joined, links ?? []));
-        Replace(ResolvConfPath(sandbox.Id), ResolvConf(sandbox));
+        Replace(ResolvConfPath(sandbox.Id), ResolvConf(sandbox, embeddedDns));
     }
 
     public void Remove(string sandboxId)
@@ -70,34 +73,28 @@ public sealed class SandboxFiles
         return sb.ToString();
     }
 
-    internal string ResolvConf(SandboxState sandbox)
+    internal string ResolvConf(SandboxState sandbox, bool embeddedDns = false)
     {
-        var servers = sandbox.DnsServers.Count > 0 ? sandbox.DnsServers
-            : _defaultDns.Count > 0 ? _defaultDns
-            : HostNameservers();
+        var upstream = Dns.DnsUpstreams.Of(sandbox, _defaultDns);
         var sb = new StringBuilder();
-        foreach (var s in servers) sb.Append("nameserver ").Append(s).Append('\n');
+        if (embeddedDns)
+        {
+            // As Docker: the resolver forwards to the upstream servers, listed here for whoever reads the file.
+            sb.Append("# Plexus embedded DNS. Upstream: ").AppendJoin(' ', upstream).Append('\n');
+            sb.Append("nameserver ").Append(Dns.SandboxResolver.Address).Append('\n');
+        }
+        else
+        {
+            // Loopback servers of the host mean nothing inside a sandbox's own namespace.
+            foreach (var s in upstream.Where(s => !System.Net.IPAddress.TryParse(s, out var ip) || !System.Net.IPAddress.IsLoopback(ip)))
+                sb.Append("nameserver ").Append(s).Append('\n');
+        }
         if (sandbox.DnsSearch.Count > 0) sb.Append("search ").AppendJoin(' ', sandbox.DnsSearch).Append('\n');
-        if (sandbox.DnsOptions.Count > 0) sb.Append("options ").AppendJoin(' ', sandbox.DnsOptions).Append('\n');
+        IReadOnlyList<string> options = embeddedDns && !sandbox.DnsOptions.Any(o => o.StartsWith("ndots:", StringComparison.Ordinal))
+            ? ["ndots:0", .. sandbox.DnsOptions]
+            : sandbox.DnsOptions;
+        if (options.Count > 0) sb.Append("options ").AppendJoin(' ', options).Append('\n');
         return sb.ToString();
-    }
-
-    /// <summary>The host's nameservers, minus loopback ones, which mean nothing inside a sandbox.</summary>
-    private static List<string> HostNameservers()
-    {
-        try
-        {
-            return File.ReadLines("/etc/resolv.conf")
-                .Select(l => l.Trim())
-                .Where(l => l.StartsWith("nameserver", StringComparison.Ordinal))
-                .Select(l => l["nameserver".Length..].Trim())
-                .Where(a => System.Net.IPAddress.TryParse(a, out var ip) && !System.Net.IPAddress.IsLoopback(ip))
-                .ToList();
-        }
-        catch (IOException)
-        {
-            return [];
-        }
     }
 
     /// <summary>

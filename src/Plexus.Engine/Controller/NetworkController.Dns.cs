@@ -1,0 +1,79 @@
+using System.Net.Sockets;
+using Plexus.Engine.Dns;
+using Plexus.Engine.Model;
+using Plexus.Engine.Sandboxes;
+using Plexus.Kernel;
+
+namespace Plexus.Engine.Controller;
+
+public sealed partial class NetworkController
+{
+    /// <summary>Docker marks its default bridge so; that network has no names (links and hosts files only).</summary>
+    public const string DefaultBridgeOption = "com.docker.network.bridge.default_bridge";
+
+    /// <summary>The names sandboxes resolve through their resolvers at 127.0.0.11.</summary>
+    public DnsRegistry Names => _dns.Registry;
+
+    /// <summary>True when the sandbox's resolver is running (its resolv.conf points at 127.0.0.11).</summary>
+    public bool ServesDns(Sandbox sandbox) => _dns.IsServing(sandbox.Id);
+
+    /// <summary>User-defined bridge networks give their sandboxes names; the default bridge does not.</summary>
+    private static bool HasNames(NetworkState network) =>
+        network.Driver == "bridge" && !(network.Options.TryGetValue(DefaultBridgeOption, out var v) && v == "true");
+
+    /// <summary>
+    /// Starts the sandbox's resolver when it joins its first network with names. Returns true when this
+    /// call started it (so a failed join stops it again).
+    /// </summary>
+    private bool EnsureResolver(NetworkState network, Sandbox sandbox)
+    {
+        if (!HasNames(network) || sandbox.IsHostNamespace || _dns.IsServing(sandbox.Id)) return false;
+        try
+        {
+            return _dns.Serve(sandbox.Id, sandbox.Namespace);
+        }
+        catch (Exception e) when (e is SocketException or KernelException)
+        {
+            throw new PlexusException(ErrorKind.Conflict,
+                $"sandbox {sandbox.Name}: cannot start the embedded DNS resolver at {SandboxResolver.Address}:{SandboxResolver.Port}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Makes a joined endpoint resolvable at once, and refreshes how its sandbox forwards.</summary>
+    private void PublishNames(NetworkState network, EndpointState endpoint, Sandbox sandbox)
+    {
+        if (HasNames(network)) _dns.Registry.Publish(network, endpoint, sandbox.State);
+        ConfigureResolver(sandbox);
+    }
+
+    /// <summary>Makes an endpoint that left unresolvable at once; stops the resolver when no network with names remains.</summary>
+    private void WithdrawNames(NetworkState network, EndpointState endpoint, Sandbox sandbox)
+    {
+        if (HasNames(network)) _dns.Registry.Withdraw(network, endpoint, sandbox.State);
+        if (!_dns.Registry.HasNetworks(sandbox.Id)) _dns.Stop(sandbox.Id);
+        ConfigureResolver(sandbox);
+    }
+
+    /// <summary>Upstream servers, links, and whether to forward at all: not when every network of the sandbox is internal.</summary>
+    private void ConfigureResolver(Sandbox sandbox)
+    {
+        if (!_dns.IsServing(sandbox.Id)) return;
+        bool forward = EndpointsOf(sandbox).Any(e => _networks.TryGetValue(e.NetworkId, out var n) && !n.Internal && n.Driver == "bridge");
+        _dns.Registry.Configure(sandbox.Id, new ResolverConfig
+        {
+            Upstreams = DnsUpstreams.ForResolver(sandbox.State, _options.DefaultDns),
+            Forward = forward,
+            Links = sandbox.State.Links,
+        });
+    }
+
+    private void ForgetNames(Sandbox sandbox)
+    {
+        _dns.Stop(sandbox.Id);
+        _dns.Registry.RemoveSandbox(sandbox.Id);
+    }
+
+    /// <summary>Writes the sandbox's hosts, resolv.conf and hostname for its current state.</summary>
+    private void WriteFiles(Sandbox sandbox, IEnumerable<EndpointState>? joined = null) =>
+        _files.Write(sandbox.State, joined ?? EndpointsOf(sandbox), LinkedHostsOf(sandbox), _dns.IsServing(sandbox.Id));
+}

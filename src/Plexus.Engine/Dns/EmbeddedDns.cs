@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using Plexus.Kernel.Namespaces;
+
+namespace Plexus.Engine.Dns;
+
+/// <summary>
+/// The embedded DNS service: the registry of names, and a resolver at 127.0.0.11 in each sandbox that is
+/// on a network with names (user-defined bridge networks; not the default bridge, as in Docker).
+/// </summary>
+public sealed class EmbeddedDns : IDisposable
+{
+    private readonly NetworkNamespace _hostNs;
+    private readonly ConcurrentDictionary<string, SandboxResolver> _resolvers = new(StringComparer.Ordinal);
+
+    public EmbeddedDns(NetworkNamespace hostNs)
+    {
+        _hostNs = hostNs;
+    }
+
+    public DnsRegistry Registry { get; } = new();
+
+    public bool IsServing(string sandboxId) => _resolvers.ContainsKey(sandboxId);
+
+    /// <summary>Starts the sandbox's resolver unless it runs. Throws when 127.0.0.11:53 cannot be bound there.</summary>
+    public bool Serve(string sandboxId, NetworkNamespace sandboxNs)
+    {
+        if (_resolvers.ContainsKey(sandboxId)) return false;
+        var resolver = SandboxResolver.Start(sandboxNs, _hostNs, Registry, sandboxId);
+        if (_resolvers.TryAdd(sandboxId, resolver)) return true;
+        resolver.Dispose();
+        return false;
+    }
+
+    public void Stop(string sandboxId)
+    {
+        if (_resolvers.TryRemove(sandboxId, out var resolver)) resolver.Dispose();
+    }
+
+    public void Dispose()
+    {
+        foreach (var id in _resolvers.Keys.ToList()) Stop(id);
+    }
+}

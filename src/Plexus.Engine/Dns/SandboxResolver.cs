@@ -1,0 +1,232 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Plexus.Kernel.Namespaces;
+
+namespace Plexus.Engine.Dns;
+
+/// <summary>
+/// The resolver of one sandbox: UDP and TCP sockets on 127.0.0.11:53 opened inside the sandbox's namespace
+/// (so only that sandbox reaches them, and every question arrives knowing who asks), served by the daemon.
+/// Each sandbox has its own receive loop and its own bound on questions in flight upstream, so a sandbox
+/// that floods its resolver delays only itself.
+/// </summary>
+public sealed class SandboxResolver : IDisposable
+{
+    public static readonly IPAddress Address = IPAddress.Parse("127.0.0.11");
+    public const int Port = 53;
+
+    /// <summary>Questions of one sandbox waiting on upstream at once; more are dropped (the client retries).</summary>
+    public const int MaxInFlight = 64;
+
+    /// <summary>TCP connections of one sandbox at once; more are closed.</summary>
+    public const int MaxTcpConnections = 16;
+
+    private static readonly TimeSpan TcpIdle = TimeSpan.FromSeconds(10);
+
+    private readonly Socket _udp;
+    private readonly Socket _tcp;
+    private readonly QueryHandler _handler;
+    private readonly DnsRegistry _registry;
+    private readonly UpstreamForwarder _forwarder;
+    private readonly CancellationTokenSource _stop = new();
+    private int _inFlight;
+    private int _tcpConnections;
+
+    private SandboxResolver(Socket udp, Socket tcp, DnsRegistry registry, string sandboxId, UpstreamForwarder forwarder)
+    {
+        _udp = udp;
+        _tcp = tcp;
+        _registry = registry;
+        _handler = new QueryHandler(registry, sandboxId);
+        _forwarder = forwarder;
+    }
+
+    /// <summary>Opens the sockets inside <paramref name="sandboxNs"/> and starts serving.</summary>
+    public static SandboxResolver Start(NetworkNamespace sandboxNs, NetworkNamespace hostNs, DnsRegistry registry, string sandboxId)
+    {
+        var (udp, tcp) = sandboxNs.Run(() =>
+        {
+            var endpoint = new IPEndPoint(Address, Port);
+            var u = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            var t = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                u.Bind(endpoint);
+                t.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                t.Bind(endpoint);
+                t.Listen(MaxTcpConnections);
+                return (u, t);
+            }
+            catch
+            {
+                u.Dispose();
+                t.Dispose();
+                throw;
+            }
+        });
+        var resolver = new SandboxResolver(udp, tcp, registry, sandboxId, new UpstreamForwarder(sandboxNs, hostNs));
+        _ = resolver.UdpLoop();
+        _ = resolver.AcceptLoop();
+        return resolver;
+    }
+
+    private async Task UdpLoop()
+    {
+        var buffer = GC.AllocateUninitializedArray<byte>(ushort.MaxValue);
+        var response = new byte[DnsLimits.MaxUdp];
+        var from = new SocketAddress(AddressFamily.InterNetwork);
+        for (long served = 0; !_stop.IsCancellationRequested; served++)
+        {
+            int n;
+            try
+            {
+                n = await _udp.ReceiveFromAsync(buffer, SocketFlags.None, from, _stop.Token).ConfigureAwait(false);
+                var decision = _handler.Handle(buffer.AsSpan(0, n), response, overUdp: true, response.Length, out var query, out int length);
+                if (decision == QueryDecision.Respond)
+                    await _udp.SendToAsync(response.AsMemory(0, length), SocketFlags.None, from, _stop.Token).ConfigureAwait(false);
+                else if (decision == QueryDecision.Forward && TryEnter())
+                    _ = ForwardUdp(buffer.AsSpan(0, n).ToArray(), query, CopyOf(from));
+            }
+            catch (SocketException)
+            {
+                continue; // the client went away before its answer: nothing to do
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            // Receives that complete at once keep this loop on its thread; let other sandboxes' loops run.
+            if ((served & 31) == 31) await Task.Yield();
+        }
+    }
+
+    private async Task ForwardUdp(byte[] packet, DnsQuery query, SocketAddress client)
+    {
+        try
+        {
+            var answer = await _forwarder.ForwardAsync(packet, query.QuestionEnd, overTcp: false, _registry.ConfigOf(_handler.SandboxId).Upstreams)
+                .ConfigureAwait(false);
+            if (answer is null || answer.Length > query.MaxUdpAnswer && answer.Length > DnsLimits.MaxUdp)
+            {
+                var failure = new byte[DnsLimits.MaxUdp];
+                int length = QueryHandler.Failure(failure, packet, query, DnsRcode.ServFail, query.MaxUdpAnswer);
+                answer = failure[..length];
+            }
+            await _udp.SendToAsync(answer, SocketFlags.None, client, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task AcceptLoop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _tcp.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            if (Interlocked.Increment(ref _tcpConnections) > MaxTcpConnections)
+            {
+                Interlocked.Decrement(ref _tcpConnections);
+                client.Dispose();
+                continue;
+            }
+            _ = ServeTcp(client);
+        }
+    }
+
+    /// <summary>Answers length-prefixed questions on one connection until the client closes or idles.</summary>
+    private async Task ServeTcp(Socket client)
+    {
+        var prefix = new byte[2];
+        var response = new byte[ushort.MaxValue + 2];
+        try
+        {
+            using (client)
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                    idle.CancelAfter(TcpIdle);
+                    if (!await TcpFraming.ReadExactlyAsync(client, prefix, idle.Token).ConfigureAwait(false)) return;
+                    var packet = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
+                    if (!await TcpFraming.ReadExactlyAsync(client, packet, idle.Token).ConfigureAwait(false)) return;
+                    var decision = _handler.Handle(packet, response.AsSpan(2), overUdp: false, ushort.MaxValue, out var query, out int length);
+                    if (decision == QueryDecision.Drop) return;
+                    byte[] framed;
+                    if (decision == QueryDecision.Respond)
+                    {
+                        BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)length);
+                        await client.SendAsync(response.AsMemory(0, length + 2), SocketFlags.None, idle.Token).ConfigureAwait(false);
+                        continue;
+                    }
+                    if (!TryEnter()) return;
+                    byte[]? answer;
+                    try
+                    {
+                        answer = await _forwarder.ForwardAsync(packet, query.QuestionEnd, overTcp: true, _registry.ConfigOf(_handler.SandboxId).Upstreams)
+                            .ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _inFlight);
+                    }
+                    if (answer is null)
+                    {
+                        length = QueryHandler.Failure(response.AsSpan(2), packet, query, DnsRcode.ServFail, ushort.MaxValue);
+                        answer = response.AsSpan(2, length).ToArray();
+                    }
+                    framed = new byte[answer.Length + 2];
+                    BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)answer.Length);
+                    answer.CopyTo(framed, 2);
+                    await client.SendAsync(framed, SocketFlags.None, idle.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _tcpConnections);
+        }
+    }
+
+    private bool TryEnter()
+    {
+        if (Interlocked.Increment(ref _inFlight) <= MaxInFlight) return true;
+        Interlocked.Decrement(ref _inFlight);
+        return false;
+    }
+
+    private static SocketAddress CopyOf(SocketAddress address)
+    {
+        var copy = new SocketAddress(address.Family, address.Size);
+        address.Buffer.Span[..address.Size].CopyTo(copy.Buffer.Span);
+        return copy;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _udp.Dispose();
+        _tcp.Dispose();
+        _forwarder.Dispose();
+    }
+}
