@@ -12,6 +12,8 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 # The docker client, for the tests that drive plexusd with it (only the client is used).
 command -v docker >/dev/null 2>&1 || need+=(docker.io)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
+# A DNS server for the resolver tests' "outside world" (upstream forwarding).
+command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 [ -e /usr/lib/x86_64-linux-gnu/libnftables.so.1 ] || ls /usr/lib/*/libnftables.so.1 >/dev/null 2>&1 || need+=(libnftables1)
 command -v iptables-restore >/dev/null 2>&1 || need+=(iptables)
 if [ ${#need[@]} -gt 0 ]; then

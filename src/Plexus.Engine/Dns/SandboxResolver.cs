@@ -105,9 +105,9 @@ public sealed class SandboxResolver : IDisposable
     {
         try
         {
-            var answer = await _forwarder.ForwardAsync(packet, query.QuestionEnd, overTcp: false, _registry.ConfigOf(_handler.SandboxId).Upstreams)
-                .ConfigureAwait(false);
-            if (answer is null || answer.Length > query.MaxUdpAnswer && answer.Length > DnsLimits.MaxUdp)
+            var answer = await _forwarder.ForwardAsync(packet, query.QuestionEnd, overTcp: false, query.MaxUdpAnswer,
+                _registry.ConfigOf(_handler.SandboxId).Upstreams).ConfigureAwait(false);
+            if (answer is null)
             {
                 var failure = new byte[DnsLimits.MaxUdp];
                 int length = QueryHandler.Failure(failure, packet, query, DnsRcode.ServFail, query.MaxUdpAnswer);
@@ -180,8 +180,8 @@ public sealed class SandboxResolver : IDisposable
                     byte[]? answer;
                     try
                     {
-                        answer = await _forwarder.ForwardAsync(packet, query.QuestionEnd, overTcp: true, _registry.ConfigOf(_handler.SandboxId).Upstreams)
-                            .ConfigureAwait(false);
+                        answer = await _forwarder.ForwardAsync(packet, query.QuestionEnd, overTcp: true, ushort.MaxValue,
+                            _registry.ConfigOf(_handler.SandboxId).Upstreams).ConfigureAwait(false);
                     }
                     finally
                     {

@@ -11,8 +11,10 @@ namespace Plexus.Engine.Dns;
 /// Sends a sandbox's foreign questions to its upstream servers, as the sandbox itself would: from its own
 /// namespace (through its default route, masquerade and all), or from the host's for loopback servers
 /// (a host's 127.0.0.53 means nothing inside a sandbox). UDP first, with a fresh random id per query and
-/// answers accepted only from the server asked, for the id and question sent; TCP when the answer comes
-/// back truncated or the client asked over TCP. Each server gets <see cref="Timeout"/>, then the next.
+/// answers accepted only from the server asked, for the id and question sent; over TCP when the client
+/// asked over TCP, or when a UDP answer comes back truncated (the whole answer is relayed if it fits the
+/// client's limit, else the truncated one, so the client asks again over TCP). Each server gets
+/// <see cref="Timeout"/>, then the next.
 /// </summary>
 public sealed class UpstreamForwarder : IDisposable
 {
@@ -32,18 +34,23 @@ public sealed class UpstreamForwarder : IDisposable
 
     /// <summary>
     /// The first upstream answer to <paramref name="query"/>, its id set back to the client's, or null when
-    /// no server answered in time.
+    /// no server answered in time. <paramref name="maxAnswer"/> is the largest answer the client takes.
     /// </summary>
-    public async Task<byte[]?> ForwardAsync(byte[] query, int questionEnd, bool overTcp, IReadOnlyList<Upstream> upstreams)
+    public async Task<byte[]?> ForwardAsync(byte[] query, int questionEnd, bool overTcp, int maxAnswer, IReadOnlyList<Upstream> upstreams)
     {
         foreach (var upstream in upstreams)
         {
             byte[]? answer = null;
             try
             {
-                if (!overTcp) answer = await ExchangeUdpAsync(query, questionEnd, upstream).ConfigureAwait(false);
-                if (answer is null || overTcp || IsTruncated(answer))
-                    answer = await ExchangeTcpAsync(query, upstream).ConfigureAwait(false) ?? answer;
+                if (overTcp) answer = await ExchangeTcpAsync(query, upstream).ConfigureAwait(false);
+                else
+                {
+                    answer = await ExchangeUdpAsync(query, questionEnd, upstream).ConfigureAwait(false);
+                    if (answer is not null && IsTruncated(answer)
+                        && await ExchangeTcpAsync(query, upstream).ConfigureAwait(false) is { } whole && whole.Length <= maxAnswer)
+                        answer = whole;
+                }
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or TimeoutException
                                           or IOException or Kernel.KernelException)

@@ -54,6 +54,199 @@ public sealed class DnsTests
         Assert.Contains("NXDOMAIN", NsLookup(w, "web", "nobody"), StringComparison.Ordinal);
     }
 
+    [PrivilegedFact]
+    public void Names_resolve_only_on_shared_networks_and_follow_joins_and_leaves_at_once()
+    {
+        using var w = new EngineWorld();
+        var c = w.Controller;
+        Network(c, "red", "10.62.0.0/24");
+        Network(c, "blue", "10.63.0.0/24");
+        Sandbox(c, "x", "red", "10.62.0.10");
+        Sandbox(c, "y", "blue", "10.63.0.10");
+        Sandbox(c, "z", "red", "10.62.0.20");
+        c.Connect("blue", "z", new EndpointCreateRequest { IPv4Address = IPAddress.Parse("10.63.0.20") });
+
+        Assert.Null(GetentAddress(w, "x", "y"));                   // no network in common
+        Assert.Equal(3, Ask(c, "x", "y").Rcode);                    // NXDOMAIN, not forwarded
+        Assert.Equal("10.62.0.20", GetentAddress(w, "x", "z"));    // z's address on the shared network
+        Assert.Equal("10.63.0.20", GetentAddress(w, "y", "z"));
+        Assert.Equal("10.62.0.10", GetentAddress(w, "z", "x"));
+        Assert.Equal("10.63.0.10", GetentAddress(w, "z", "y"));
+
+        c.Disconnect("red", "z");
+        Assert.Equal(3, Ask(c, "x", "z").Rcode);                    // gone at once
+        Assert.Equal([IPAddress.Parse("10.63.0.20")], Ask(c, "y", "z").Addresses);
+
+        // x leaves its last network with names: its resolver stops and resolv.conf lists the upstream again.
+        c.Disconnect("red", "x");
+        Assert.Contains("nameserver 192.0.2.53", w.Exec("x", "cat", "/etc/resolv.conf").Output, StringComparison.Ordinal);
+        Assert.Null(DnsProbe.ExchangeUdp(c.GetSandbox("x").Namespace, DnsProbe.Query("z", 1), timeoutMs: 300));
+        // It comes back on blue with another address: y finds it there at once.
+        c.Connect("blue", "x", new EndpointCreateRequest { IPv4Address = IPAddress.Parse("10.63.0.30") });
+        Assert.Equal([IPAddress.Parse("10.63.0.30")], Ask(c, "y", "x").Addresses);
+        Assert.Equal("10.63.0.30", GetentAddress(w, "y", "x"));
+    }
+
+    [PrivilegedFact]
+    public void An_alias_shared_by_two_sandboxes_returns_both_rotated()
+    {
+        using var w = new EngineWorld();
+        var c = w.Controller;
+        Network(c, "rr", "10.64.0.0/24");
+        Sandbox(c, "s1", "rr", "10.64.0.11", ["svc"]);
+        Sandbox(c, "s2", "rr", "10.64.0.12", ["svc"]);
+        Sandbox(c, "client", "rr");
+
+        var first = Ask(c, "client", "svc");
+        var second = Ask(c, "client", "svc");
+        Assert.Equal(["10.64.0.11", "10.64.0.12"], first.Addresses.Select(a => a.ToString()).Order());
+        Assert.Equal(first.Addresses.Select(a => a.ToString()).Order(), second.Addresses.Select(a => a.ToString()).Order());
+        Assert.NotEqual(first.Addresses[0], second.Addresses[0]); // rotated
+        var looked = NsLookup(w, "client", "svc");
+        Assert.Contains("10.64.0.11", looked, StringComparison.Ordinal);
+        Assert.Contains("10.64.0.12", looked, StringComparison.Ordinal);
+
+        // Over TCP too, and AAAA for an IPv4-only name is an empty NOERROR (not NXDOMAIN, which would hide A).
+        Assert.Equal(2, Ask(c, "client", "svc", tcp: true).Addresses.Count);
+        var aaaa = Ask(c, "client", "svc", type: 28);
+        Assert.Equal((0, 0), (aaaa.Rcode, aaaa.AnswerCount));
+        c.DeleteSandbox("s1");
+        Assert.Equal([IPAddress.Parse("10.64.0.12")], Ask(c, "client", "svc").Addresses);
+    }
+
+    [PrivilegedFact]
+    public void Other_names_are_forwarded_upstream_except_from_internal_networks()
+    {
+        using var w = new EngineWorld("nftables");
+        using var outside = new OutsideDns(w);
+        var c = w.Controller;
+        Network(c, "out", "10.65.0.0/24");
+        c.CreateSandbox(new SandboxCreateRequest { Name = "web", DnsServers = [OutsideDns.Address] });
+        c.Connect("out", "web");
+
+        Assert.Equal(OutsideDns.WwwAddress, GetentAddress(w, "web", "www.example.test"));
+        Assert.Contains(OutsideDns.WwwAddress, NsLookup(w, "web", "www.example.test"), StringComparison.Ordinal);
+        // An answer too big for 512 octets: truncated over UDP, whole over TCP.
+        var web = c.GetSandbox("web").Namespace;
+        var udp = DnsProbe.Ask(web, "big.example.test", type: 16);
+        Assert.True(udp.Truncated);
+        var tcp = DnsProbe.Ask(web, "big.example.test", type: 16, tcp: true);
+        Assert.Equal((0, false, 1), (tcp.Rcode, tcp.Truncated, tcp.AnswerCount));
+        Assert.Contains("query[A] www.example.test from", outside.Log, StringComparison.Ordinal);
+
+        // An internal network never forwards; its sandboxes still find each other.
+        Network(c, "closed", "10.66.0.0/24", isInternal: true);
+        c.CreateSandbox(new SandboxCreateRequest { Name = "inner", DnsServers = [OutsideDns.Address] });
+        c.Connect("closed", "inner");
+        Sandbox(c, "peer", "closed", "10.66.0.50");
+        var before = outside.Log.Length;
+        Assert.Null(GetentAddress(w, "inner", "www.example.test"));
+        Assert.Equal(5, Ask(c, "inner", "www.example.test").Rcode); // REFUSED
+        Assert.Equal("10.66.0.50", GetentAddress(w, "inner", "peer"));
+        Assert.DoesNotContain("www.example.test", outside.Log[before..], StringComparison.Ordinal);
+    }
+
+    [PrivilegedFact]
+    public void A_loopback_upstream_is_asked_from_the_host_namespace()
+    {
+        using var w = new EngineWorld();
+        using var hostDns = new Dnsmasq(w.Net.PathOf("host"), "127.0.0.1");
+        var c = w.Controller;
+        Network(c, "lb", "10.67.0.0/24");
+        c.CreateSandbox(new SandboxCreateRequest { Name = "web", DnsServers = ["127.0.0.1"] });
+        c.Connect("lb", "web");
+        Assert.Equal(OutsideDns.WwwAddress, GetentAddress(w, "web", "www.example.test"));
+    }
+
+    [PrivilegedFact]
+    public void Link_aliases_resolve_for_the_linking_sandbox_only_and_the_default_bridge_has_no_resolver()
+    {
+        using var w = new EngineWorld();
+        var c = w.Controller;
+        Network(c, "app", "10.68.0.0/24");
+        Sandbox(c, "server", "app", "10.68.0.10");
+        Sandbox(c, "client", "app", links: [new SandboxLink("server", "srv")]);
+        Sandbox(c, "other", "app");
+        Assert.Equal([IPAddress.Parse("10.68.0.10")], Ask(c, "client", "srv").Addresses); // from DNS, not the hosts file
+        Assert.Equal(3, Ask(c, "other", "srv").Rcode);
+
+        c.CreateNetwork(new NetworkCreateRequest
+        {
+            Name = "bridge",
+            Options = new Dictionary<string, string> { [NetworkController.DefaultBridgeOption] = "true" },
+            IpamConfigs = [new IpamRequest { Subnet = IPNetwork.Parse("10.69.0.0/24") }],
+        });
+        Sandbox(c, "legacy", "bridge");
+        Assert.False(c.ServesDns(c.GetSandbox("legacy")));
+        Assert.Contains("nameserver 192.0.2.53", w.Exec("legacy", "cat", "/etc/resolv.conf").Output, StringComparison.Ordinal);
+        Assert.Null(DnsProbe.ExchangeUdp(c.GetSandbox("legacy").Namespace, DnsProbe.Query("server", 1), timeoutMs: 300));
+    }
+
+    [PrivilegedFact]
+    public void Resolvers_come_back_after_a_restart()
+    {
+        using var w = new EngineWorld();
+        Network(w.Controller, "app", "10.70.0.0/24");
+        Sandbox(w.Controller, "db", "app", "10.70.0.10");
+        Sandbox(w.Controller, "web", "app");
+        var c = w.Restart();
+        Assert.True(c.ServesDns(c.GetSandbox("web")));
+        Assert.Equal("10.70.0.10", GetentAddress(w, "web", "db"));
+    }
+
+    [PrivilegedFact]
+    public void Garbage_and_floods_get_formerr_or_silence_and_never_stall_other_sandboxes()
+    {
+        using var w = new EngineWorld();
+        var c = w.Controller;
+        Network(c, "app", "10.71.0.0/24");
+        Sandbox(c, "db", "app", "10.71.0.10");
+        // Its upstream does not exist: every foreign question waits out the timeout.
+        c.CreateSandbox(new SandboxCreateRequest { Name = "noisy", DnsServers = ["198.51.100.99"] });
+        c.Connect("app", "noisy");
+        Sandbox(c, "quiet", "app");
+        var noisy = c.GetSandbox("noisy").Namespace;
+
+        var formErr = DnsProbe.ExchangeUdp(noisy, [0xAB, 0xCD, 0x01, 0x00, 0, 2, 0, 0, 0, 0, 0, 0]);
+        Assert.NotNull(formErr);
+        Assert.Equal((0xABCD, 1), (DnsProbe.Parse(formErr).Id, DnsProbe.Parse(formErr).Rcode)); // two questions: FORMERR
+        Assert.Null(DnsProbe.ExchangeUdp(noisy, [1, 2, 3], timeoutMs: 300));                     // no header: silence
+
+        var random = new Random(6);
+        var valid = DnsProbe.Query("db", 1);
+        using (var s = noisy.Run(() => new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
+                   System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp)))
+        {
+            var to = new IPEndPoint(IPAddress.Parse("127.0.0.11"), 53);
+            for (int i = 0; i < 3000; i++)
+            {
+                byte[] packet = (i % 3) switch
+                {
+                    0 => RandomBytes(random, random.Next(0, 700)),
+                    1 => valid[..random.Next(0, valid.Length)],                                 // truncated
+                    _ => DnsProbe.Query($"n{i}.flood.example", 1),                              // forwarded, never answered
+                };
+                s.SendTo(packet, to);
+                if (i % 500 == 0) Assert.Equal("10.71.0.10", Ask(c, "quiet", "db").Addresses.Single().ToString());
+            }
+        }
+        // The flood is still waiting upstream: other sandboxes, and the flooder's own local names, answer at once.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal("10.71.0.10", Ask(c, "quiet", "db").Addresses.Single().ToString());
+        Assert.Equal("10.71.0.10", Ask(c, "noisy", "db").Addresses.Single().ToString());
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(2), $"answers took {started.Elapsed}");
+    }
+
+    private static byte[] RandomBytes(Random random, int length)
+    {
+        var b = new byte[length];
+        random.NextBytes(b);
+        return b;
+    }
+
+    private static DnsProbe.Answer Ask(NetworkController c, string sandbox, string name, ushort type = 1, bool tcp = false) =>
+        DnsProbe.Ask(c.GetSandbox(sandbox).Namespace, name, type, tcp);
+
     private static string? GetentAddress(EngineWorld w, string sandbox, string name)
     {
         var (code, output) = w.Exec(sandbox, "getent", "hosts", name);
