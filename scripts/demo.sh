@@ -50,13 +50,14 @@ cleanup() {
   for s in $(plexus ps -a -q 2>/dev/null); do plexus rm -f "$s" >/dev/null 2>&1; done
   [ -n "${daemon:-}" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
   [ -n "${adoptee:-}" ] && kill "$adoptee" 2>/dev/null
+  [ -n "${dnsmasq:-}" ] && kill "$dnsmasq" 2>/dev/null
   ip netns del outside 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 echo "Plexus quick start (inside a private network namespace)"
-"$bin_daemon" --data-root "$work/data" >"$work/plexusd.log" 2>&1 &
+"$bin_daemon" --data-root "$work/data" --dns 198.51.100.2 >"$work/plexusd.log" 2>&1 &
 daemon=$!
 for _ in $(seq 100); do plexus info >/dev/null 2>&1 && break; sleep 0.1; done
 step "plexusd is up (firewall: nftables)" expect "nftables" plexus info
@@ -68,6 +69,10 @@ ip addr add 198.51.100.1/24 dev uplink && ip link set uplink up
 ip -n outside addr add 198.51.100.2/24 dev wan && ip -n outside link set wan up && ip -n outside link set lo up
 www outside
 ip netns exec outside busybox httpd -p 80 -h "$work/www-outside"
+# The outside world's DNS server, which plexusd was told to forward to (--dns 198.51.100.2).
+ip netns exec outside dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --pid-file= \
+  --user=root --bind-interfaces --listen-address=198.51.100.2 --address=/outside.example/198.51.100.2 &
+dnsmasq=$!
 
 echo "1. A bridge network and two sandboxes running busybox httpd"
 step "plexus network create --subnet 172.18.0.0/16 web" plexus network create --subnet 172.18.0.0/16 web
@@ -77,6 +82,7 @@ step "plexus run -d --name c2 --network web -- busybox httpd -f -p 80" plexus ru
 c1=$(ip_of c1 web); c2=$(ip_of c2 web)
 step "c1 ($c1) reaches c2 ($c2): plexus exec c1 -- curl http://$c2/" expect "hello from c2" plexus exec c1 -- curl -s --max-time 3 "http://$c2/"
 step "c2 reaches c1" expect "hello from c1" plexus exec c2 -- curl -s --max-time 3 "http://$c1/"
+step "c1 finds c2 by name (embedded DNS at 127.0.0.11): plexus exec c1 -- curl http://c2/" expect "hello from c2" plexus exec c1 -- curl -s --max-time 3 http://c2/
 
 echo "2. icc off blocks sandboxes from each other; a link re-opens only the exposed port"
 step "plexus network create -o com.docker.network.bridge.enable_icc=false quiet" plexus network create --subnet 172.19.0.0/16 -o com.docker.network.bridge.enable_icc=false quiet
@@ -95,7 +101,9 @@ step "client has the link's environment (SRV_PORT_80_TCP)" expect "SRV_PORT_80_T
 
 echo "3. Outbound: a sandbox reaches the outside world through masquerade"
 step "c1 reaches http://198.51.100.2/ (replies come back only because the host masquerades)" expect "hello from outside" plexus exec c1 -- curl -s --max-time 3 http://198.51.100.2/
+step "c1 resolves outside.example through the upstream DNS server (forwarded): curl http://outside.example/" expect "hello from outside" plexus exec c1 -- curl -s --max-time 3 http://outside.example/
 blocked "two networks are isolated: c1 cannot reach server on quiet" plexus exec c1 -- curl -s --max-time 2 "http://$server/"
+blocked "and c1 cannot resolve server's name either" plexus exec c1 -- getent hosts server
 
 echo "4. A published port, from outside, from the host and from the container itself (hairpin)"
 www pub
