@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Plexus.Kernel.Namespaces;
+using Plexus.Kernel.Sockets;
 
 namespace Plexus.Engine.Dns;
 
@@ -11,6 +12,7 @@ public sealed class EmbeddedDns : IDisposable
 {
     private readonly NetworkNamespace _hostNs;
     private readonly ConcurrentDictionary<string, SandboxResolver> _resolvers = new(StringComparer.Ordinal);
+    private readonly Lazy<DatagramReactor> _reactor = new(() => new DatagramReactor("plexus-dns"));
 
     public EmbeddedDns(NetworkNamespace hostNs)
     {
@@ -25,7 +27,7 @@ public sealed class EmbeddedDns : IDisposable
     public bool Serve(string sandboxId, NetworkNamespace sandboxNs)
     {
         if (_resolvers.ContainsKey(sandboxId)) return false;
-        var resolver = SandboxResolver.Start(sandboxNs, _hostNs, Registry, sandboxId);
+        var resolver = SandboxResolver.Start(sandboxNs, _hostNs, Registry, sandboxId, _reactor.Value);
         if (_resolvers.TryAdd(sandboxId, resolver)) return true;
         resolver.Dispose();
         return false;
@@ -39,5 +41,6 @@ public sealed class EmbeddedDns : IDisposable
     public void Dispose()
     {
         foreach (var id in _resolvers.Keys.ToList()) Stop(id);
+        if (_reactor.IsValueCreated) _reactor.Value.Dispose();
     }
 }

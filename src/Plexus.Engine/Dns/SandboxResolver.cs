@@ -2,16 +2,18 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Plexus.Kernel.Namespaces;
+using Plexus.Kernel.Sockets;
 
 namespace Plexus.Engine.Dns;
 
 /// <summary>
 /// The resolver of one sandbox: UDP and TCP sockets on 127.0.0.11:53 opened inside the sandbox's namespace
 /// (so only that sandbox reaches them, and every question arrives knowing who asks), served by the daemon.
-/// Each sandbox has its own receive loop and its own bound on questions in flight upstream, so a sandbox
-/// that floods its resolver delays only itself.
+/// UDP questions are read and answered on the shared <see cref="DatagramReactor"/> thread, which serves a
+/// bounded number of datagrams per sandbox per turn; each sandbox has its own bound on questions in flight
+/// upstream, so a sandbox that floods its resolver delays only itself.
 /// </summary>
-public sealed class SandboxResolver : IDisposable
+public sealed class SandboxResolver : IDisposable, IDatagramHandler
 {
     public static readonly IPAddress Address = IPAddress.Parse("127.0.0.11");
     public const int Port = 53;
@@ -24,7 +26,7 @@ public sealed class SandboxResolver : IDisposable
 
     private static readonly TimeSpan TcpIdle = TimeSpan.FromSeconds(10);
 
-    private readonly Socket _udp;
+    private DatagramSocket? _udp;
     private readonly Socket _tcp;
     private readonly QueryHandler _handler;
     private readonly DnsRegistry _registry;
@@ -33,9 +35,8 @@ public sealed class SandboxResolver : IDisposable
     private int _inFlight;
     private int _tcpConnections;
 
-    private SandboxResolver(Socket udp, Socket tcp, DnsRegistry registry, string sandboxId, UpstreamForwarder forwarder)
+    private SandboxResolver(Socket tcp, DnsRegistry registry, string sandboxId, UpstreamForwarder forwarder)
     {
-        _udp = udp;
         _tcp = tcp;
         _registry = registry;
         _handler = new QueryHandler(registry, sandboxId);
@@ -43,65 +44,50 @@ public sealed class SandboxResolver : IDisposable
     }
 
     /// <summary>Opens the sockets inside <paramref name="sandboxNs"/> and starts serving.</summary>
-    public static SandboxResolver Start(NetworkNamespace sandboxNs, NetworkNamespace hostNs, DnsRegistry registry, string sandboxId)
+    public static SandboxResolver Start(NetworkNamespace sandboxNs, NetworkNamespace hostNs, DnsRegistry registry, string sandboxId,
+        DatagramReactor reactor)
     {
-        var (udp, tcp) = sandboxNs.Run(() =>
+        var endpoint = new IPEndPoint(Address, Port);
+        var tcp = sandboxNs.Run(() =>
         {
-            var endpoint = new IPEndPoint(Address, Port);
-            var u = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             var t = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                u.Bind(endpoint);
                 t.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 t.Bind(endpoint);
                 t.Listen(MaxTcpConnections);
-                return (u, t);
+                return t;
             }
             catch
             {
-                u.Dispose();
                 t.Dispose();
                 throw;
             }
         });
-        var resolver = new SandboxResolver(udp, tcp, registry, sandboxId, new UpstreamForwarder(sandboxNs, hostNs));
-        _ = resolver.UdpLoop();
+        var resolver = new SandboxResolver(tcp, registry, sandboxId, new UpstreamForwarder(sandboxNs, hostNs));
+        try
+        {
+            resolver._udp = reactor.Bind(sandboxNs, endpoint, resolver);
+        }
+        catch
+        {
+            resolver.Dispose();
+            throw;
+        }
         _ = resolver.AcceptLoop();
         return resolver;
     }
 
-    private async Task UdpLoop()
+    /// <summary>A UDP question, on the reactor's thread: answered at once, or handed to the forwarder.</summary>
+    public int OnDatagram(ReadOnlySpan<byte> datagram, Span<byte> reply, in DatagramPeer source)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(ushort.MaxValue);
-        var response = new byte[DnsLimits.MaxUdp];
-        var from = new SocketAddress(AddressFamily.InterNetwork);
-        for (long served = 0; !_stop.IsCancellationRequested; served++)
-        {
-            int n;
-            try
-            {
-                n = await _udp.ReceiveFromAsync(buffer, SocketFlags.None, from, _stop.Token).ConfigureAwait(false);
-                var decision = _handler.Handle(buffer.AsSpan(0, n), response, overUdp: true, response.Length, out var query, out int length);
-                if (decision == QueryDecision.Respond)
-                    await _udp.SendToAsync(response.AsMemory(0, length), SocketFlags.None, from, _stop.Token).ConfigureAwait(false);
-                else if (decision == QueryDecision.Forward && TryEnter())
-                    _ = ForwardUdp(buffer.AsSpan(0, n).ToArray(), query, CopyOf(from));
-            }
-            catch (SocketException)
-            {
-                continue; // the client went away before its answer: nothing to do
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            // Receives that complete at once keep this loop on its thread; let other sandboxes' loops run.
-            if ((served & 31) == 31) await Task.Yield();
-        }
+        var decision = _handler.Handle(datagram, reply, overUdp: true, DnsLimits.MaxUdp, out var query, out int length);
+        if (decision == QueryDecision.Respond) return length;
+        if (decision == QueryDecision.Forward && TryEnter()) _ = ForwardUdp(datagram.ToArray(), query, source);
+        return 0;
     }
 
-    private async Task ForwardUdp(byte[] packet, DnsQuery query, SocketAddress client)
+    private async Task ForwardUdp(byte[] packet, DnsQuery query, DatagramPeer client)
     {
         try
         {
@@ -113,7 +99,7 @@ public sealed class SandboxResolver : IDisposable
                 int length = QueryHandler.Failure(failure, packet, query, DnsRcode.ServFail, query.MaxUdpAnswer);
                 answer = failure[..length];
             }
-            await _udp.SendToAsync(answer, SocketFlags.None, client, _stop.Token).ConfigureAwait(false);
+            _udp?.SendTo(answer, client);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -215,17 +201,10 @@ public sealed class SandboxResolver : IDisposable
         return false;
     }
 
-    private static SocketAddress CopyOf(SocketAddress address)
-    {
-        var copy = new SocketAddress(address.Family, address.Size);
-        address.Buffer.Span[..address.Size].CopyTo(copy.Buffer.Span);
-        return copy;
-    }
-
     public void Dispose()
     {
         _stop.Cancel();
-        _udp.Dispose();
+        _udp?.Dispose();
         _tcp.Dispose();
         _forwarder.Dispose();
     }
