@@ -88,6 +88,26 @@ public sealed class DnsTests
     }
 
     [PrivilegedFact]
+    public void A_dual_stack_network_answers_aaaa_and_reverse_ipv6()
+    {
+        using var w = new EngineWorld();
+        var c = w.Controller;
+        c.CreateNetwork(new NetworkCreateRequest
+        {
+            Name = "dual",
+            EnableIPv6 = true,
+            IpamConfigs = [new IpamRequest { Subnet = IPNetwork.Parse("10.72.0.0/24") }, new IpamRequest { Subnet = IPNetwork.Parse("fd00:72::/64") }],
+        });
+        c.CreateSandbox(new SandboxCreateRequest { Name = "db" });
+        c.Connect("dual", "db", new EndpointCreateRequest { IPv4Address = IPAddress.Parse("10.72.0.10"), IPv6Address = IPAddress.Parse("fd00:72::10") });
+        Sandbox(c, "web", "dual");
+        Assert.Equal([IPAddress.Parse("fd00:72::10")], Ask(c, "web", "db", type: 28).Addresses);
+        Assert.Equal([IPAddress.Parse("10.72.0.10")], Ask(c, "web", "db").Addresses);
+        Assert.Contains("fd00:72::10", w.Exec("web", "getent", "ahosts", "db").Output, StringComparison.Ordinal);
+        Assert.Contains("db.dual", NsLookup(w, "web", "fd00:72::10"), StringComparison.Ordinal);
+    }
+
+    [PrivilegedFact]
     public void An_alias_shared_by_two_sandboxes_returns_both_rotated()
     {
         using var w = new EngineWorld();
