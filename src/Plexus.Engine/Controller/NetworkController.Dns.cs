@@ -22,20 +22,39 @@ public sealed partial class NetworkController
         network.Driver == "bridge" && !(network.Options.TryGetValue(DefaultBridgeOption, out var v) && v == "true");
 
     /// <summary>
-    /// Starts the sandbox's resolver when it joins its first network with names. Returns true when this
-    /// call started it (so a failed join stops it again).
+    /// Begins starting the sandbox's resolver when it joins its first network with names, inside its
+    /// namespace, overlapping whatever the caller does next; null when there is nothing to start. Finish
+    /// with <see cref="WaitResolver"/>, or <see cref="StopResolver"/> to undo.
     /// </summary>
-    private bool EnsureResolver(NetworkState network, Sandbox sandbox)
+    private Task<bool>? StartResolver(NetworkState network, Sandbox sandbox) =>
+        !HasNames(network) || sandbox.IsHostNamespace || _dns.IsServing(sandbox.Id) ? null : _dns.ServeAsync(sandbox.Id, sandbox.Namespace);
+
+    /// <summary>True when the start began by <see cref="StartResolver"/> started the resolver; a clear error when it could not.</summary>
+    private static bool WaitResolver(Task<bool>? start, Sandbox sandbox)
     {
-        if (!HasNames(network) || sandbox.IsHostNamespace || _dns.IsServing(sandbox.Id)) return false;
+        if (start is null) return false;
         try
         {
-            return _dns.Serve(sandbox.Id, sandbox.Namespace);
+            return start.GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is SocketException or KernelException)
         {
             throw new PlexusException(ErrorKind.Conflict,
                 $"sandbox {sandbox.Name}: cannot start the embedded DNS resolver at {SandboxResolver.Address}:{SandboxResolver.Port}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Undoes <see cref="StartResolver"/> for a join that failed.</summary>
+    private void StopResolver(Task<bool>? start, Sandbox sandbox)
+    {
+        if (start is null) return;
+        try
+        {
+            if (start.GetAwaiter().GetResult()) _dns.Stop(sandbox.Id);
+        }
+        catch (Exception e) when (e is SocketException or KernelException)
+        {
+            // it never started
         }
     }
 

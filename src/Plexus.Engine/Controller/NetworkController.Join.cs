@@ -97,19 +97,19 @@ public sealed partial class NetworkController
         var driver = DriverOf(network);
         var before = GatewayEndpoint(joined);
         JoinInfo info;
-        bool startedResolver = false;
+        var resolver = StartResolver(network, sandbox); // in the sandbox's namespace, while the driver works
         try
         {
-            startedResolver = EnsureResolver(network, sandbox);
             info = driver.Join(network, candidate, sandbox);
         }
         catch (Exception e)
         {
-            if (startedResolver) _dns.Stop(sandbox.Id);
+            StopResolver(resolver, sandbox);
             throw Wrap(e, $"join sandbox {sandbox.Name} to network {network.Name}");
         }
         try
         {
+            WaitResolver(resolver, sandbox);
             int? index = info.ConfigureInterface ? ConfigureInterface(sandbox, candidate, network) : null;
             var after = GatewayEndpoint([.. joined, candidate]);
             if (after?.Id == candidate.Id) SetDefaultRoutes(sandbox, candidate, info, index);
@@ -124,7 +124,7 @@ public sealed partial class NetworkController
             TryUndo(() => driver.SetLinks(network, LinkFlowsOf(network)));
             if (before is not null && GatewayEndpoint([.. joined, candidate])?.Id == candidate.Id)
                 TryUndo(() => SetDefaultRoutes(sandbox, before, GatewayInfo(before)));
-            if (startedResolver) _dns.Stop(sandbox.Id);
+            StopResolver(resolver, sandbox);
             throw Wrap(e, $"join sandbox {sandbox.Name} to network {network.Name}");
         }
         _endpoints[candidate.Id] = candidate;

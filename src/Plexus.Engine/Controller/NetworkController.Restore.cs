@@ -135,7 +135,7 @@ public sealed partial class NetworkController
             var network = _networks[endpoint.NetworkId];
             try
             {
-                EnsureResolver(network, sandbox);
+                WaitResolver(StartResolver(network, sandbox), sandbox);
             }
             catch (PlexusException e)
             {

@@ -23,14 +23,22 @@ public sealed class EmbeddedDns : IDisposable
 
     public bool IsServing(string sandboxId) => _resolvers.ContainsKey(sandboxId);
 
-    /// <summary>Starts the sandbox's resolver unless it runs. Throws when 127.0.0.11:53 cannot be bound there.</summary>
-    public bool Serve(string sandboxId, NetworkNamespace sandboxNs)
+    /// <summary>
+    /// Starts the sandbox's resolver unless it runs, on a worker inside the sandbox's namespace, so the
+    /// caller can do other work meanwhile. True when this call started it; faults when 127.0.0.11:53
+    /// cannot be bound there.
+    /// </summary>
+    public Task<bool> ServeAsync(string sandboxId, NetworkNamespace sandboxNs)
     {
-        if (_resolvers.ContainsKey(sandboxId)) return false;
-        var resolver = SandboxResolver.Start(sandboxNs, _hostNs, Registry, sandboxId, _reactor.Value);
-        if (_resolvers.TryAdd(sandboxId, resolver)) return true;
-        resolver.Dispose();
-        return false;
+        if (_resolvers.ContainsKey(sandboxId)) return Task.FromResult(false);
+        var reactor = _reactor.Value;
+        return sandboxNs.RunAsync(() =>
+        {
+            var resolver = SandboxResolver.Start(sandboxNs, _hostNs, Registry, sandboxId, reactor);
+            if (_resolvers.TryAdd(sandboxId, resolver)) return true;
+            resolver.Dispose();
+            return false;
+        });
     }
 
     public void Stop(string sandboxId)

@@ -203,6 +203,35 @@ public sealed class DnsTests
     }
 
     [PrivilegedFact]
+    public void A_join_whose_resolver_cannot_bind_fails_with_a_clear_error_and_leaves_nothing_behind()
+    {
+        using var w = new EngineWorld();
+        var c = w.Controller;
+        Network(c, "app", "10.73.0.0/24");
+        // An adopted namespace where something already holds 127.0.0.11:53.
+        var (busyNs, busyRt) = w.Net.Add("busy");
+        using var squatter = busyNs.Run(() =>
+        {
+            var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            s.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.11"), 53));
+            return s;
+        });
+        c.CreateSandbox(new SandboxCreateRequest { Name = "busy", Mode = SandboxNamespaceMode.Path, NamespacePath = w.Net.PathOf("busy") });
+        var hostLinks = w.HostLinks();
+
+        var e = Assert.Throws<PlexusException>(() => c.Connect("app", "busy"));
+        Assert.Contains("cannot start the embedded DNS resolver at 127.0.0.11:53", e.Message, StringComparison.Ordinal);
+        Assert.Equal(hostLinks, w.HostLinks());                                   // no veth left on the host
+        Assert.Equal(["lo"], busyRt.ListLinks().Select(l => l.Name));             // nor in the namespace
+        Assert.Empty(c.EndpointsOf(c.GetNetwork("app")));
+        Assert.False(c.ServesDns(c.GetSandbox("busy")));
+        // Once the address is free, the same join works.
+        squatter.Dispose();
+        c.Connect("app", "busy");
+        Assert.True(c.ServesDns(c.GetSandbox("busy")));
+    }
+
+    [PrivilegedFact]
     public void Resolvers_come_back_after_a_restart()
     {
         using var w = new EngineWorld();
