@@ -33,7 +33,11 @@ internal static class ContainerMapping
         GlobalIPv6PrefixLen = e.IPv6?.PrefixLength ?? 0,
         IPv6Gateway = n.EnableIPv6 && !n.Internal ? n.Subnets.FirstOrDefault(s => s.IpVersion == 6)?.Gateway.ToString() ?? "" : "",
         GwPriority = e.GatewayPriority,
-        DNSNames = [.. e.Aliases, e.Name],
+        // The names the embedded resolver answers for it on this network (none on the default bridge, as Docker).
+        DNSNames = e.SandboxId is { } sid && n.Driver == "bridge"
+            && !(n.Options.TryGetValue(NetworkController.DefaultBridgeOption, out var d) && d == "true")
+            ? [e.Name, Ids.Short(sid), .. e.Aliases]
+            : null,
         IPAMConfig = null,
     };
 

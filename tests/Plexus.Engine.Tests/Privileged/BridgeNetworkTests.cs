@@ -64,7 +64,10 @@ public sealed class BridgeNetworkTests
         Assert.Equal(0, hosts.ExitCode);
         Assert.Contains("172.18.0.2", hosts.Output, StringComparison.Ordinal);
         Assert.Equal("one", w.Exec("c1", "hostname").Output.Trim());
-        Assert.Contains("nameserver 192.0.2.53", w.Exec("c1", "cat", "/etc/resolv.conf").Output, StringComparison.Ordinal);
+        // A user-defined network: the sandbox asks the embedded resolver, which forwards to the daemon's --dns.
+        var resolv = w.Exec("c1", "cat", "/etc/resolv.conf").Output;
+        Assert.Contains("nameserver 127.0.0.11", resolv, StringComparison.Ordinal);
+        Assert.Contains("Upstream: 192.0.2.53", resolv, StringComparison.Ordinal);
     }
 
     [PrivilegedFact]
