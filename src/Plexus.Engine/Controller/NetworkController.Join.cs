@@ -36,7 +36,7 @@ public sealed partial class NetworkController
         var network = GetNetwork(networkReference);
         var sandbox = GetSandbox(sandboxReference);
         using var _ = _locks.Acquire(network.Id, sandbox.Id);
-        var endpoint = _endpoints.Values.FirstOrDefault(e => e.NetworkId == network.Id && e.SandboxId == sandbox.Id)
+        var endpoint = _endpoints.OfSandbox(sandbox.Id).FirstOrDefault(e => e.NetworkId == network.Id)
             ?? throw PlexusException.NotFound($"sandbox {sandbox.Name} is not connected to network {network.Name}");
         LeaveLocked(network, endpoint, sandbox);
         DeleteEndpointLocked(network, _endpoints[endpoint.Id]);

@@ -25,7 +25,7 @@ public sealed partial class NetworkController
     internal IReadOnlyList<LinkFlow> LinkFlowsOf(NetworkState network, EndpointState? joining = null)
     {
         if (Volatile.Read(ref _linkingSandboxes) == 0) return []; // the common case costs no scan
-        var joined = _endpoints.Values.Where(e => e.NetworkId == network.Id && e.SandboxId is not null && e.Id != joining?.Id).ToList();
+        var joined = _endpoints.OfNetwork(network.Id).Where(e => e.SandboxId is not null && e.Id != joining?.Id).ToList();
         if (joining is not null) joined.Add(joining);
         var bySandbox = joined.GroupBy(e => e.SandboxId!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var flows = new List<LinkFlow>();
@@ -34,7 +34,7 @@ public sealed partial class NetworkController
             if (!_sandboxes.TryGetValue(endpoint.SandboxId!, out var sandbox) || sandbox.State.Links.Count == 0) continue;
             foreach (var link in sandbox.State.Links)
             {
-                var target = _sandboxes.Values.FirstOrDefault(t => t.Name == link.Target);
+                var target = _sandboxNames.GetValueOrDefault(link.Target);
                 if (target is null || !bySandbox.TryGetValue(target.Id, out var targetEndpoint)) continue;
                 foreach (var (protocol, port) in targetEndpoint.ExposedPorts.Select(ParseExposed))
                 {
@@ -59,7 +59,7 @@ public sealed partial class NetworkController
         var result = new List<Sandboxes.LinkedHost>();
         foreach (var link in sandbox.State.Links)
         {
-            var target = _sandboxes.Values.FirstOrDefault(t => t.Name == link.Target);
+            var target = _sandboxNames.GetValueOrDefault(link.Target);
             if (target is null) continue;
             var endpoints = EndpointsOf(target).Where(e => e.IPv4 is not null).ToList();
             var endpoint = endpoints.FirstOrDefault(e => mine.Contains(e.NetworkId)) ?? endpoints.FirstOrDefault();

@@ -37,8 +37,7 @@ public sealed partial class NetworkController
             if (OpenExisting(state) is { } ns)
             {
                 var restored = new Sandbox(state, ns, state.NamespacePath == "/proc/self/ns/net");
-                _sandboxes[state.Id] = restored;
-                Track(restored, +1);
+                AddSandbox(restored);
                 continue;
             }
             cleanup.DeleteSandbox(state.Id);
@@ -65,7 +64,7 @@ public sealed partial class NetworkController
         {
             if (network.Driver == "bridge")
             {
-                var held = _endpoints.Values.Where(e => e.NetworkId == network.Id)
+                var held = _endpoints.OfNetwork(network.Id)
                     .SelectMany(e => new[] { e.IPv4?.Address, e.IPv6?.Address }).OfType<System.Net.IPAddress>();
                 _ipam.RestoreNetwork(network.Id, network.Name, network.Subnets, network.IpamOptions, held);
             }

@@ -67,8 +67,7 @@ public sealed partial class NetworkController
             }
             _files.Write(state, [], LinkedHostsOf(sandbox));
             _store.Commit(new StoreBatch().Put(state));
-            _sandboxes[id] = sandbox;
-            Track(sandbox, +1);
+            AddSandbox(sandbox);
             return sandbox;
         }
         catch (Exception e)
@@ -111,7 +110,7 @@ public sealed partial class NetworkController
         {
             throw Wrap(e, $"delete sandbox {sandbox.Name}");
         }
-        if (_sandboxes.TryRemove(sandbox.Id, out _)) Track(sandbox, -1);
+        RemoveSandbox(sandbox);
         ForgetNames(sandbox);
         sandbox.Dispose();
         if (sandbox.State.Owned) TryUndo(() => { if (_namespaces.Exists(sandbox.Id)) _namespaces.Delete(sandbox.Id); });

@@ -31,8 +31,11 @@ public sealed partial class NetworkController : IDisposable
     private readonly Dns.EmbeddedDns _dns;
 
     private readonly ConcurrentDictionary<string, NetworkState> _networks = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, EndpointState> _endpoints = new(StringComparer.Ordinal);
+    private readonly EndpointTable _endpoints = new();
     private readonly ConcurrentDictionary<string, Sandbox> _sandboxes = new(StringComparer.Ordinal);
+
+    /// <summary>Sandboxes by name: most references are names, and a lookup must not scan every sandbox.</summary>
+    private readonly ConcurrentDictionary<string, Sandbox> _sandboxNames = new(StringComparer.Ordinal);
 
     /// <summary>Guards name uniqueness across concurrent creates (held only for the check-and-reserve).</summary>
     private readonly Lock _names = new();
@@ -68,20 +71,37 @@ public sealed partial class NetworkController : IDisposable
         Lookup.Find(_networks.Values, reference, n => n.Id, n => n.Name, "network");
 
     public Sandbox GetSandbox(string reference) =>
-        Lookup.Find(_sandboxes.Values, reference, s => s.Id, s => s.Name, "sandbox");
+        _sandboxes.TryGetValue(reference ?? "", out var byId) ? byId
+            : _sandboxNames.TryGetValue(reference ?? "", out var byName) ? byName
+            : Lookup.Find(_sandboxes.Values, reference!, s => s.Id, s => s.Name, "sandbox");
+
+    private void AddSandbox(Sandbox sandbox)
+    {
+        _sandboxes[sandbox.Id] = sandbox;
+        _sandboxNames[sandbox.Name] = sandbox;
+        Track(sandbox, +1);
+    }
+
+    private bool RemoveSandbox(Sandbox sandbox)
+    {
+        if (!_sandboxes.TryRemove(sandbox.Id, out _)) return false;
+        _sandboxNames.TryRemove(new KeyValuePair<string, Sandbox>(sandbox.Name, sandbox));
+        Track(sandbox, -1);
+        return true;
+    }
 
     public EndpointState GetEndpoint(string network, string reference)
     {
         var net = GetNetwork(network);
-        return Lookup.Find(_endpoints.Values.Where(e => e.NetworkId == net.Id), reference, e => e.Id, e => e.Name, $"endpoint on network {net.Name}");
+        return Lookup.Find(_endpoints.OfNetwork(net.Id), reference, e => e.Id, e => e.Name, $"endpoint on network {net.Name}");
     }
 
     public IReadOnlyList<EndpointState> EndpointsOf(NetworkState network) =>
-        _endpoints.Values.Where(e => e.NetworkId == network.Id).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+        _endpoints.OfNetwork(network.Id).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
 
     /// <summary>The sandbox's joined endpoints in join order.</summary>
     public IReadOnlyList<EndpointState> EndpointsOf(Sandbox sandbox) =>
-        _endpoints.Values.Where(e => e.SandboxId == sandbox.Id).OrderBy(e => e.JoinOrder).ToList();
+        _endpoints.OfSandbox(sandbox.Id).OrderBy(e => e.JoinOrder).ToList();
 
     private INetworkDriver DriverOf(NetworkState network) =>
         _drivers.TryGetValue(network.Driver, out var d) ? d
@@ -101,5 +121,6 @@ public sealed partial class NetworkController : IDisposable
         _dns.Dispose();
         foreach (var sandbox in _sandboxes.Values) sandbox.Dispose();
         _sandboxes.Clear();
+        _sandboxNames.Clear();
     }
 }
