@@ -52,4 +52,9 @@ public sealed record ExecJson
     public int? Timeout { get; init; }
 }
 
-public sealed record ExecResultJson(int ExitCode, string Output);
+/// <summary>An exec's outcome: <see cref="Output"/> is stdout then stderr; the two streams also come apart.</summary>
+public sealed record ExecResultJson(int ExitCode, string Output)
+{
+    public string? Stdout { get; init; }
+    public string? Stderr { get; init; }
+}

@@ -47,8 +47,14 @@ internal sealed class ExecCommand : PlexusCommand, IPassThroughCommand
         var (sandbox, body) = BuildRequest(parse);
         using var client = Services.Connect(parse);
         var result = await client.ExecAsync(sandbox, body, cancellationToken);
-        await Console.Out.WriteAsync(result.Output);
+        // Each stream where it belongs (an older daemon sends only the two together, as Output).
+        await Console.Out.WriteAsync(result.Stdout ?? result.Output);
         await Console.Out.FlushAsync(cancellationToken);
+        if (result.Stdout is not null && result.Stderr is { Length: > 0 } stderr)
+        {
+            await Console.Error.WriteAsync(stderr);
+            await Console.Error.FlushAsync(cancellationToken);
+        }
         return result.ExitCode;
     }
 }

@@ -35,7 +35,8 @@ internal static class SandboxesEndpoints
                 p.Kill(entireProcessTree: true);
                 throw new PlexusException(ErrorKind.Conflict, $"exec of '{cmd[0]}' in sandbox {id} did not finish in {body.Timeout ?? 60} s and was killed");
             }
-            return Results.Json(new ExecResultJson(p.ExitCode, stdout.Result + stderr.Result), DaemonJson.Default.ExecResultJson);
+            return Results.Json(new ExecResultJson(p.ExitCode, stdout.Result + stderr.Result) { Stdout = stdout.Result, Stderr = stderr.Result },
+                DaemonJson.Default.ExecResultJson);
         });
 
         app.MapGet("/plexus/sandboxes/{id}/logs", (string id, NetworkController c) =>

@@ -1,0 +1,33 @@
+using Plexus.Api;
+using Plexus.Testing;
+
+namespace Plexus.Daemon.Tests;
+
+[Trait("Category", "Privileged")]
+public sealed class ExecAndDnsTests
+{
+    [PrivilegedFact]
+    public void Exec_keeps_the_streams_apart_and_sandboxes_find_each_other_by_name_through_the_daemon()
+    {
+        using var w = new DaemonWorld();
+        w.Start();
+        Assert.Equal(0, w.Docker("network", "create", "--subnet", "10.78.0.0/24", "app").ExitCode);
+        foreach (var (name, aliases) in new[] { ("db", new List<string> { "database" }), ("web", new List<string>()) })
+        {
+            using var r = w.Post("plexus/sandboxes", new SandboxCreateJson { Name = name, Network = "app", Aliases = aliases }, DaemonJson.Default.SandboxCreateJson);
+            Assert.True(r.IsSuccessStatusCode, r.Content.ReadAsStringAsync().Result);
+        }
+
+        var both = w.Exec("web", "sh", "-c", "echo out; echo err >&2; exit 3");
+        Assert.Equal((3, "out\n", "err\n"), (both.ExitCode, both.Stdout, both.Stderr));
+        Assert.Equal(127, w.Exec("web", "no-such-command").ExitCode);
+
+        var db = w.Exec("web", "getent", "hosts", "database");
+        Assert.Equal(0, db.ExitCode);
+        Assert.StartsWith("10.78.0.", db.Stdout, StringComparison.Ordinal);
+        // docker network inspect shows the names the resolver answers.
+        var names = w.Docker("inspect", "-f", "{{ json .NetworkSettings.Networks.app.DNSNames }}", "db").Output;
+        Assert.Contains("\"database\"", names, StringComparison.Ordinal);
+        Assert.Contains("\"db\"", names, StringComparison.Ordinal);
+    }
+}
