@@ -30,4 +30,19 @@ public sealed class ExecAndDnsTests
         Assert.Contains("\"database\"", names, StringComparison.Ordinal);
         Assert.Contains("\"db\"", names, StringComparison.Ordinal);
     }
+
+    [PrivilegedFact]
+    public void Logs_follow_streams_until_the_process_ends()
+    {
+        using var w = new DaemonWorld();
+        w.Start();
+        using (var r = w.Post("plexus/sandboxes", new SandboxCreateJson { Name = "talker", Cmd = ["sh", "-c", "echo one; sleep 1; echo two"] },
+                   DaemonJson.Default.SandboxCreateJson))
+            Assert.True(r.IsSuccessStatusCode, r.Content.ReadAsStringAsync().Result);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var follow = w.Http.GetStringAsync("plexus/sandboxes/talker/logs?follow=true");
+        Assert.True(follow.Wait(TimeSpan.FromSeconds(20)), "logs -f did not end when the process did");
+        Assert.Equal("one\ntwo\n", follow.Result);
+        Assert.True(started.Elapsed > TimeSpan.FromMilliseconds(500), "the follow ended before the process wrote its second line");
+    }
 }

@@ -6,17 +6,19 @@ namespace Plexus.Cli.Commands;
 internal sealed class LogsCommand : PlexusCommand
 {
     private readonly Argument<string> _sandbox = new("SANDBOX") { Description = "Name or id of the sandbox" };
+    private readonly Option<bool> _follow = new("--follow", "-f") { Description = "Keep printing what the process writes until it ends" };
 
     public LogsCommand(CommandServices services)
         : base("logs", "Print the output of a sandbox's process", services)
     {
         Arguments.Add(_sandbox);
+        Options.Add(_follow);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         using var client = Services.Connect(parse);
-        await client.CopyLogsAsync(parse.GetValue(_sandbox)!, Console.Out, cancellationToken);
+        await client.CopyLogsAsync(parse.GetValue(_sandbox)!, Console.Out, cancellationToken, parse.GetValue(_follow));
         return ExitCodes.Success;
     }
 }

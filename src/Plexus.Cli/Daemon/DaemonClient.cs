@@ -96,14 +96,18 @@ internal sealed class DaemonClient : IDisposable
     public async Task<ExecResultJson> ExecAsync(string id, ExecJson request, CancellationToken ct) =>
         await ReadAsync(await SendAsync(HttpMethod.Post, $"/plexus/sandboxes/{Escape(id)}/exec", JsonContent.Create(request, RequestJson.ExecJson), ct), DaemonJson.Default.ExecResultJson, ct);
 
-    /// <summary>Copies the sandbox's log to <paramref name="output"/> as it arrives.</summary>
-    public async Task CopyLogsAsync(string id, TextWriter output, CancellationToken ct)
+    /// <summary>Copies the sandbox's log to <paramref name="output"/> as it arrives; with <paramref name="follow"/>, until the process ends.</summary>
+    public async Task CopyLogsAsync(string id, TextWriter output, CancellationToken ct, bool follow = false)
     {
-        using var response = await SendAsync(HttpMethod.Get, $"/plexus/sandboxes/{Escape(id)}/logs", null, ct);
+        using var response = await SendAsync(HttpMethod.Get, $"/plexus/sandboxes/{Escape(id)}/logs" + (follow ? "?follow=true" : ""), null, ct);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct), Encoding.UTF8);
         var buffer = new char[8192];
         int n;
-        while ((n = await reader.ReadAsync(buffer, ct)) > 0) await output.WriteAsync(buffer.AsMemory(0, n), ct);
+        while ((n = await reader.ReadAsync(buffer, ct)) > 0)
+        {
+            await output.WriteAsync(buffer.AsMemory(0, n), ct);
+            if (follow) await output.FlushAsync(ct);
+        }
         await output.FlushAsync(ct);
     }
 

@@ -39,11 +39,28 @@ internal static class SandboxesEndpoints
                 DaemonJson.Default.ExecResultJson);
         });
 
-        app.MapGet("/plexus/sandboxes/{id}/logs", (string id, NetworkController c) =>
+        app.MapGet("/plexus/sandboxes/{id}/logs", async (string id, string? follow, NetworkController c, HttpContext http) =>
         {
             var sandbox = c.GetSandbox(id);
             var path = sandbox.State.Process?.LogPath;
-            return Results.Text(path is not null && File.Exists(path) ? File.ReadAllText(path) : "", "text/plain");
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            if (path is null || !File.Exists(path)) return;
+            bool following = follow is "1" or "true";
+            await using var log = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var buffer = new byte[16384];
+            while (!http.RequestAborted.IsCancellationRequested)
+            {
+                int n = await log.ReadAsync(buffer, http.RequestAborted);
+                if (n > 0)
+                {
+                    await http.Response.Body.WriteAsync(buffer.AsMemory(0, n), http.RequestAborted);
+                    if (following) await http.Response.Body.FlushAsync(http.RequestAborted);
+                    continue;
+                }
+                // At the end: done, unless following a process that may still write (docker logs -f).
+                if (!following || !c.TryGetSandbox(sandbox.Id, out var current) || !ContainerMapping.IsRunning(current)) return;
+                await Task.Delay(100, http.RequestAborted);
+            }
         });
 
         app.MapDelete("/plexus/sandboxes/{id}", (string id, string? force, NetworkController c, ProcessSupervisor supervisor) =>

@@ -70,6 +70,8 @@ public sealed partial class NetworkController : IDisposable
     public NetworkState GetNetwork(string reference) =>
         Lookup.Find(_networks.Values, reference, n => n.Id, n => n.Name, "network");
 
+    public bool TryGetSandbox(string id, out Sandbox sandbox) => _sandboxes.TryGetValue(id, out sandbox!);
+
     public Sandbox GetSandbox(string reference) =>
         _sandboxes.TryGetValue(reference ?? "", out var byId) ? byId
             : _sandboxNames.TryGetValue(reference ?? "", out var byName) ? byName
