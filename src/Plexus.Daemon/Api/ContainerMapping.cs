@@ -69,7 +69,7 @@ internal static class ContainerMapping
             Ports = Ports(endpoints),
             Labels = new Dictionary<string, string>(s.State.Labels),
             State = running ? "running" : "exited",
-            Status = running ? "Up" : "Exited",
+            Status = running ? "Up " + HumanDuration.Of(DateTimeOffset.UtcNow - (s.State.Process?.StartedAt ?? s.State.Created)) : "Exited",
             HostConfig = new HostConfigSummaryJson { NetworkMode = NetworkMode(s, c) },
             NetworkSettings = new NetworkSettingsSummaryJson { Networks = Networks(s, c) },
         };
