@@ -12,6 +12,9 @@ public sealed class SandboxFiles
     private readonly string _root;
     private readonly IReadOnlyList<string> _defaultDns;
 
+    /// <summary>What each file was last written with: a join rewrites only the files it changes.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _written = new(StringComparer.Ordinal);
+
     public SandboxFiles(string root, IReadOnlyList<string> defaultDns)
     {
         _root = root;
@@ -41,6 +44,7 @@ public sealed class SandboxFiles
 
     public void Remove(string sandboxId)
     {
+        foreach (var path in new[] { HostsPath(sandboxId), ResolvConfPath(sandboxId), HostnamePath(sandboxId) }) _written.TryRemove(path, out _);
         var dir = DirectoryOf(sandboxId);
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
     }
@@ -101,7 +105,12 @@ public sealed class SandboxFiles
     /// Rewrites in place (same inode): running processes see the file through a bind mount over /etc,
     /// and a rename would leave them looking at the old inode.
     /// </summary>
-    private static void Replace(string path, string content) => File.WriteAllText(path, content);
+    private void Replace(string path, string content)
+    {
+        if (_written.TryGetValue(path, out var last) && last == content) return;
+        File.WriteAllText(path, content);
+        _written[path] = content;
+    }
 }
 
 /// <summary>A linked sandbox as the linking one sees it: its address under an alias and its name.</summary>
