@@ -37,6 +37,9 @@ internal interface ISystemUnderTest : IDisposable
 
     void Detach(string network, string sandbox);
 
+    /// <summary>The same as <see cref="Detach"/>, untimed, by the fastest way the system offers (tearing N down).</summary>
+    void DetachUntimed(string network, string sandbox);
+
     /// <summary>
     /// A new sandbox on the network with <paramref name="count"/> TCP ports published from
     /// <paramref name="firstHostPort"/> on (none for the baseline), made the way the system's users do it

@@ -148,7 +148,7 @@ internal sealed class ScenarioRunner(CompareOptions options, TextWriter log, Can
         {
             try
             {
-                system.Detach(network, s);
+                system.DetachUntimed(network, s);
             }
             catch (SystemFailureException e)
             {

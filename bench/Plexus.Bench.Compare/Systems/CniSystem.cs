@@ -114,6 +114,8 @@ internal sealed class CniSystem(RunPaths paths) : ISystemUnderTest
 
     public void AttachUntimed(string network, string sandbox) => Attach(network, sandbox);
 
+    public void DetachUntimed(string network, string sandbox) => Detach(network, sandbox);
+
     public void Detach(string network, string sandbox)
     {
         Exec("bridge", "DEL", sandbox, BridgeConfig(network));

@@ -156,6 +156,8 @@ internal sealed class DockerSystem(RunPaths paths, Subnet defaultBridge, Subnet 
 
     public void AttachUntimed(string network, string sandbox) => Attach(network, sandbox);
 
+    public void DetachUntimed(string network, string sandbox) => Detach(network, sandbox);
+
     public void Detach(string network, string sandbox) =>
         Api.Post($"/networks/{network}/disconnect", new JsonObject { ["Container"] = sandbox });
 

@@ -107,6 +107,8 @@ internal sealed class FloorSystem(RunPaths paths) : ISystemUnderTest
 
     public void AttachUntimed(string network, string sandbox) => Attach(network, sandbox);
 
+    public void DetachUntimed(string network, string sandbox) => Detach(network, sandbox);
+
     public void Detach(string network, string sandbox) => Host.DeleteLink(HostLink(_sandboxes[sandbox].Number));
 
     public void AttachWithPorts(string network, string sandbox, int firstHostPort, int count) =>

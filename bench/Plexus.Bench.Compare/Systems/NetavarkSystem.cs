@@ -122,6 +122,8 @@ internal sealed class NetavarkSystem(RunPaths paths) : ISystemUnderTest
 
     public void AttachUntimed(string network, string sandbox) => Attach(network, sandbox);
 
+    public void DetachUntimed(string network, string sandbox) => Detach(network, sandbox);
+
     public void Detach(string network, string sandbox)
     {
         _attached.TryGetValue((network, sandbox), out var ports);
