@@ -63,9 +63,19 @@ internal static class Report
         {
             var first = r.Phases[0];
             var last = r.Phases[^1];
-            md.Append(Inv($"{r.Name}: attach p50 at N={last.N} is {last.AttachSummary.P50 / first.AttachSummary.P50:F2}x that at N={first.N}. "));
+            md.AppendLine(Inv($"- {r.Name}: attach p50 at N={last.N} is {last.AttachSummary.P50 / first.AttachSummary.P50:F2}x that at N={first.N}"));
         }
-        md.AppendLine().AppendLine();
+        // What Plexus adds on top of the kernel work itself: HTTP, lookups, IPAM, store, sandbox files.
+        var floor = results.FirstOrDefault(r => r.Name == "floor" && r.Phases.Count > 0);
+        if (floor is not null && plexus is not null)
+        {
+            foreach (var p in plexus.Phases)
+            {
+                if (floor.Phases.FirstOrDefault(f => f.N == p.N) is not { } f) continue;
+                md.AppendLine(Inv($"- N={p.N}: Plexus API attach p50 {F(p.AttachSummary.P50)} ms = the floor's {F(f.AttachSummary.P50)} ms (the kernel's own work) + {F(p.AttachSummary.P50 - f.AttachSummary.P50)} ms of Plexus (HTTP, lookups, IPAM, store, sandbox files)"));
+            }
+        }
+        md.AppendLine();
     }
 
     private static void RenderThroughput(StringBuilder md, IReadOnlyList<SystemResult> results, SystemResult? plexus)
