@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Issue 7: Plexus against the systems people would use instead, on this machine, in one run. Measures
+# Plexus through its API and through its CLI, the CNI reference plugins (bridge + host-local + ipMasq,
+# portmap), netavark, Docker (dockerd with its own data root, `docker network connect` through its API)
+# and the floor (the same kernel operations back to back, in process), and reports figures and ratios.
+#
+#   bench/compare.sh [--quick] [--json FILE] [--svg FILE] [--markdown FILE]
+#                    [--systems plexus-api,plexus-cli,cni,netavark,docker,floor]
+#
+# --quick runs N = 10 and 100 with smaller samples (CI's smoke run, a few minutes); the default is
+# N = 10, 100 and 1000. The Markdown report goes to stdout and to artifacts/bench/compare/report.md, the
+# raw figures to artifacts/bench/compare/results.json and the plot of attach latency against N to
+# artifacts/bench/compare/attach-latency.svg (unless --json/--svg/--markdown say otherwise).
+#
+# Before entering the private namespace (where there is no route to the package registries) it installs
+# what the chosen systems need: containernetworking-plugins, netavark, docker.io, busybox-static, iptables,
+# nftables. A package that cannot be installed makes its system "not measured", with the reason; the
+# others still run. Everything runs inside a private network and mount namespace (bench/run-private.sh);
+# on the way out it removes whatever the run left (processes, data directories, cgroups) and checks that
+# the machine's own links and /run/netns are as they were.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+all_systems=plexus-api,plexus-cli,cni,netavark,docker,floor
+
+if [[ $EUID -ne 0 ]]; then
+    echo "compare: needs root (it starts network daemons, in a private namespace)" >&2
+    exit 1
+fi
+
+systems=$all_systems
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+    case "${args[i]}" in
+        --systems) systems="${args[i + 1]:-}" ;;
+        --help | -h)
+            sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+            exit 0
+            ;;
+    esac
+done
+wants() { [[ ",$systems," == *",$1,"* ]]; }
+
+# --- packages, outside the private namespace --------------------------------------------------------
+# Each system's packages; a failed install is that system's reason for "not measured".
+declare -A needs=(
+    [cni]="containernetworking-plugins iptables"
+    [netavark]="netavark iptables"
+    [docker]="docker.io busybox-static iptables"
+    [plexus-api]="nftables"
+    [plexus-cli]="nftables"
+)
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+unavailable=""
+updated=0
+policy_created=0
+restore_policy() { if ((policy_created)); then rm -f /usr/sbin/policy-rc.d; policy_created=0; fi; }
+trap restore_policy EXIT
+for system in cni netavark docker plexus-api plexus-cli; do
+    wants "$system" || continue
+    missing=()
+    for p in ${needs[$system]}; do have "$p" || missing+=("$p"); done
+    ((${#missing[@]})) || continue
+    if ((!updated)); then
+        apt-get update -qq >/dev/null 2>&1 || true
+        updated=1
+    fi
+    # Installing docker.io must not start dockerd in the machine's own namespace (it would make docker0
+    # and its firewall rules there): policy-rc.d forbids starting services while packages install.
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        policy_created=1
+    fi
+    echo "compare: installing ${missing[*]} for $system" >&2
+    if ! log="$(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" 2>&1)"; then
+        reason="$(printf '%s\n' "$log" | grep -E '^E:' | head -1)"
+        unavailable+="$system=apt-get install ${missing[*]} failed: ${reason:-see apt-get}"$'\n'
+        continue
+    fi
+    if [[ " ${missing[*]} " == *" docker.io "* ]] && [[ "$(ps -p 1 -o comm= 2>/dev/null)" == systemd ]]; then
+        # Nor at the next boot: a dockerd started by systemd would change the machine's network.
+        systemctl disable docker.service docker.socket containerd.service >/dev/null 2>&1 || true
+    fi
+done
+restore_policy
+
+# --- Plexus itself, as it is installed (scripts/install.sh): published ReadyToRun builds ------------
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+plexus_out="$root/artifacts/bench/compare-plexus"
+if wants plexus-api || wants plexus-cli; then
+    log="$(mktemp)"
+    for project in Daemon Cli; do
+        if ! dotnet publish "$root/src/Plexus.$project" -c Release -o "$plexus_out" -p:PublishReadyToRun=true -nologo -v:quiet >"$log" 2>&1; then
+            cat "$log" >&2
+            rm -f "$log"
+            exit 1
+        fi
+    done
+    rm -f "$log"
+fi
+
+# --- the run, inside the private namespace, and the sweep after it ---------------------------------
+# Every path the run creates holds this tag: after the run, anything left is found by it and removed.
+run_id="plexus-compare-$$-$(date +%s)"
+links_before="$(ip -o link show | awk -F': ' '{print $2}' | sort)"
+netns_before="$(ls /run/netns 2>/dev/null | sort || true)"
+
+sweep() {
+    # Processes whose command line holds the run's tag (daemons, containerd shims), and everything under
+    # them (docker-proxy, containers' processes): killed by PID, children first.
+    local pids=() pid
+    # "[p]" so that grep does not find its own command line.
+    for pid in $(grep -lsa -- "${run_id:0:2}[${run_id:2:1}]${run_id:3}" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3); do
+        [[ "$pid" == "$$" || ! -d "/proc/$pid" ]] || pids+=("$pid")
+    done
+    if ((${#pids[@]})); then
+        local tree=("${pids[@]}") i=0 child
+        while ((i < ${#tree[@]})); do
+            for child in $(cat "/proc/${tree[i]}/task/"*/children 2>/dev/null); do tree+=("$child"); done
+            i=$((i + 1))
+        done
+        echo "compare: removing ${#tree[@]} processes the run left behind" >&2
+        for ((i = ${#tree[@]} - 1; i >= 0; i--)); do kill -KILL "${tree[i]}" 2>/dev/null || true; done
+    fi
+    # Data roots (docker's vfs/overlay layers, plexusd's store, CNI's IPAM files) live under /tmp.
+    if [[ -d "/tmp/$run_id" ]]; then
+        umount -R "/tmp/$run_id" 2>/dev/null || true
+        rm -rf --one-file-system "/tmp/$run_id" 2>/dev/null || true
+    fi
+    # dockerd's --cgroup-parent: empty cgroup directories named after the run.
+    find /sys/fs/cgroup -depth -type d -name "$run_id*" -exec rmdir {} + 2>/dev/null || true
+    local links_after netns_after
+    links_after="$(ip -o link show | awk -F': ' '{print $2}' | sort)"
+    netns_after="$(ls /run/netns 2>/dev/null | sort || true)"
+    if [[ "$links_after" != "$links_before" ]]; then
+        echo "compare: WARNING: the machine's links changed during the run:" >&2
+        diff <(echo "$links_before") <(echo "$links_after") >&2 || true
+    fi
+    if [[ "$netns_after" != "$netns_before" ]]; then
+        echo "compare: WARNING: /run/netns changed during the run" >&2
+    fi
+}
+trap 'sweep' EXIT
+
+export PLEXUS_COMPARE_RUN_ID="$run_id"
+export PLEXUS_COMPARE_PLEXUS_DIR="$plexus_out"
+export PLEXUS_COMPARE_UNAVAILABLE="$unavailable"
+export PLEXUS_COMPARE_ROOT="$root"
+export PLEXUS_BENCH_NAME=compare PLEXUS_BENCH_PROJECT=Plexus.Bench.Compare/Plexus.Bench.Compare.csproj PLEXUS_BENCH_DLL=plexus-bench-compare.dll
+# Not exec: the sweep above runs when the run ends, however it ends.
+"$here/run-private.sh" "$@"
