@@ -48,6 +48,7 @@ internal static class SandboxesEndpoints
             bool following = follow is "1" or "true";
             await using var log = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             var buffer = new byte[16384];
+            bool ended = !following;
             while (!http.RequestAborted.IsCancellationRequested)
             {
                 int n = await log.ReadAsync(buffer, http.RequestAborted);
@@ -57,8 +58,14 @@ internal static class SandboxesEndpoints
                     if (following) await http.Response.Body.FlushAsync(http.RequestAborted);
                     continue;
                 }
-                // At the end: done, unless following a process that may still write (docker logs -f).
-                if (!following || !c.TryGetSandbox(sandbox.Id, out var current) || !ContainerMapping.IsRunning(current)) return;
+                if (ended) return;
+                // At the end of what is written: a followed process that has ended gets one more read, for
+                // what it wrote between that read and its exit; a running one is polled (docker logs -f).
+                if (!c.TryGetSandbox(sandbox.Id, out var current) || !ContainerMapping.IsRunning(current))
+                {
+                    ended = true;
+                    continue;
+                }
                 await Task.Delay(100, http.RequestAborted);
             }
         });
