@@ -26,11 +26,16 @@ internal static partial class Daemon
         using var engine = EngineComposition.Open(settings);
         settings = settings with { DaemonId = engine.Store is Engine.Store.SqliteStore ? StableId(settings.DataRoot) : "" };
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // The empty builder: Kestrel's core, routing and logging, and nothing else. The slim builder also reads
+        // configuration (environment, appsettings.json) and watches the content root, which is the working
+        // directory, recursively for changes: from systemd (cwd "/") that walked the whole filesystem at start.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
         if (settings.LogFormat == "json") builder.Logging.AddJsonConsole();
         else builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning); // plexusd says itself when it listens and stops
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.ListenUnixSocket(socket, l => l.Protocols = HttpProtocols.Http1);
