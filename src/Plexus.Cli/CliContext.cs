@@ -15,7 +15,7 @@ internal sealed class CliContext
 
     public static CliContext ForProcess() => new()
     {
-        Console = SpectreCliConsole.ForProcess(),
+        Console = TextCliConsole.ForProcess(),
         GetEnvironmentVariable = Environment.GetEnvironmentVariable,
         HandleTermination = true,
     };

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -9,7 +8,7 @@ using Plexus.Api;
 namespace Plexus.Cli.Daemon;
 
 /// <summary>
-/// plexusd's HTTP API over its Unix socket (HttpClient with a ConnectCallback that dials the socket).
+/// plexusd's HTTP API over its Unix socket (or TCP), one <see cref="HttpConnection"/> per request.
 /// Error statuses become <see cref="DaemonException"/> with the daemon's message; a socket that is
 /// missing or refuses becomes <see cref="DaemonUnreachableException"/>.
 /// </summary>
@@ -24,83 +23,60 @@ internal sealed class DaemonClient : IDisposable
     internal static readonly DaemonJson RequestJson = new(new JsonSerializerOptions { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull });
 
     private readonly DaemonHost _host;
-    private readonly HttpClient _http;
-    private readonly string _base;
 
-    public DaemonClient(DaemonHost host)
+    public DaemonClient(DaemonHost host) => _host = host;
+
+    /// <summary>Nothing to release: each request's connection closes with its answer.</summary>
+    public void Dispose()
     {
-        _host = host;
-        var handler = new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) };
-        if (host.SocketPath is { } path)
-        {
-            handler.ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
-        }
-        // exec waits as long as its command runs; Ctrl-C cancels instead of a client timeout.
-        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        _base = host.TcpAuthority is { } authority ? $"http://{authority}" : "http://plexus";
     }
 
-    public void Dispose() => _http.Dispose();
-
     public async Task<VersionJson> VersionAsync(CancellationToken ct) =>
-        await ReadAsync(await SendAsync(HttpMethod.Get, "/version", null, ct), DaemonJson.Default.VersionJson, ct);
+        await ReadAsync(await SendAsync("GET", "/version", null, ct), DaemonJson.Default.VersionJson, ct);
 
-    public async Task<JsonElement> InfoAsync(CancellationToken ct) => await ReadRawAsync(await SendAsync(HttpMethod.Get, "/info", null, ct), ct);
+    public async Task<JsonElement> InfoAsync(CancellationToken ct) => await ReadRawAsync(await SendAsync("GET", "/info", null, ct), ct);
 
     public async Task<List<NetworkJson>> ListNetworksAsync(IReadOnlyDictionary<string, List<string>> filters, CancellationToken ct) =>
-        await ReadAsync(await SendAsync(HttpMethod.Get, "/networks" + FiltersQuery(filters, "?"), null, ct), DaemonJson.Default.ListNetworkJson, ct);
+        await ReadAsync(await SendAsync("GET", "/networks" + FiltersQuery(filters, "?"), null, ct), DaemonJson.Default.ListNetworkJson, ct);
 
     /// <summary>The daemon's JSON as it sent it, for printing and templates (nothing dropped by a typed model).</summary>
     public async Task<JsonElement> InspectNetworkAsync(string id, CancellationToken ct) =>
-        await ReadRawAsync(await SendAsync(HttpMethod.Get, $"/networks/{Escape(id)}", null, ct), ct);
+        await ReadRawAsync(await SendAsync("GET", $"/networks/{Escape(id)}", null, ct), ct);
 
     public async Task<NetworkCreateResponseJson> CreateNetworkAsync(NetworkCreateJson request, CancellationToken ct) =>
-        await ReadAsync(await SendAsync(HttpMethod.Post, "/networks/create", JsonContent.Create(request, RequestJson.NetworkCreateJson), ct), DaemonJson.Default.NetworkCreateResponseJson, ct);
+        await ReadAsync(await SendAsync("POST", "/networks/create", JsonSerializer.SerializeToUtf8Bytes(request, RequestJson.NetworkCreateJson), ct), DaemonJson.Default.NetworkCreateResponseJson, ct);
 
     public async Task RemoveNetworkAsync(string id, CancellationToken ct) =>
-        (await SendAsync(HttpMethod.Delete, $"/networks/{Escape(id)}", null, ct)).Dispose();
+        (await SendAsync("DELETE", $"/networks/{Escape(id)}", null, ct)).Dispose();
 
     public async Task ConnectAsync(string network, NetworkConnectJson request, CancellationToken ct) =>
-        (await SendAsync(HttpMethod.Post, $"/networks/{Escape(network)}/connect", JsonContent.Create(request, RequestJson.NetworkConnectJson), ct)).Dispose();
+        (await SendAsync("POST", $"/networks/{Escape(network)}/connect", JsonSerializer.SerializeToUtf8Bytes(request, RequestJson.NetworkConnectJson), ct)).Dispose();
 
     public async Task DisconnectAsync(string network, NetworkDisconnectJson request, CancellationToken ct) =>
-        (await SendAsync(HttpMethod.Post, $"/networks/{Escape(network)}/disconnect", JsonContent.Create(request, RequestJson.NetworkDisconnectJson), ct)).Dispose();
+        (await SendAsync("POST", $"/networks/{Escape(network)}/disconnect", JsonSerializer.SerializeToUtf8Bytes(request, RequestJson.NetworkDisconnectJson), ct)).Dispose();
 
     public async Task<NetworkPruneResponseJson> PruneNetworksAsync(IReadOnlyDictionary<string, List<string>> filters, CancellationToken ct) =>
-        await ReadAsync(await SendAsync(HttpMethod.Post, "/networks/prune" + FiltersQuery(filters, "?"), null, ct), DaemonJson.Default.NetworkPruneResponseJson, ct);
+        await ReadAsync(await SendAsync("POST", "/networks/prune" + FiltersQuery(filters, "?"), null, ct), DaemonJson.Default.NetworkPruneResponseJson, ct);
 
     public async Task<List<ContainerSummaryJson>> ListContainersAsync(bool all, IReadOnlyDictionary<string, List<string>> filters, CancellationToken ct) =>
         await ReadAsync(
-            await SendAsync(HttpMethod.Get, "/containers/json" + (all ? "?all=1" : "") + FiltersQuery(filters, all ? "&" : "?"), null, ct),
+            await SendAsync("GET", "/containers/json" + (all ? "?all=1" : "") + FiltersQuery(filters, all ? "&" : "?"), null, ct),
             DaemonJson.Default.ListContainerSummaryJson, ct);
 
     public async Task<JsonElement> InspectContainerAsync(string id, CancellationToken ct) =>
-        await ReadRawAsync(await SendAsync(HttpMethod.Get, $"/containers/{Escape(id)}/json", null, ct), ct);
+        await ReadRawAsync(await SendAsync("GET", $"/containers/{Escape(id)}/json", null, ct), ct);
 
     public async Task<SandboxCreateResponseJson> CreateSandboxAsync(SandboxCreateJson request, CancellationToken ct) =>
-        await ReadAsync(await SendAsync(HttpMethod.Post, "/plexus/sandboxes", JsonContent.Create(request, RequestJson.SandboxCreateJson), ct), DaemonJson.Default.SandboxCreateResponseJson, ct);
+        await ReadAsync(await SendAsync("POST", "/plexus/sandboxes", JsonSerializer.SerializeToUtf8Bytes(request, RequestJson.SandboxCreateJson), ct), DaemonJson.Default.SandboxCreateResponseJson, ct);
 
     public async Task<ExecResultJson> ExecAsync(string id, ExecJson request, CancellationToken ct) =>
-        await ReadAsync(await SendAsync(HttpMethod.Post, $"/plexus/sandboxes/{Escape(id)}/exec", JsonContent.Create(request, RequestJson.ExecJson), ct), DaemonJson.Default.ExecResultJson, ct);
+        await ReadAsync(await SendAsync("POST", $"/plexus/sandboxes/{Escape(id)}/exec", JsonSerializer.SerializeToUtf8Bytes(request, RequestJson.ExecJson), ct), DaemonJson.Default.ExecResultJson, ct);
 
     /// <summary>Copies the sandbox's log to <paramref name="output"/> as it arrives; with <paramref name="follow"/>, until the process ends.</summary>
     public async Task CopyLogsAsync(string id, TextWriter output, CancellationToken ct, bool follow = false)
     {
-        using var response = await SendAsync(HttpMethod.Get, $"/plexus/sandboxes/{Escape(id)}/logs" + (follow ? "?follow=true" : ""), null, ct);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct), Encoding.UTF8);
+        using var response = await SendAsync("GET", $"/plexus/sandboxes/{Escape(id)}/logs" + (follow ? "?follow=true" : ""), null, ct);
+        using var reader = new StreamReader(response.Body, Encoding.UTF8);
         var buffer = new char[8192];
         int n;
         while ((n = await reader.ReadAsync(buffer, ct)) > 0)
@@ -112,7 +88,7 @@ internal sealed class DaemonClient : IDisposable
     }
 
     public async Task RemoveSandboxAsync(string id, bool force, CancellationToken ct) =>
-        (await SendAsync(HttpMethod.Delete, $"/plexus/sandboxes/{Escape(id)}" + (force ? "?force=true" : ""), null, ct)).Dispose();
+        (await SendAsync("DELETE", $"/plexus/sandboxes/{Escape(id)}" + (force ? "?force=true" : ""), null, ct)).Dispose();
 
     private static string Escape(string id) => Uri.EscapeDataString(id);
 
@@ -135,40 +111,38 @@ internal sealed class DaemonClient : IDisposable
         return separator + "filters=" + Uri.EscapeDataString(Encoding.UTF8.GetString(stream.ToArray()));
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
+    private async Task<HttpAnswer> SendAsync(string method, string path, byte[]? body, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(method, _base + Prefix + path) { Content = content };
-        HttpResponseMessage response;
+        HttpAnswer response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            response = await HttpConnection.SendAsync(_host, method, Prefix + path, body, ct);
         }
-        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError || e.InnerException is SocketException)
+        catch (SocketException e)
         {
             throw Unreachable(e);
         }
-        catch (HttpRequestException e)
+        catch (IOException e)
         {
             // Connected, but the conversation broke (the daemon died mid-request, or is not speaking HTTP).
             throw new DaemonUnreachableException($"error during connect to the Plexus daemon at {_host.Uri}: {e.Message}", e);
         }
-        if (response.IsSuccessStatusCode) return response;
+        if (response.IsSuccess) return response;
         using (response)
-            throw new DaemonException((int)response.StatusCode, await ErrorMessageAsync(response, ct));
+            throw new DaemonException(response.StatusCode, await ErrorMessageAsync(response, ct));
     }
 
-    private DaemonUnreachableException Unreachable(HttpRequestException e)
+    private DaemonUnreachableException Unreachable(SocketException e)
     {
-        var socketError = (e.InnerException as SocketException)?.SocketErrorCode;
-        if (socketError == SocketError.AccessDenied)
+        if (e.SocketErrorCode == SocketError.AccessDenied)
             return new DaemonUnreachableException($"permission denied while trying to connect to the Plexus daemon socket at {_host.Uri}: run as root or as a member of the socket's group", e);
         return new DaemonUnreachableException($"Cannot connect to the Plexus daemon at {_host.Uri}. Is plexusd running?", e);
     }
 
     /// <summary>The daemon's {"message": "..."}, else the body as text, else the status.</summary>
-    private static async Task<string> ErrorMessageAsync(HttpResponseMessage response, CancellationToken ct)
+    private static async Task<string> ErrorMessageAsync(HttpAnswer response, CancellationToken ct)
     {
-        var body = (await response.Content.ReadAsStringAsync(ct)).Trim();
+        var body = (await response.ReadTextAsync(ct)).Trim();
         if (body.StartsWith('{'))
         {
             try
@@ -185,37 +159,45 @@ internal sealed class DaemonClient : IDisposable
             }
         }
         if (body.Length > 0) return body;
-        return $"{(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
+        return $"{response.StatusCode} {response.ReasonPhrase}".TrimEnd();
     }
 
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken ct)
+    private static async Task<T> ReadAsync<T>(HttpAnswer response, JsonTypeInfo<T> type, CancellationToken ct)
     {
         using (response)
         {
             try
             {
-                return await response.Content.ReadFromJsonAsync(type, ct)
-                    ?? throw new DaemonException((int)response.StatusCode, "the daemon sent an empty answer");
+                return await JsonSerializer.DeserializeAsync(response.Body, type, ct)
+                    ?? throw new DaemonException(response.StatusCode, "the daemon sent an empty answer");
             }
             catch (JsonException e)
             {
-                throw new DaemonException((int)response.StatusCode, $"the daemon's answer is not the expected JSON: {e.Message}");
+                throw new DaemonException(response.StatusCode, $"the daemon's answer is not the expected JSON: {e.Message}");
+            }
+            catch (IOException e)
+            {
+                throw new DaemonException(response.StatusCode, $"the daemon's answer broke off: {e.Message}");
             }
         }
     }
 
-    private static async Task<JsonElement> ReadRawAsync(HttpResponseMessage response, CancellationToken ct)
+    private static async Task<JsonElement> ReadRawAsync(HttpAnswer response, CancellationToken ct)
     {
         using (response)
         {
             try
             {
-                using var doc = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+                using var doc = await JsonDocument.ParseAsync(response.Body, cancellationToken: ct);
                 return doc.RootElement.Clone();
             }
             catch (JsonException e)
             {
-                throw new DaemonException((int)response.StatusCode, $"the daemon's answer is not JSON: {e.Message}");
+                throw new DaemonException(response.StatusCode, $"the daemon's answer is not JSON: {e.Message}");
+            }
+            catch (IOException e)
+            {
+                throw new DaemonException(response.StatusCode, $"the daemon's answer broke off: {e.Message}");
             }
         }
     }

@@ -1,7 +1,7 @@
 namespace Plexus.Cli.Output;
 
 /// <summary>
-/// Everything a command prints or asks goes through here (over Spectre.Console), so tests can run the CLI
+/// Everything a command prints or asks goes through here (plain text writers), so tests can run the CLI
 /// in process and read what it wrote.
 /// </summary>
 internal interface ICliConsole

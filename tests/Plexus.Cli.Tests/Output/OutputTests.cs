@@ -9,7 +9,7 @@ public class OutputTests
     private static string Table(IReadOnlyList<string> headers, params string[][] rows)
     {
         var output = new StringWriter();
-        SpectreCliConsole.ForText(output, new StringWriter()).WriteTable(headers, rows);
+        TextCliConsole.ForText(output, new StringWriter()).WriteTable(headers, rows);
         return output.ToString();
     }
 
@@ -65,7 +65,7 @@ public class OutputTests
     public void List_format_json_sorts_keys_and_keeps_values_as_strings()
     {
         var output = new StringWriter();
-        var console = SpectreCliConsole.ForText(output, new StringWriter());
+        var console = TextCliConsole.ForText(output, new StringWriter());
         var row = new OrderedDictionary<string, object?> { ["Name"] = "web", ["ID"] = "abc", ["Internal"] = "false" };
         ListFormat.Parse("json").Write(console, [row], ["ID", "Name"], NetworkListCommand.Headers);
         Assert.Equal("""{"ID":"abc","Internal":"false","Name":"web"}""" + "\n", output.ToString());
@@ -75,7 +75,7 @@ public class OutputTests
     public void List_format_table_template_uses_the_header_names()
     {
         var output = new StringWriter();
-        var console = SpectreCliConsole.ForText(output, new StringWriter());
+        var console = TextCliConsole.ForText(output, new StringWriter());
         var rows = new[] { new OrderedDictionary<string, object?> { ["ID"] = "abc", ["Name"] = "web" } };
         ListFormat.Parse("table {{.Name}}\\t{{.ID}}").Write(console, rows, ["ID", "Name"], NetworkListCommand.Headers);
         Assert.Equal("NAME      NETWORK ID\nweb       abc\n", output.ToString());
@@ -95,7 +95,7 @@ public class OutputTests
     {
         foreach (var (input, expected) in new[] { ("y\n", true), ("YES\n", true), (" y \n", true), ("n\n", false), ("\n", false), ("", false), ("yep\n", false) })
         {
-            var console = SpectreCliConsole.ForText(new StringWriter(), new StringWriter(), new StringReader(input));
+            var console = TextCliConsole.ForText(new StringWriter(), new StringWriter(), new StringReader(input));
             Assert.True(expected == console.Confirm("Sure?"), $"input {input.Trim()}");
         }
     }

@@ -9,7 +9,7 @@ public class ArgumentTests
 {
     private static string[] Normalize(params string[] args)
     {
-        var root = new PlexusRootCommand(new CliContext { Console = Plexus.Cli.Output.SpectreCliConsole.ForText(new StringWriter(), new StringWriter()), GetEnvironmentVariable = _ => null });
+        var root = new PlexusRootCommand(new CliContext { Console = Plexus.Cli.Output.TextCliConsole.ForText(new StringWriter(), new StringWriter()), GetEnvironmentVariable = _ => null });
         return PassThroughArguments.Normalize(root, args);
     }
 

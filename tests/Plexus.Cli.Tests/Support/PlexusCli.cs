@@ -16,7 +16,7 @@ internal static class PlexusCli
         var error = new StringWriter();
         var context = new CliContext
         {
-            Console = SpectreCliConsole.ForText(output, error, new StringReader(input ?? "")),
+            Console = TextCliConsole.ForText(output, error, new StringReader(input ?? "")),
             GetEnvironmentVariable = name => environment is not null && environment.TryGetValue(name, out var value) ? value : null,
         };
         int code = await CliApp.RunAsync(args, context);
@@ -32,7 +32,7 @@ internal static class PlexusCli
     {
         var context = new CliContext
         {
-            Console = SpectreCliConsole.ForText(new StringWriter(), new StringWriter()),
+            Console = TextCliConsole.ForText(new StringWriter(), new StringWriter()),
             GetEnvironmentVariable = name => environment.TryGetValue(name, out var value) ? value : null,
         };
         var root = new PlexusRootCommand(context);

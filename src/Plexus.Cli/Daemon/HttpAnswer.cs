@@ -1,0 +1,21 @@
+namespace Plexus.Cli.Daemon;
+
+/// <summary>A daemon's answer: its status and its body, read as it arrives. Disposing closes the connection.</summary>
+internal sealed class HttpAnswer(int statusCode, string reasonPhrase, Stream body) : IDisposable
+{
+    public int StatusCode { get; } = statusCode;
+
+    public string ReasonPhrase { get; } = reasonPhrase;
+
+    public bool IsSuccess => StatusCode is >= 200 and < 300;
+
+    public Stream Body { get; } = body;
+
+    public async Task<string> ReadTextAsync(CancellationToken ct)
+    {
+        using var reader = new StreamReader(Body, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+        return await reader.ReadToEndAsync(ct);
+    }
+
+    public void Dispose() => Body.Dispose();
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Plexus.Cli.Daemon;
+
+/// <summary>
+/// One HTTP/1.1 request and its response on a connection of its own (Unix socket or TCP), closed after it.
+/// A CLI run makes one or two requests: HttpClient's handler, pools and header machinery cost more to start
+/// than the whole exchange, so this speaks the little HTTP plexusd answers with (a status line, headers, a
+/// body sized by Content-Length, chunked, or ending with the connection).
+/// </summary>
+internal static class HttpConnection
+{
+    /// <summary>Headers of an answer larger than this are not plexusd's.</summary>
+    private const int MaxHeaderBytes = 64 * 1024;
+
+    /// <exception cref="SocketException">The connection could not be made.</exception>
+    /// <exception cref="IOException">The connection broke, or the answer is not HTTP.</exception>
+    public static async Task<HttpAnswer> SendAsync(DaemonHost host, string method, string target, byte[]? jsonBody, CancellationToken ct)
+    {
+        var socket = host.SocketPath is { } path
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (host.SocketPath is { } socketPath)
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
+            else
+                await socket.ConnectAsync(TcpEndPoint(host.TcpAuthority!), ct);
+            var stream = new NetworkStream(socket, ownsSocket: true);
+            socket = null;
+            try
+            {
+                await stream.WriteAsync(Request(host, method, target, jsonBody), ct);
+                return await ReadAnswerAsync(stream, ct);
+            }
+            catch
+            {
+                await stream.DisposeAsync();
+                throw;
+            }
+        }
+        finally
+        {
+            socket?.Dispose();
+        }
+    }
+
+    private static DnsEndPoint TcpEndPoint(string authority)
+    {
+        var uri = new Uri("http://" + authority);
+        return new DnsEndPoint(uri.IdnHost, uri.Port);
+    }
+
+    private static byte[] Request(DaemonHost host, string method, string target, byte[]? body)
+    {
+        var head = new StringBuilder(256)
+            .Append(method).Append(' ').Append(target).Append(" HTTP/1.1\r\n")
+            .Append("Host: ").Append(host.TcpAuthority ?? "plexus").Append("\r\n")
+            .Append("User-Agent: plexus-cli\r\n")
+            .Append("Connection: close\r\n");
+        if (body is not null)
+        {
+            head.Append("Content-Type: application/json; charset=utf-8\r\n")
+                .Append("Content-Length: ").Append(body.Length.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+        }
+        else if (method is "POST" or "PUT")
+        {
+            head.Append("Content-Length: 0\r\n");
+        }
+        head.Append("\r\n");
+        var headBytes = Encoding.ASCII.GetBytes(head.ToString());
+        if (body is null) return headBytes;
+        var all = new byte[headBytes.Length + body.Length];
+        headBytes.CopyTo(all, 0);
+        body.CopyTo(all, headBytes.Length);
+        return all;
+    }
+
+    private static async Task<HttpAnswer> ReadAnswerAsync(NetworkStream stream, CancellationToken ct)
+    {
+        var buffer = new byte[16 * 1024];
+        int filled = 0;
+        int headerEnd;
+        while ((headerEnd = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8)) < 0)
+        {
+            if (filled == buffer.Length)
+            {
+                if (buffer.Length >= MaxHeaderBytes) throw new IOException("the answer's headers are too large to be plexusd's");
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+            int n = await stream.ReadAsync(buffer.AsMemory(filled), ct);
+            if (n == 0) throw new IOException(filled == 0 ? "the daemon closed the connection without answering" : "the answer ended inside its headers");
+            filled += n;
+        }
+        var lines = Encoding.ASCII.GetString(buffer, 0, headerEnd).Split("\r\n");
+        var status = lines[0].Split(' ', 3);
+        if (status.Length < 2 || !status[0].StartsWith("HTTP/1.", StringComparison.Ordinal)
+            || !int.TryParse(status[1], NumberStyles.None, CultureInfo.InvariantCulture, out int code))
+            throw new IOException($"the answer is not HTTP: {lines[0]}");
+        long? length = null;
+        bool chunked = false;
+        foreach (var line in lines.AsSpan(1))
+        {
+            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0) continue;
+            var name = line.AsSpan(0, colon).Trim();
+            var value = line.AsSpan(colon + 1).Trim();
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+                && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long l))
+                length = l;
+            else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && value.Contains("chunked", StringComparison.OrdinalIgnoreCase))
+                chunked = true;
+        }
+        var leftover = buffer.AsMemory(headerEnd + 4, filled - headerEnd - 4);
+        var body = new HttpBodyStream(stream, leftover, chunked ? null : length ?? -1);
+        return new HttpAnswer(code, status.Length > 2 ? status[2] : "", body);
+    }
+}
