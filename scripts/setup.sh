@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Plexus needs on a fresh Debian machine (as root) and builds it.
 # Idempotent: packages already present are not reinstalled; NuGet packages come by restore.
+# --packages-only installs the packages and builds nothing (the native publish does its own build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,12 @@ command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 [ -e /usr/lib/x86_64-linux-gnu/libnftables.so.1 ] || ls /usr/lib/*/libnftables.so.1 >/dev/null 2>&1 || need+=(libnftables1)
 command -v iptables-restore >/dev/null 2>&1 || need+=(iptables)
+# The shells whose completion scripts the CLI tests run.
+command -v zsh >/dev/null 2>&1 || need+=(zsh)
+command -v fish >/dev/null 2>&1 || need+=(fish)
+# The native publish (scripts/publish-native.sh) links with the C toolchain and zlib.
+command -v gcc >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || need+=(gcc libc6-dev)
+[ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -23,6 +30,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+[ "${1:-}" = "--packages-only" ] && exit 0
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 echo "setup: restoring and building"
 dotnet build Plexus.slnx -c "${CONFIGURATION:-Release}" -v quiet -nologo -clp:ErrorsOnly

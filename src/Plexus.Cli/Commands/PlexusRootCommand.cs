@@ -31,6 +31,7 @@ internal sealed class PlexusRootCommand : Command
         Subcommands.Add(new LogsCommand(services));
         Subcommands.Add(new InfoCommand(services));
         Subcommands.Add(new VersionCommand(services));
+        Subcommands.Add(new CompletionCommand(context, this));
         SetAction(parse => new HelpAction().Invoke(parse));
     }
 }
