@@ -24,7 +24,9 @@ internal static class CliApp
         {
             Output = context.Console.Out,
             Error = context.Console.Error,
-            ProcessTerminationTimeout = context.HandleTermination ? TimeSpan.FromSeconds(2) : null,
+            // Ctrl-C is handled (a clean exit code) only by the verbs that wait on something open-ended: the
+            // signal registration costs every other, short command start-up time, and the default ends them.
+            ProcessTerminationTimeout = context.HandleTermination && parse.CommandResult.Command is IWaitingCommand ? TimeSpan.FromSeconds(2) : null,
         };
         try
         {
@@ -32,7 +34,8 @@ internal static class CliApp
         }
         finally
         {
-            await context.Console.Out.FlushAsync(CancellationToken.None);
+            // Synchronous: the console streams' async writes would hop to the thread pool.
+            context.Console.Out.Flush();
         }
     }
 }

@@ -5,7 +5,7 @@ using Plexus.Cli.Arguments;
 namespace Plexus.Cli.Commands;
 
 /// <summary>`plexus exec NAME -- CMD [ARGS...]`: runs a command in the sandbox's namespace, prints its output, exits with its code.</summary>
-internal sealed class ExecCommand : PlexusCommand, IPassThroughCommand
+internal sealed class ExecCommand : PlexusCommand, IPassThroughCommand, IWaitingCommand
 {
     private readonly Argument<string> _sandbox = new("SANDBOX") { Description = "Name or id of the sandbox" };
     private readonly Argument<string[]> _command = new("COMMAND") { Description = "The command to run, and its arguments", Arity = ArgumentArity.OneOrMore };
@@ -48,12 +48,12 @@ internal sealed class ExecCommand : PlexusCommand, IPassThroughCommand
         using var client = Services.Connect(parse);
         var result = await client.ExecAsync(sandbox, body, cancellationToken);
         // Each stream where it belongs (an older daemon sends only the two together, as Output).
-        await Console.Out.WriteAsync(result.Stdout ?? result.Output);
-        await Console.Out.FlushAsync(cancellationToken);
+        Console.Out.Write(result.Stdout ?? result.Output);
+        Console.Out.Flush();
         if (result.Stdout is not null && result.Stderr is { Length: > 0 } stderr)
         {
-            await Console.Error.WriteAsync(stderr);
-            await Console.Error.FlushAsync(cancellationToken);
+            Console.Error.Write(stderr);
+            Console.Error.Flush();
         }
         return result.ExitCode;
     }

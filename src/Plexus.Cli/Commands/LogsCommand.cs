@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Plexus.Cli.Commands;
 
 /// <summary>`plexus logs NAME`: what the sandbox's main process wrote (GET /plexus/sandboxes/{id}/logs).</summary>
-internal sealed class LogsCommand : PlexusCommand
+internal sealed class LogsCommand : PlexusCommand, IWaitingCommand
 {
     private readonly Argument<string> _sandbox = new("SANDBOX") { Description = "Name or id of the sandbox" };
     private readonly Option<bool> _follow = new("--follow", "-f") { Description = "Keep printing what the process writes until it ends" };

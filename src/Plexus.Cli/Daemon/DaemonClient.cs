@@ -81,10 +81,10 @@ internal sealed class DaemonClient : IDisposable
         int n;
         while ((n = await reader.ReadAsync(buffer, ct)) > 0)
         {
-            await output.WriteAsync(buffer.AsMemory(0, n), ct);
-            if (follow) await output.FlushAsync(ct);
+            output.Write(buffer, 0, n);
+            if (follow) output.Flush();
         }
-        await output.FlushAsync(ct);
+        output.Flush();
     }
 
     public async Task RemoveSandboxAsync(string id, bool force, CancellationToken ct) =>

@@ -6,9 +6,11 @@ namespace Plexus.Cli.Daemon;
 
 /// <summary>
 /// An HTTP/1.1 body on its connection: <c>length</c> bytes (Content-Length), chunked (<c>length</c> null), or
-/// everything until the daemon closes (-1). Reads start with what came in with the headers. Owns the connection.
+/// everything until the daemon closes (-1). Reads start with what came in with the headers, and block on the
+/// socket (see <see cref="HttpConnection"/>); cancelling the request's token closes it. Owns the connection.
 /// </summary>
-internal sealed class HttpBodyStream(NetworkStream connection, ReadOnlyMemory<byte> leftover, long? length) : Stream
+internal sealed class HttpBodyStream(Socket connection, CancellationTokenRegistration closeOnCancel, ReadOnlyMemory<byte> leftover, long? length,
+    CancellationToken requestCancelled) : Stream
 {
     /// <summary>A chunk-size line longer than this is not HTTP.</summary>
     private const int MaxChunkLine = 1024;
@@ -27,17 +29,39 @@ internal sealed class HttpBodyStream(NetworkStream connection, ReadOnlyMemory<by
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+    public override int Read(Span<byte> destination)
+    {
+        try
+        {
+            return ReadBody(destination);
+        }
+        catch (Exception e) when (requestCancelled.IsCancellationRequested && e is SocketException or ObjectDisposedException or IOException)
+        {
+            throw new OperationCanceledException(requestCancelled);
+        }
+        catch (SocketException e)
+        {
+            throw new IOException(e.Message, e);
+        }
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Read(destination.Span));
+    }
+
+    private int ReadBody(Span<byte> destination)
     {
         if (_done || destination.Length == 0) return 0;
         if (Chunked && _remaining == 0)
         {
             // Between chunks: the CRLF that ends the previous one, then the next size line (hex, maybe ";ext").
-            if (!_firstChunk) await ExpectLineAsync("", cancellationToken);
+            if (!_firstChunk) ExpectEmptyLine();
             _firstChunk = false;
-            var line = await ReadLineAsync(cancellationToken);
+            var line = ReadLine();
             int semicolon = line.IndexOf(';', StringComparison.Ordinal);
             var size = (semicolon < 0 ? line : line[..semicolon]).Trim();
             if (!long.TryParse(size, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out _remaining) || _remaining < 0)
@@ -49,7 +73,7 @@ internal sealed class HttpBodyStream(NetworkStream connection, ReadOnlyMemory<by
             }
         }
         int want = length == -1 ? destination.Length : (int)Math.Min(destination.Length, _remaining);
-        int n = await ReadRawAsync(destination[..want], cancellationToken);
+        int n = ReadRaw(destination[..want]);
         if (n == 0)
         {
             if (length == -1)
@@ -71,38 +95,38 @@ internal sealed class HttpBodyStream(NetworkStream connection, ReadOnlyMemory<by
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <summary>Bytes from the connection, through a buffer (chunk lines are read a byte at a time).</summary>
-    private async ValueTask<int> ReadRawAsync(Memory<byte> destination, CancellationToken ct)
+    private int ReadRaw(Span<byte> destination)
     {
         if (_buffered.IsEmpty)
         {
             _readBuffer ??= new byte[16 * 1024];
-            int read = await connection.ReadAsync(_readBuffer, ct);
+            int read = connection.Receive(_readBuffer);
             if (read == 0) return 0;
             _buffered = _readBuffer.AsMemory(0, read);
         }
         int n = Math.Min(_buffered.Length, destination.Length);
-        _buffered[..n].CopyTo(destination);
+        _buffered.Span[..n].CopyTo(destination);
         _buffered = _buffered[n..];
         return n;
     }
 
-    private async Task<string> ReadLineAsync(CancellationToken ct)
+    private string ReadLine()
     {
         var line = new StringBuilder();
-        var one = new byte[1];
+        Span<byte> one = stackalloc byte[1];
         while (true)
         {
-            if (await ReadRawAsync(one, ct) == 0) throw new IOException("the daemon closed the connection inside a chunked answer");
+            if (ReadRaw(one) == 0) throw new IOException("the daemon closed the connection inside a chunked answer");
             if (one[0] == (byte)'\n') return line.ToString().TrimEnd('\r');
             if (line.Length >= MaxChunkLine) throw new IOException("a chunk line in the daemon's answer is too long");
             line.Append((char)one[0]);
         }
     }
 
-    private async Task ExpectLineAsync(string expected, CancellationToken ct)
+    private void ExpectEmptyLine()
     {
-        var line = await ReadLineAsync(ct);
-        if (line != expected) throw new IOException($"malformed chunked answer: expected an empty line, got '{line}'");
+        var line = ReadLine();
+        if (line.Length != 0) throw new IOException($"malformed chunked answer: expected an empty line, got '{line}'");
     }
 
     public override void Flush()
@@ -117,7 +141,11 @@ internal sealed class HttpBodyStream(NetworkStream connection, ReadOnlyMemory<by
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) connection.Dispose();
+        if (disposing)
+        {
+            closeOnCancel.Dispose();
+            connection.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

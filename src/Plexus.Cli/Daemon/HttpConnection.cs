@@ -16,35 +16,41 @@ internal static class HttpConnection
     /// <summary>Headers of an answer larger than this are not plexusd's.</summary>
     private const int MaxHeaderBytes = 64 * 1024;
 
+    /// <summary>
+    /// Sends the request and reads the answer's head. The socket is used synchronously: a CLI run waits on one
+    /// request at a time, and blocking calls start neither the socket engine's thread nor thread-pool workers
+    /// (start-up time). Cancellation closes the socket, which ends a blocked call at once.
+    /// </summary>
     /// <exception cref="SocketException">The connection could not be made.</exception>
     /// <exception cref="IOException">The connection broke, or the answer is not HTTP.</exception>
-    public static async Task<HttpAnswer> SendAsync(DaemonHost host, string method, string target, byte[]? jsonBody, CancellationToken ct)
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled.</exception>
+    public static Task<HttpAnswer> SendAsync(DaemonHost host, string method, string target, byte[]? jsonBody, CancellationToken ct)
     {
-        var socket = host.SocketPath is { } path
+        ct.ThrowIfCancellationRequested();
+        var socket = host.SocketPath is not null
             ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
             : new Socket(SocketType.Stream, ProtocolType.Tcp);
+        var closeOnCancel = ct.Register(static s => ((Socket)s!).Dispose(), socket);
         try
         {
             if (host.SocketPath is { } socketPath)
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
+                socket.Connect(new UnixDomainSocketEndPoint(socketPath));
             else
-                await socket.ConnectAsync(TcpEndPoint(host.TcpAuthority!), ct);
-            var stream = new NetworkStream(socket, ownsSocket: true);
-            socket = null;
-            try
-            {
-                await stream.WriteAsync(Request(host, method, target, jsonBody), ct);
-                return await ReadAnswerAsync(stream, ct);
-            }
-            catch
-            {
-                await stream.DisposeAsync();
-                throw;
-            }
+                socket.Connect(TcpEndPoint(host.TcpAuthority!));
+            socket.Send(Request(host, method, target, jsonBody));
+            return Task.FromResult(ReadAnswer(socket, closeOnCancel, ct));
         }
-        finally
+        catch (Exception e) when (ct.IsCancellationRequested && e is SocketException or ObjectDisposedException or IOException)
         {
-            socket?.Dispose();
+            closeOnCancel.Dispose();
+            socket.Dispose();
+            throw new OperationCanceledException(ct);
+        }
+        catch
+        {
+            closeOnCancel.Dispose();
+            socket.Dispose();
+            throw;
         }
     }
 
@@ -79,7 +85,7 @@ internal static class HttpConnection
         return all;
     }
 
-    private static async Task<HttpAnswer> ReadAnswerAsync(NetworkStream stream, CancellationToken ct)
+    private static HttpAnswer ReadAnswer(Socket socket, CancellationTokenRegistration closeOnCancel, CancellationToken ct)
     {
         var buffer = new byte[16 * 1024];
         int filled = 0;
@@ -91,7 +97,7 @@ internal static class HttpConnection
                 if (buffer.Length >= MaxHeaderBytes) throw new IOException("the answer's headers are too large to be plexusd's");
                 Array.Resize(ref buffer, buffer.Length * 2);
             }
-            int n = await stream.ReadAsync(buffer.AsMemory(filled), ct);
+            int n = socket.Receive(buffer.AsSpan(filled));
             if (n == 0) throw new IOException(filled == 0 ? "the daemon closed the connection without answering" : "the answer ended inside its headers");
             filled += n;
         }
@@ -115,7 +121,7 @@ internal static class HttpConnection
                 chunked = true;
         }
         var leftover = buffer.AsMemory(headerEnd + 4, filled - headerEnd - 4);
-        var body = new HttpBodyStream(stream, leftover, chunked ? null : length ?? -1);
+        var body = new HttpBodyStream(socket, closeOnCancel, leftover, chunked ? null : length ?? -1, ct);
         return new HttpAnswer(code, status.Length > 2 ? status[2] : "", body);
     }
 }
