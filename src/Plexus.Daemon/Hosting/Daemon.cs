@@ -22,6 +22,7 @@ internal static partial class Daemon
     public static int Run(DaemonSettings settings)
     {
         var socket = settings.SocketPath;
+        var socketGroup = SocketGroup.Resolve(settings.Group, settings.GroupExplicit);
         UnixSocketGuard.Prepare(socket);
         using var engine = EngineComposition.Open(settings);
         settings = settings with { DaemonId = engine.Store is Engine.Store.SqliteStore ? StableId(settings.DataRoot) : "" };
@@ -70,6 +71,7 @@ internal static partial class Daemon
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+            if (socketGroup is { } gid) SocketGroup.Apply(socket, gid);
             LogListening(logger, ApiInfo.Version, socket, settings.FirewallBackend, settings.DataRoot);
             UnixSocketGuard.NotifySystemd("READY=1");
         });
@@ -82,7 +84,24 @@ internal static partial class Daemon
         return 0;
     }
 
-    /// <summary>An id for /info that stays the same across restarts of one data root.</summary>
-    private static string StableId(string dataRoot) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(dataRoot))))[..32];
+    /// <summary>
+    /// An id for /info that stays the same across restarts of one data root: made once and kept in the data
+    /// root's engine-id file, as dockerd keeps its own (no hash: that would load OpenSSL at start).
+    /// </summary>
+    private static string StableId(string dataRoot)
+    {
+        var file = Path.Combine(dataRoot, "engine-id");
+        try
+        {
+            var id = File.ReadAllText(file).Trim();
+            if (id.Length == 32 && Engine.Model.Ids.IsHex(id)) return id;
+        }
+        catch (IOException)
+        {
+            // none yet
+        }
+        var made = Guid.NewGuid().ToString("N");
+        File.WriteAllText(file, made + "\n");
+        return made;
+    }
 }

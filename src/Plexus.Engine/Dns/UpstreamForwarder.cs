@@ -2,8 +2,8 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using Plexus.Kernel.Namespaces;
+using Plexus.Kernel.Types;
 
 namespace Plexus.Engine.Dns;
 
@@ -71,7 +71,7 @@ public sealed class UpstreamForwarder : IDisposable
         var sent = (byte[])query.Clone();
         var pending = new Pending(upstream.EndPoint.Serialize(), sent.AsMemory(DnsLimits.HeaderLength, questionEnd - DnsLimits.HeaderLength));
         ushort id;
-        do id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
+        do id = SecureRandom.UInt16();
         while (!_pending.TryAdd(id, pending));
         try
         {

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Plexus.Kernel.Types;
 
 namespace Plexus.Engine.Model;
 
@@ -11,7 +11,7 @@ public static class Ids
     public static string New()
     {
         Span<byte> bytes = stackalloc byte[32];
-        RandomNumberGenerator.Fill(bytes);
+        SecureRandom.Fill(bytes);
         return Convert.ToHexStringLower(bytes);
     }
 

@@ -213,7 +213,7 @@ public sealed class BridgeDriver : INetworkDriver
     private static MacAddress RandomMac()
     {
         Span<byte> b = stackalloc byte[6];
-        System.Security.Cryptography.RandomNumberGenerator.Fill(b);
+        Kernel.Types.SecureRandom.Fill(b);
         b[0] = 0x02;
         b[1] = 0x42;
         return new MacAddress(b);
