@@ -18,10 +18,11 @@ var pools = new Option<string[]>("--default-address-pool") { Description = "base
 var dns = new Option<string[]>("--dns") { Description = "Upstream DNS server for sandboxes; repeatable" };
 var mtu = new Option<int?>("--mtu") { Description = "Default MTU of bridge networks" };
 var logFormat = new Option<string>("--log-format") { Description = "text or json" };
+var group = new Option<string>("--group", "-G") { Description = $"Group that may use the socket (default: {DaemonSettings.DefaultGroup}, when it exists)" };
 
 var root = new RootCommand("plexusd: the Plexus container network daemon")
 {
-    host, config, dataRoot, execRoot, backend, icc, ipMasq, bip, pools, dns, mtu, logFormat,
+    host, config, dataRoot, execRoot, backend, icc, ipMasq, bip, pools, dns, mtu, logFormat, group,
 };
 root.SetAction(parse =>
 {
@@ -42,6 +43,7 @@ root.SetAction(parse =>
         if (parse.GetValue(dns) is { Length: > 0 } ds) settings = settings with { Dns = ds.Select(DaemonSettings.Dns1).ToList() };
         if (parse.GetValue(mtu) is { } mt) settings = settings with { Mtu = mt };
         if (parse.GetValue(logFormat) is { } lf) settings = settings with { LogFormat = lf };
+        if (parse.GetValue(group) is { } g) settings = settings with { Group = g, GroupExplicit = true };
         return Daemon.Run(settings);
     }
     catch (PlexusException e)

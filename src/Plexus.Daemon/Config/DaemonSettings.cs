@@ -35,6 +35,16 @@ public sealed record DaemonSettings
 
     public string LogFormat { get; init; } = "text";
 
+    public const string DefaultGroup = "plexus";
+
+    /// <summary>
+    /// The group that may use the socket (dockerd's -G/--group). The default group ("plexus", made by the
+    /// Debian package) is used when it exists; a group named explicitly must exist.
+    /// </summary>
+    public string Group { get; init; } = DefaultGroup;
+
+    public bool GroupExplicit { get; init; }
+
     public string DaemonId { get; init; } = "";
 
     /// <summary>The socket path from Host (unix://PATH).</summary>
@@ -48,7 +58,7 @@ public sealed record DaemonSettings
     }
 
     private static readonly string[] Keys =
-        ["host", "hosts", "data-root", "exec-root", "firewall-backend", "iptables", "icc", "ip-masq", "bip", "default-address-pools", "dns", "mtu", "bridge", "log-format"];
+        ["host", "hosts", "data-root", "exec-root", "firewall-backend", "iptables", "icc", "ip-masq", "bip", "default-address-pools", "dns", "mtu", "bridge", "log-format", "group"];
 
     /// <summary>Applies a daemon.json on top of these settings.</summary>
     public DaemonSettings WithFile(string path)
@@ -91,6 +101,7 @@ public sealed record DaemonSettings
                         "mtu" => s with { Mtu = p.Value.GetInt32() },
                         "bridge" => s with { DefaultBridge = p.Value.GetString() != "none" },
                         "log-format" => s with { LogFormat = p.Value.GetString()! },
+                        "group" => s with { Group = p.Value.GetString()!, GroupExplicit = true },
                         _ => s,
                     };
                 }
