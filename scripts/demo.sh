@@ -8,9 +8,15 @@ if [ "${PLEXUS_PRIVATE_NETNS:-}" != "1" ]; then
   echo "demo.sh runs only inside the private namespace; use scripts/quickstart.sh" >&2
   exit 2
 fi
-config=${CONFIGURATION:-Release}
-bin_daemon="src/Plexus.Daemon/bin/$config/net10.0/linux-x64/plexusd"
-bin_cli="src/Plexus.Cli/bin/$config/net10.0/linux-x64/plexus"
+# The native binaries (scripts/publish-native.sh) by default; PLEXUS_BIN_DIR names another folder holding
+# plexusd and plexus (the JIT build's output, for instance).
+bin_dir=${PLEXUS_BIN_DIR:-artifacts/native}
+bin_daemon="$bin_dir/plexusd"
+bin_cli="$bin_dir/plexus"
+if [ ! -x "$bin_daemon" ] || [ ! -x "$bin_cli" ]; then
+  echo "demo.sh: no plexusd and plexus in $bin_dir; run scripts/publish-native.sh (scripts/quickstart.sh does)" >&2
+  exit 2
+fi
 work=$(mktemp -d /tmp/plexus-quickstart.XXXXXX)
 failures=0
 plexus() { "$bin_cli" "$@"; }

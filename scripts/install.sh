@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
-# Installs plexusd and plexus on this machine: published builds under /usr/local/lib/plexus, commands
-# on PATH in /usr/local/bin, and the systemd unit (not enabled; `systemctl enable --now plexusd`).
+# Installs plexusd and plexus on this machine: the NativeAOT executables (scripts/publish-native.sh) under
+# /usr/local/lib/plexus with SQLite's library beside plexusd, commands on PATH in /usr/local/bin, and the
+# systemd unit (not enabled; `systemctl enable --now plexusd`). scripts/package.sh builds a Debian package instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --packages-only
 prefix=${PREFIX:-/usr/local}
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-for project in Daemon Cli; do
-  dotnet publish "src/Plexus.$project" -c Release -o "$prefix/lib/plexus" -p:PublishReadyToRun=true -v quiet -nologo
-done
-mkdir -p "$prefix/bin"
+native="$(scripts/publish-native.sh)"
+install -d "$prefix/lib/plexus" "$prefix/bin"
+install -m 0755 "$native/plexusd" "$native/plexus" "$prefix/lib/plexus/"
+install -m 0644 "$native/libe_sqlite3.so" "$prefix/lib/plexus/"
 ln -sf "$prefix/lib/plexus/plexusd" "$prefix/bin/plexusd"
 ln -sf "$prefix/lib/plexus/plexus" "$prefix/bin/plexus"
 # A custom PREFIX is a staging install: leave /etc alone.
 if [ "$prefix" = /usr/local ] && [ -d /etc/systemd/system ]; then
-  install -m 0644 packaging/plexusd.service /etc/systemd/system/plexusd.service
+  sed "s|/usr/sbin/plexusd|$prefix/bin/plexusd|; s|/usr/share/doc|$prefix/share/doc|" packaging/plexusd.service >/etc/systemd/system/plexusd.service
+  chmod 0644 /etc/systemd/system/plexusd.service
   command -v systemctl >/dev/null 2>&1 && systemctl daemon-reload || true
 fi
 if [ "$prefix" = /usr/local ]; then
