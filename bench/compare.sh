@@ -86,19 +86,11 @@ for system in cni netavark docker plexus-api plexus-cli; do
 done
 restore_policy
 
-# --- Plexus itself, as it is installed (scripts/install.sh): published ReadyToRun builds ------------
+# --- Plexus itself, as it is installed: the NativeAOT binaries (scripts/publish-native.sh, shared) -----
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-plexus_out="$root/artifacts/bench/compare-plexus"
+plexus_out="$root/artifacts/native"
 if wants plexus-api || wants plexus-cli; then
-    log="$(mktemp)"
-    for project in Daemon Cli; do
-        if ! dotnet publish "$root/src/Plexus.$project" -c Release -o "$plexus_out" -p:PublishReadyToRun=true -nologo -v:quiet >"$log" 2>&1; then
-            cat "$log" >&2
-            rm -f "$log"
-            exit 1
-        fi
-    done
-    rm -f "$log"
+    plexus_out="$("$root/scripts/publish-native.sh")"
 fi
 
 # --- the run, inside the private namespace, and the sweep after it ---------------------------------

@@ -5,8 +5,8 @@
 #
 #   bench/dns.sh [--quick] [--json FILE]
 #
-# Needs root and dotnet; installs dnsmasq-base, aardvark-dns, iproute2 and util-linux if missing, and builds
-# plexusd and the plexus CLI in Release. The Markdown report goes to stdout, progress to stderr.
+# Needs root and dotnet; installs dnsmasq-base, aardvark-dns, iproute2 and util-linux if missing, and publishes
+# plexusd and the plexus CLI as NativeAOT executables (scripts/publish-native.sh). The Markdown report goes to stdout, progress to stderr.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [[ "${PLEXUS_BENCH_STAGE:-}" != inside ]]; then
@@ -17,11 +17,9 @@ if [[ "${PLEXUS_BENCH_STAGE:-}" != inside ]]; then
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || true
     fi
-    log="$(mktemp)"
-    for project in src/Plexus.Daemon src/Plexus.Cli; do
-        if ! dotnet build "$here/../$project" -c Release -nologo -v:quiet >"$log" 2>&1; then cat "$log" >&2; rm -f "$log"; exit 1; fi
-    done
-    rm -f "$log"
+    # plexusd and plexus as installed: the NativeAOT binaries (shared with the other benchmarks and the tests).
+    PLEXUS_NATIVE_DIR="$("$here/../scripts/publish-native.sh")"
+    export PLEXUS_NATIVE_DIR
 fi
 export PLEXUS_BENCH_NAME=dns PLEXUS_BENCH_PROJECT=Plexus.Bench.Dns/Plexus.Bench.Dns.csproj PLEXUS_BENCH_DLL=plexus-bench-dns.dll
 exec "$here/run-private.sh" "$@"

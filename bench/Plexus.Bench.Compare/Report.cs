@@ -157,7 +157,7 @@ internal static class Report
         var pairs = cli.Phases.Select(c => (c.N, Cli: c.AttachSummary.P50, Api: plexus.Phases.FirstOrDefault(p => p.N == c.N)?.AttachSummary.P50)).Where(x => x.Api is not null).ToList();
         if (pairs.Count == 0) return;
         md.AppendLine("### The CLI's own cost").AppendLine();
-        md.AppendLine("`plexus network connect` is one process per operation: the difference to the API is the CLI's start-up (.NET runtime, ReadyToRun code, argument parsing) and its one HTTP request on a fresh connection.").AppendLine();
+        md.AppendLine("`plexus network connect` is one process per operation: the difference to the API is the CLI's start-up (a native process, argument parsing) and its one HTTP request on a fresh connection.").AppendLine();
         foreach (var (n, c, a) in pairs)
             md.AppendLine(Inv($"- N={n}: CLI attach p50 {F(c)} ms, API {F(a!.Value)} ms: the CLI adds {F(c - a.Value)} ms"));
         md.AppendLine();

@@ -25,6 +25,9 @@ internal sealed class BenchWorld : IDisposable
 
     private readonly string _work = Directory.CreateTempSubdirectory("plexus-bench-dns-").FullName;
     private readonly string _root;
+
+    /// <summary>The NativeAOT plexusd and plexus, as installed (bench/dns.sh publishes them with scripts/publish-native.sh).</summary>
+    private string NativeDirectory => Environment.GetEnvironmentVariable("PLEXUS_NATIVE_DIR") is { Length: > 0 } d ? d : Path.Combine(_root, "artifacts/native");
     private readonly List<Process> _processes = [];
     private Process? _plexusd;
     private int? _aardvarkPid;
@@ -58,7 +61,7 @@ internal sealed class BenchWorld : IDisposable
             $"--address=/{ForwardedName}/{ForwardedAddress}");
 
         progress("plexusd, a network and two sandboxes");
-        var plexusd = Path.Combine(_root, "src/Plexus.Daemon/bin/Release/net10.0/linux-x64/plexusd");
+        var plexusd = Path.Combine(NativeDirectory, "plexusd");
         _plexusd = Spawn(plexusd, "--data-root", Path.Combine(_work, "data"), "--exec-root", Path.Combine(_work, "exec"),
             "-H", "unix://" + Socket, "--dns", Upstream);
         for (int i = 0; i < 200 && Plexus("info").Code != 0; i++) Thread.Sleep(50);
@@ -161,7 +164,7 @@ internal sealed class BenchWorld : IDisposable
 
     private (int Code, string Output) Plexus(params string[] args)
     {
-        var cli = Path.Combine(_root, "src/Plexus.Cli/bin/Release/net10.0/linux-x64/plexus");
+        var cli = Path.Combine(NativeDirectory, "plexus");
         return Run(cli, ["-H", "unix://" + Socket, .. args]);
     }
 

@@ -18,7 +18,7 @@ internal class PlexusApiSystem(RunPaths paths, string plexusDirectory, Subnet de
     public string Name => name;
 
     public virtual string Description =>
-        $"plexusd {Version} (ReadyToRun build, nftables firewall), HTTP on its Unix socket through one pooled HttpClient; attach = POST /networks/NET/connect";
+        $"plexusd {Version} (NativeAOT build, nftables firewall), HTTP on its Unix socket through one pooled HttpClient; attach = POST /networks/NET/connect";
 
     public string? NetworkCreateUnsupported => null;
     public virtual string? PortsUnsupported => null;

@@ -1,7 +1,7 @@
 namespace Plexus.Bench.Compare.Systems;
 
 /// <summary>
-/// Plexus through its CLI: one `plexus` process per operation (the ReadyToRun build, so each one pays .NET's
+/// Plexus through its CLI: one `plexus` process per operation (the NativeAOT build, so each one pays the native
 /// start-up as an installed plexus does), against a plexusd of its own. The N sandboxes already attached are
 /// made through the API: only the timed operations go through the CLI.
 /// </summary>
@@ -11,7 +11,7 @@ internal sealed class PlexusCliSystem(RunPaths paths, string plexusDirectory, Su
     private readonly string _cli = Path.Combine(plexusDirectory, "plexus");
 
     public override string Description =>
-        $"`plexus` {Version} (ReadyToRun build), one process per operation: `plexus network connect NET SANDBOX`, .NET start-up included; against its own plexusd";
+        $"`plexus` {Version} (NativeAOT build), one process per operation: `plexus network connect NET SANDBOX`, process start-up included; against its own plexusd";
 
     private string[] Host => ["-H", "unix://" + SocketPath];
 
