@@ -60,7 +60,8 @@ fi
 mount -t tmpfs -o mode=0755 plexus-run /run
 ip link set lo up
 work="$(mktemp -d /tmp/plexus-bench-cli.XXXXXX)"
-trap 'umount -R "$work/exec" 2>/dev/null; rm -rf "$work"' EXIT
+# On the way out: the daemon's namespace mounts under the exec root (innermost first), then the folder.
+trap 'awk -v w="$work/" '"'"'index($2, w) == 1 {print $2}'"'"' /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null; rm -rf "$work"' EXIT
 sock="$work/plexus.sock"
 docker_bin="$(command -v docker)"
 plexus=("$PLEXUS_NATIVE/plexus" -H "unix://$sock")

@@ -43,6 +43,8 @@ install -d "$pkg/DEBIAN" "$pkg/usr/bin" "$pkg/usr/sbin" "$pkg/usr/lib/plexus" "$
 install -m 0755 "$native/plexus" "$pkg/usr/bin/plexus"
 install -m 0755 "$native/plexusd" "$pkg/usr/lib/plexus/plexusd"
 install -m 0644 "$native/libe_sqlite3.so" "$pkg/usr/lib/plexus/libe_sqlite3.so"
+# SQLite comes from its NuGet package with symbols; the package ships it stripped, as Debian does.
+strip --strip-unneeded "$pkg/usr/lib/plexus/libe_sqlite3.so"
 # The native daemon finds SQLite's library beside its own real path, so the command is a link to it.
 ln -s ../lib/plexus/plexusd "$pkg/usr/sbin/plexusd"
 install -m 0644 "$root/packaging/plexusd.service" "$pkg/lib/systemd/system/plexusd.service"
@@ -58,7 +60,7 @@ install -m 0644 "$root/README.md" "$pkg/usr/share/doc/plexus/README.md"
     echo
     echo "  * Built from the Plexus repository (git $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown))."
     echo
-    echo " -- Plexus developers <plexus@localhost>  $(date -R -d "@${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)}")"
+    echo " -- Plexus developers <maintainers@plexus.example.org>  $(date -R -d "@${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)}")"
 } | gzip -9n >"$pkg/usr/share/doc/plexus/changelog.Debian.gz"
 chmod 0644 "$pkg/usr/share/doc/plexus/changelog.Debian.gz"
 
@@ -79,7 +81,7 @@ if ((lint)); then
         DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends lintian >/dev/null
     }
     # lintian refuses to run as root unless told; errors (E:) fail the build, warnings are shown.
-    report="$(lintian --allow-root --no-tag-display-limit "$deb" 2>&1 || true)"
+    report="$(lintian --allow-root --tag-display-limit 0 "$deb" 2>&1 || true)"
     [[ -z "$report" ]] || echo "$report" >&2
     if grep -q '^E: ' <<<"$report"; then
         echo "package: lintian reports errors" >&2
