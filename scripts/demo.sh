@@ -65,7 +65,7 @@ trap cleanup EXIT
 echo "Plexus quick start (inside a private network namespace)"
 "$bin_daemon" --data-root "$work/data" --dns 198.51.100.2 >"$work/plexusd.log" 2>&1 &
 daemon=$!
-for _ in $(seq 100); do plexus info >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 600); do plexus info >/dev/null 2>&1 && break; sleep 0.1; done
 step "plexusd is up (firewall: nftables)" expect "nftables" plexus info
 
 echo "The outside world: namespace 'outside' (198.51.100.2) behind uplink (198.51.100.1); it has no route to the containers"

@@ -20,7 +20,7 @@ public sealed class QuickStartTests
             Assert.Equal("\u007fELF"u8.ToArray(), File.ReadAllBytes(binary)[..4]);
             Assert.False(File.Exists(Path.ChangeExtension(binary, ".dll")), $"{binary} has a managed assembly beside it");
         }
-        var (code, text) = NativeRun.InPrivateNamespace(["env", $"PLEXUS_BIN_DIR={RepositoryPaths.NativeDirectory}", Path.Combine(RepositoryPaths.Root, "scripts/demo.sh")], 300_000);
+        var (code, text) = NativeRun.InPrivateNamespace(["env", $"PLEXUS_BIN_DIR={RepositoryPaths.NativeDirectory}", Path.Combine(RepositoryPaths.Root, "scripts/demo.sh")], 900_000);
         Assert.True(code == 0, text);
         Assert.Contains("quick start passed: every step worked", text, StringComparison.Ordinal);
         Assert.DoesNotContain("FAIL", text, StringComparison.Ordinal);
