@@ -94,8 +94,7 @@ public sealed partial class NetworkController
         {
             var network = _networks[endpoint.NetworkId];
             if (!networkIds.Contains(network.Id)) continue; // joined meanwhile: held by no lock of ours
-            LeaveLocked(network, endpoint, sandbox);
-            DeleteEndpointLocked(network, _endpoints[endpoint.Id]);
+            LeaveLocked(network, endpoint, sandbox, delete: true);
         }
         RemoveSandboxLocked(sandbox);
     }
