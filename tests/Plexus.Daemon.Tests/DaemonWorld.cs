@@ -49,6 +49,13 @@ public sealed class DaemonWorld : IDisposable
     /// <summary>Starts plexusd inside the world's host namespace and waits until it answers.</summary>
     public void Start(params string[] extraArgs)
     {
+        Launch(extraArgs);
+        WaitReady();
+    }
+
+    /// <summary>Starts plexusd and returns at once, while it restores (a crash test kills it then).</summary>
+    public void Launch(params string[] extraArgs)
+    {
         var psi = new ProcessStartInfo("dotnet",
         [
             DaemonDll, "-H", "unix://" + Socket, "--data-root", DataRoot, "--exec-root", ExecRoot,
@@ -65,7 +72,12 @@ public sealed class DaemonWorld : IDisposable
         _daemon.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); Log = output.ToString(); };
         _daemon.BeginOutputReadLine();
         _daemon.BeginErrorReadLine();
-        for (int i = 0; i < 300; i++)
+    }
+
+    private void WaitReady()
+    {
+        if (_daemon is null) throw new InvalidOperationException("plexusd was not launched");
+        for (int i = 0; i < 600; i++)
         {
             if (_daemon.HasExited) throw new InvalidOperationException($"plexusd exited with {_daemon.ExitCode}: {Log}");
             try
