@@ -223,15 +223,16 @@ public sealed partial class NetworkController
     }
 
     /// <summary>
-    /// The processes of a sandbox that restore removed: they run on in a namespace no sandbox holds. The
-    /// recorded main process is ended if it is still the same process; in a namespace Plexus made, everything.
+    /// The processes of a sandbox that restore removed: they run on in a namespace no sandbox holds. Only those
+    /// that carry its mark are ended: once freed, a namespace's inode number can be given to another one, and
+    /// a recorded PID to another process.
     /// </summary>
     private static void EndOrphanProcesses(SandboxState state, ulong inode, Dictionary<ulong, List<int>> processes, List<string> log)
     {
-        if (state.NamespacePath == "/proc/self/ns/net") state = state with { Owned = false }; // never the host's own processes
-        var ended = new List<int>();
-        if (inode != 0 && processes.TryGetValue(inode, out var inside)) ended.AddRange(SandboxProcesses.Find(state, inode, inside));
-        if (state.Process is { Pid: > 0 } main && SandboxProcesses.IsAlive(main) && !ended.Contains(main.Pid)) ended.Add(main.Pid);
+        var candidates = new List<int>();
+        if (inode != 0 && processes.TryGetValue(inode, out var inside)) candidates.AddRange(inside);
+        if (state.Process is { Pid: > 0 } main && !candidates.Contains(main.Pid)) candidates.Add(main.Pid);
+        var ended = SandboxProcesses.Find(state with { Owned = false, Process = null }, inode, candidates);
         foreach (var pid in ended) TryUndo(() => ProcessTable.Kill(pid));
         if (ended.Count > 0) log.Add($"ended processes {string.Join(", ", ended)} of removed sandbox {state.Name}");
     }

@@ -35,8 +35,9 @@ public static class SandboxProcesses
         string variable = Variable)
     {
         ArgumentNullException.ThrowIfNull(sandbox);
+        // A session is trusted only for a process known by its start time: a reused PID may lead someone else's.
         int keepSession = IsAlive(keep) ? keep!.Pid : 0;
-        int mainSession = IsAlive(sandbox.Process) ? sandbox.Process!.Pid : 0;
+        int mainSession = sandbox.Process is { StartTime: > 0 } && IsAlive(sandbox.Process) ? sandbox.Process.Pid : 0;
         var found = new List<int>();
         foreach (var pid in candidates ?? ProcessTable.InNetworkNamespace(inode))
         {

@@ -69,8 +69,11 @@ public sealed class BridgeDriver : INetworkDriver
     {
         var options = OptionsOf(network);
         _firewall.RemoveNetwork(network, options);
-        // A link that has taken the bridge's name but is not this network's bridge is left alone.
-        if (_host.FindLink(options.Name) is { } link && BridgeOwnership.WhyNotOurs(link, network, Gateways(network), _host) is null)
+        // The bridge by the index it was made or found with, if it still carries the network's mark (even
+        // renamed); else by name. A link that holds the name but is not this network's bridge is left alone.
+        var link = _bridges.TryGetValue(network.Id, out var index) && _host.FindLink(index) is { } known
+            && BridgeOwnership.MarkedNetwork(known) == network.Id ? known : _host.FindLink(options.Name);
+        if (link is not null && BridgeOwnership.WhyNotOurs(link, network, Gateways(network), _host) is null)
             DeleteBridge(network, link.Index);
         _bridges.TryRemove(network.Id, out _);
         _refused.TryRemove(network.Id, out _);
