@@ -68,8 +68,9 @@ public sealed class DaemonWorld : IDisposable
         if (!File.Exists(Path.Combine(Root, "daemon.json"))) File.WriteAllText(Path.Combine(Root, "daemon.json"), "{}");
         _daemon = Net.HostNs.StartProcess(psi);
         var output = new System.Text.StringBuilder();
-        _daemon.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); Log = output.ToString(); };
-        _daemon.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); Log = output.ToString(); };
+        // Both streams' handlers run concurrently: read the text under the same lock as the appends.
+        _daemon.OutputDataReceived += (_, e) => { lock (output) Log = output.AppendLine(e.Data).ToString(); };
+        _daemon.ErrorDataReceived += (_, e) => { lock (output) Log = output.AppendLine(e.Data).ToString(); };
         _daemon.BeginOutputReadLine();
         _daemon.BeginErrorReadLine();
     }
