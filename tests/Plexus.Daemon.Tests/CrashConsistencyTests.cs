@@ -149,7 +149,7 @@ public sealed partial class CrashConsistencyTests(ITestOutputHelper output)
             {
                 return check();
             }
-            catch (Xunit.Sdk.XunitException) when (attempt < 50)
+            catch (Xunit.Sdk.XunitException) when (attempt < 300)
             {
                 await Task.Delay(100);
             }

@@ -78,7 +78,9 @@ public sealed class DaemonWorld : IDisposable
     private void WaitReady()
     {
         if (_daemon is null) throw new InvalidOperationException("plexusd was not launched");
-        for (int i = 0; i < 600; i++)
+        // Generous: a loaded machine can take long to start .NET and restore many sandboxes.
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromMinutes(2))
         {
             if (_daemon.HasExited) throw new InvalidOperationException($"plexusd exited with {_daemon.ExitCode}: {Log}");
             try
