@@ -100,4 +100,44 @@ public sealed class CrashRestartTests
         Assert.Equal(b.NetworkSettings.IPAddress, w.Get("containers/b/json", DaemonJson.Default.ContainerInspectJson).NetworkSettings.IPAddress);
         Assert.Equal(0, w.Exec("b", "busybox", "ping", "-c", "1", "-W", "2", a.NetworkSettings.IPAddress).ExitCode);
     }
+
+    /// <summary>
+    /// Issue 11: `network disconnect -f` answered 404 for an endpoint whose sandbox was gone, so the network
+    /// could never be removed. As Docker's, it removes the network's endpoint of that name.
+    /// </summary>
+    [PrivilegedFact]
+    public void Network_disconnect_force_removes_an_endpoint_by_name_whatever_became_of_its_sandbox()
+    {
+        using var w = new DaemonWorld();
+        w.Start();
+        Assert.Equal(0, w.Docker("network", "create", "--subnet", "10.76.0.0/24", "web").ExitCode);
+        using (var r = w.Post("plexus/sandboxes", new SandboxCreateJson { Name = "c1", Network = "web" }, DaemonJson.Default.SandboxCreateJson))
+            Assert.True(r.IsSuccessStatusCode, r.Content.ReadAsStringAsync().Result);
+        Assert.Equal(0, w.Stop());
+        // An endpoint of no sandbox, as another tool (or an older Plexus) may leave one: created on its own, not joined.
+        using (var store = new Engine.Store.SqliteStore(w.DataRoot))
+        {
+            var net = store.Load().Networks.Single(n => n.Name == "web");
+            store.Commit(new Engine.Store.StoreBatch().Put(new Engine.Model.EndpointState
+            {
+                Id = Engine.Model.Ids.New(),
+                Name = "ghost",
+                NetworkId = net.Id,
+                IPv4 = Kernel.Types.IPPrefix.Parse("10.76.0.9/24"),
+                Standalone = true,
+            }));
+        }
+        w.Start();
+
+        var plain = w.Docker("network", "disconnect", "web", "ghost");
+        Assert.NotEqual(0, plain.ExitCode);
+        Assert.Contains("ghost not found", plain.Output, StringComparison.Ordinal);
+        var forced = w.Docker("network", "disconnect", "-f", "web", "ghost");
+        Assert.True(forced.ExitCode == 0, forced.Output);
+        Assert.Contains("not found", w.Docker("network", "disconnect", "-f", "web", "nobody").Output, StringComparison.Ordinal);
+        // -f on a joined sandbox is an ordinary disconnect.
+        Assert.Equal(0, w.Docker("network", "disconnect", "-f", "web", "c1").ExitCode);
+        var rm = w.Docker("network", "rm", "web");
+        Assert.True(rm.ExitCode == 0, rm.Output);
+    }
 }

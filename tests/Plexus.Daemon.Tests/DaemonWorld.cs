@@ -49,6 +49,13 @@ public sealed class DaemonWorld : IDisposable
     /// <summary>Starts plexusd inside the world's host namespace and waits until it answers.</summary>
     public void Start(params string[] extraArgs)
     {
+        Launch(extraArgs);
+        WaitReady();
+    }
+
+    /// <summary>Starts plexusd and returns at once, while it restores (a crash test kills it then).</summary>
+    public void Launch(params string[] extraArgs)
+    {
         var psi = new ProcessStartInfo("dotnet",
         [
             DaemonDll, "-H", "unix://" + Socket, "--data-root", DataRoot, "--exec-root", ExecRoot,
@@ -61,11 +68,19 @@ public sealed class DaemonWorld : IDisposable
         if (!File.Exists(Path.Combine(Root, "daemon.json"))) File.WriteAllText(Path.Combine(Root, "daemon.json"), "{}");
         _daemon = Net.HostNs.StartProcess(psi);
         var output = new System.Text.StringBuilder();
-        _daemon.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); Log = output.ToString(); };
-        _daemon.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); Log = output.ToString(); };
+        // Both streams' handlers run concurrently: read the text under the same lock as the appends.
+        _daemon.OutputDataReceived += (_, e) => { lock (output) Log = output.AppendLine(e.Data).ToString(); };
+        _daemon.ErrorDataReceived += (_, e) => { lock (output) Log = output.AppendLine(e.Data).ToString(); };
         _daemon.BeginOutputReadLine();
         _daemon.BeginErrorReadLine();
-        for (int i = 0; i < 300; i++)
+    }
+
+    private void WaitReady()
+    {
+        if (_daemon is null) throw new InvalidOperationException("plexusd was not launched");
+        // Generous: a loaded machine can take long to start .NET and restore many sandboxes.
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromMinutes(2))
         {
             if (_daemon.HasExited) throw new InvalidOperationException($"plexusd exited with {_daemon.ExitCode}: {Log}");
             try

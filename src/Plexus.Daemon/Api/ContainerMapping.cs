@@ -52,7 +52,7 @@ internal static class ContainerMapping
         return result;
     }
 
-    public static bool IsRunning(Sandbox s) => s.State.Process is not { Pid: > 0 } p || ProcessAlive(p.Pid);
+    public static bool IsRunning(Sandbox s) => s.State.Process is not { Pid: > 0 } p || SandboxProcesses.IsAlive(p);
 
     public static bool ProcessAlive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 

@@ -46,7 +46,7 @@ internal static class NetworksEndpoints
         app.MapPost("/networks/{id}/disconnect", (string id, NetworkDisconnectJson body, NetworkController c) =>
         {
             if (string.IsNullOrEmpty(body.Container)) throw PlexusException.Invalid("no container given to disconnect");
-            c.Disconnect(id, body.Container);
+            c.Disconnect(id, body.Container, force: body.Force == true);
             return Results.Ok();
         });
 

@@ -70,16 +70,10 @@ internal static class SandboxesEndpoints
             }
         });
 
-        app.MapDelete("/plexus/sandboxes/{id}", (string id, string? force, NetworkController c, ProcessSupervisor supervisor) =>
+        app.MapDelete("/plexus/sandboxes/{id}", (string id, string? force, NetworkController c) =>
         {
-            var sandbox = c.GetSandbox(id);
-            if (ContainerMapping.IsRunning(sandbox) && sandbox.State.Process is { Pid: > 0 } p)
-            {
-                if (force is not ("1" or "true"))
-                    throw PlexusException.Conflict($"cannot remove running sandbox {sandbox.Name}: its process {p.Pid} is running; stop it first or force the removal (-f)");
-                supervisor.Kill(p.Pid);
-            }
-            c.DeleteSandbox(sandbox.Id);
+            // The controller refuses a running sandbox without force, and otherwise ends what it started.
+            c.DeleteSandbox(c.GetSandbox(id).Id, force: force is "1" or "true");
             return Results.NoContent();
         });
     }

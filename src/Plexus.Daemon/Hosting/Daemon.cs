@@ -24,6 +24,11 @@ internal static partial class Daemon
         var socket = settings.SocketPath;
         var socketGroup = SocketGroup.Resolve(settings.Group, settings.GroupExplicit);
         UnixSocketGuard.Prepare(socket);
+        // Engine operations are synchronous (kernel calls, per-object locks): requests that wait on one object
+        // hold pool threads, and the pool adds threads slowly beyond its minimum. A higher minimum keeps
+        // unrelated requests answered while some wait.
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
         using var engine = EngineComposition.Open(settings);
         settings = settings with { DaemonId = engine.Store is Engine.Store.SqliteStore ? StableId(settings.DataRoot) : "" };
 

@@ -9,7 +9,9 @@ namespace Plexus.Daemon.Hosting;
 
 /// <summary>
 /// Main processes of sandboxes (`plexus run`). A process writes its output straight to its log file and
-/// runs in a session of its own, so it outlives a daemon restart as a container outlives dockerd's.
+/// runs in a session of its own, so it outlives a daemon restart as a container outlives dockerd's. The
+/// controller starts and records it in one step (<see cref="NetworkController.StartMainProcess"/>) and ends
+/// it with its sandbox; this class keeps the handles of the children it started, so they are reaped.
 /// </summary>
 internal sealed class ProcessSupervisor(NetworkController controller) : IDisposable
 {
@@ -19,16 +21,25 @@ internal sealed class ProcessSupervisor(NetworkController controller) : IDisposa
     {
         var sandbox = controller.GetSandbox(sandboxId);
         var log = Path.Combine(controller.Files.DirectoryOf(sandbox.Id), "output.log");
-        File.WriteAllText(log, "");
+        try
+        {
+            File.WriteAllText(log, "");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw PlexusException.NotFound($"sandbox {sandbox.Name} not found: it was removed meanwhile");
+        }
         // setsid: a session of its own; the shell sends output to the log and then becomes the command.
         string[] wrapped = ["setsid", "/bin/sh", "-c", "exec \"$@\" >>\"$0\" 2>&1 </dev/null", log, .. command];
         Process process;
         try
         {
-            process = controller.StartProcess(sandbox.Id, wrapped, psi =>
-            {
-                foreach (var e in environment) SandboxesEndpoints.SetEnv(psi, e);
-            });
+            process = controller.StartMainProcess(sandbox.Id, wrapped,
+                new SandboxProcessState { Command = command, LogPath = log, Environment = environment },
+                psi =>
+                {
+                    foreach (var e in environment) SandboxesEndpoints.SetEnv(psi, e);
+                });
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -36,39 +47,10 @@ internal sealed class ProcessSupervisor(NetworkController controller) : IDisposa
         }
         _children[process.Id] = process;
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => _children.TryRemove(process.Id, out _);
-        controller.SetProcess(sandbox.Id, new SandboxProcessState
+        process.Exited += (_, _) =>
         {
-            Command = command,
-            Pid = process.Id,
-            StartedAt = DateTimeOffset.UtcNow,
-            LogPath = log,
-            Environment = environment,
-        });
-    }
-
-    public void Kill(int pid)
-    {
-        try
-        {
-            if (_children.TryRemove(pid, out var child))
-            {
-                child.Kill(entireProcessTree: true);
-                child.WaitForExit(5000);
-                child.Dispose();
-                return;
-            }
-            using var other = Process.GetProcessById(pid);
-            other.Kill(entireProcessTree: true);
-            other.WaitForExit(5000);
-        }
-        catch (ArgumentException)
-        {
-            // already gone
-        }
-        catch (InvalidOperationException)
-        {
-        }
+            if (_children.TryRemove(process.Id, out _)) process.Dispose();
+        };
     }
 
     public void Dispose()

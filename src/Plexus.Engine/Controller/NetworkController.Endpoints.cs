@@ -67,7 +67,7 @@ public sealed partial class NetworkController
             {
                 throw PlexusException.Invalid($"network {network.Name} does not have IPv6 enabled, so address {request.IPv6Address} cannot be assigned");
             }
-            endpoint = driver.CreateEndpoint(network, endpoint);
+            endpoint = driver.CreateEndpoint(network, endpoint) with { Standalone = store };
             if (store) _store.Commit(new StoreBatch().Put(endpoint));
         }
         catch (Exception e)

@@ -30,16 +30,46 @@ public sealed partial class NetworkController
         }
     }
 
-    /// <summary>`network disconnect`: leaves and deletes the sandbox's endpoint on the network.</summary>
-    public void Disconnect(string networkReference, string sandboxReference)
+    /// <summary>
+    /// `network disconnect`: leaves and deletes the sandbox's endpoint on the network, in one store write. With
+    /// <paramref name="force"/>, as Docker's `-f`, a reference that names no sandbox (or a sandbox not joined
+    /// there) removes the network's endpoint of that name, whatever became of its sandbox.
+    /// </summary>
+    public void Disconnect(string networkReference, string sandboxReference, bool force = false)
     {
         var network = GetNetwork(networkReference);
-        var sandbox = GetSandbox(sandboxReference);
-        using var _ = _locks.Acquire(network.Id, sandbox.Id);
-        var endpoint = _endpoints.OfSandbox(sandbox.Id).FirstOrDefault(e => e.NetworkId == network.Id)
-            ?? throw PlexusException.NotFound($"sandbox {sandbox.Name} is not connected to network {network.Name}");
-        LeaveLocked(network, endpoint, sandbox);
-        DeleteEndpointLocked(network, _endpoints[endpoint.Id]);
+        Sandbox sandbox;
+        try
+        {
+            sandbox = GetSandbox(sandboxReference);
+        }
+        catch (PlexusException e) when (force && e.Kind == ErrorKind.NotFound)
+        {
+            DeleteEndpointByName(network, sandboxReference);
+            return;
+        }
+        using (var _ = _locks.Acquire(network.Id, sandbox.Id))
+        {
+            if (_endpoints.OfSandbox(sandbox.Id).FirstOrDefault(e => e.NetworkId == network.Id) is { } endpoint)
+            {
+                LeaveLocked(network, endpoint, sandbox, delete: true);
+                return;
+            }
+        }
+        if (!force) throw PlexusException.NotFound($"sandbox {sandbox.Name} is not connected to network {network.Name}");
+        DeleteEndpointByName(network, sandboxReference);
+    }
+
+    /// <summary>`network disconnect -f NAME` when NAME is no joined sandbox: the endpoint is left (if joined) and deleted.</summary>
+    private void DeleteEndpointByName(NetworkState network, string name)
+    {
+        var endpoint = GetEndpoint(network.Id, name);
+        var owner = endpoint.SandboxId is { } id && _sandboxes.TryGetValue(id, out var s) ? s : null;
+        using var _ = owner is null ? _locks.Acquire(network.Id) : _locks.Acquire(network.Id, owner.Id);
+        if (!_endpoints.TryGetValue(endpoint.Id, out endpoint)) throw PlexusException.NotFound($"endpoint {name} not found on network {network.Name}");
+        if (owner is not null && endpoint.SandboxId == owner.Id) LeaveLocked(network, endpoint, owner, delete: true);
+        else if (endpoint.SandboxId is null) DeleteEndpointLocked(network, endpoint);
+        else throw PlexusException.Conflict($"endpoint {endpoint.Name} on network {network.Name} was joined meanwhile; try again");
     }
 
     /// <summary>Joins an existing endpoint to a sandbox.</summary>
@@ -53,12 +83,13 @@ public sealed partial class NetworkController
         return JoinLocked(network, endpoint, sandbox);
     }
 
+    /// <summary>Leaves; an endpoint made by `network connect` (not <see cref="EndpointState.Standalone"/>) is deleted with it.</summary>
     public void Leave(string networkReference, string endpointReference, string sandboxReference)
     {
         var network = GetNetwork(networkReference);
         var sandbox = GetSandbox(sandboxReference);
         using var _ = _locks.Acquire(network.Id, sandbox.Id);
-        LeaveLocked(network, GetEndpoint(network.Id, endpointReference), sandbox);
+        LeaveLocked(network, GetEndpoint(network.Id, endpointReference), sandbox, delete: false);
     }
 
     private void CheckJoinAllowed(NetworkState network, Sandbox sandbox)
@@ -133,23 +164,36 @@ public sealed partial class NetworkController
         return candidate;
     }
 
-    private void LeaveLocked(NetworkState network, EndpointState endpoint, Sandbox sandbox)
+    /// <summary>
+    /// Leaves, and with <paramref name="delete"/> (or for an endpoint that exists only while joined) deletes the
+    /// endpoint in the same store write as the leave: a crash can never leave an endpoint that belongs to no sandbox.
+    /// </summary>
+    private void LeaveLocked(NetworkState network, EndpointState endpoint, Sandbox sandbox, bool delete)
     {
         if (endpoint.SandboxId != sandbox.Id)
             throw PlexusException.NotFound($"endpoint {endpoint.Name} is not joined to sandbox {sandbox.Name}");
+        delete |= !endpoint.Standalone;
         var joined = EndpointsOf(sandbox);
         bool wasGateway = GatewayEndpoint(joined)?.Id == endpoint.Id;
         var left = endpoint with { SandboxId = null, InterfaceName = null, JoinOrder = 0 };
         try
         {
             DriverOf(network).Leave(network, endpoint, sandbox);
-            _store.Commit(new StoreBatch().Put(left));
+            _store.Commit(delete ? new StoreBatch().DeleteEndpoint(endpoint.Id) : new StoreBatch().Put(left));
         }
         catch (Exception e)
         {
             throw Wrap(e, $"leave network {network.Name} from sandbox {sandbox.Name}");
         }
-        _endpoints[left.Id] = left;
+        if (delete)
+        {
+            _endpoints.TryRemove(endpoint.Id, out _);
+            ReleaseResources(network, endpoint);
+        }
+        else
+        {
+            _endpoints[left.Id] = left;
+        }
         WithdrawNames(network, endpoint, sandbox);
         TryUndo(() => DriverOf(network).SetLinks(network, LinkFlowsOf(network)));
         if (wasGateway && GatewayEndpoint(EndpointsOf(sandbox)) is { } next)

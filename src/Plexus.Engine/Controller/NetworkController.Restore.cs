@@ -3,22 +3,28 @@ using Plexus.Engine.Sandboxes;
 using Plexus.Engine.Store;
 using Plexus.Kernel;
 using Plexus.Kernel.Namespaces;
+using Plexus.Kernel.ProcFs;
 
 namespace Plexus.Engine.Controller;
 
 public sealed partial class NetworkController
 {
     /// <summary>
-    /// Start-up: loads the store and reconciles it with the kernel. Half-created networks are rolled back;
-    /// sandboxes whose namespace is gone are removed with their endpoints; bridges and veths the store
-    /// knows are re-created if missing; links and namespaces of Plexus's naming that nothing claims are
-    /// removed. Returns one line per repair, for the log.
+    /// Start-up: loads the store and reconciles it with the kernel, so that nothing the controller then reports
+    /// is missing from the kernel. Half-created networks are rolled back; sandboxes whose namespace is gone
+    /// are removed with their endpoints and processes; endpoints that belong to no sandbox are deleted; bridges
+    /// are re-created if missing (and refused if a link that is not theirs holds their name); the firewall is
+    /// re-applied, then every joined endpoint's interface is checked and rebuilt if anything is amiss, and an
+    /// endpoint that cannot be rebuilt is disconnected. Links, namespaces, sandbox folders and processes of
+    /// Plexus's making that nothing claims are removed. Each step commits on its own, so a crash during restore
+    /// leaves a state the next restore takes up. Returns one line per repair, for the log.
     /// </summary>
     public IReadOnlyList<string> Restore()
     {
         var log = new List<string>();
         var snapshot = _store.Load();
         var cleanup = new StoreBatch();
+        var processes = ProcessTable.ByNetworkNamespace();
 
         foreach (var network in snapshot.Networks)
         {
@@ -36,27 +42,33 @@ public sealed partial class NetworkController
         {
             if (OpenExisting(state) is { } ns)
             {
-                var restored = new Sandbox(state, ns, state.NamespacePath == "/proc/self/ns/net");
-                AddSandbox(restored);
+                AddSandbox(new Sandbox(state, ns, state.NamespacePath == "/proc/self/ns/net")
+                {
+                    MayHaveProcesses = state.Process is not null || processes.ContainsKey(ns.Identity.Inode),
+                });
                 continue;
             }
             cleanup.DeleteSandbox(state.Id);
             TryUndo(() => _files.Remove(state.Id));
             log.Add($"removed sandbox {state.Name}: its network namespace is gone");
+            EndOrphanProcesses(state, state.NamespaceInode, processes, log);
         }
 
         foreach (var endpoint in snapshot.Endpoints)
         {
-            bool networkKnown = _networks.ContainsKey(endpoint.NetworkId);
-            bool sandboxGone = endpoint.SandboxId is { } sid && !_sandboxes.ContainsKey(sid);
-            if (!networkKnown || sandboxGone)
+            _networks.TryGetValue(endpoint.NetworkId, out var network);
+            string? gone = network is null ? "its network is gone"
+                : endpoint.SandboxId is { } sid && !_sandboxes.ContainsKey(sid) ? "its sandbox is gone"
+                : endpoint.SandboxId is null && !endpoint.Standalone ? "it belonged to no sandbox (a disconnect was interrupted)"
+                : null;
+            if (gone is not null)
             {
                 cleanup.DeleteEndpoint(endpoint.Id);
-                log.Add($"removed endpoint {endpoint.Name}: its {(networkKnown ? "sandbox" : "network")} is gone");
+                log.Add($"removed endpoint {endpoint.Name}{(network is null ? "" : $" on network {network.Name}")}: {gone}");
                 continue;
             }
             _endpoints[endpoint.Id] = endpoint;
-            _ports.Restore(endpoint.PortBindings, PortOwner(endpoint.Name, _networks[endpoint.NetworkId]));
+            _ports.Restore(endpoint.PortBindings, PortOwner(endpoint.Name, network!));
         }
         if (!cleanup.IsEmpty) _store.Commit(cleanup);
 
@@ -78,13 +90,27 @@ public sealed partial class NetworkController
             }
         }
 
-        foreach (var sandbox in _sandboxes.Values) RestoreSandbox(sandbox, log);
+        // The firewall first: rebuilding an interface with published ports adds them to the rules of its
+        // network, which the firewall must know by then.
+        ReconcileDrivers(log);
+        int dropped = 0;
+        foreach (var sandbox in _sandboxes.Values) dropped += RestoreSandbox(sandbox, processes, log);
+        if (dropped > 0) ReconcileDrivers(log); // exactly what remains: links to the disconnected are gone too
 
         var joined = _endpoints.Values.Where(e => e.SandboxId is not null).ToList();
         foreach (var driver in _drivers.Values)
-        {
             foreach (var removed in driver.CollectGarbage(_networks.Values.ToList(), joined))
                 log.Add($"removed link {removed}, which no network or endpoint claims");
+        CollectNamespaces(processes, log);
+        CollectSandboxFolders(log);
+        return log;
+    }
+
+    private void ReconcileDrivers(List<string> log)
+    {
+        var joined = _endpoints.Values.Where(e => e.SandboxId is not null).ToList();
+        foreach (var driver in _drivers.Values)
+        {
             try
             {
                 driver.Reconcile(_networks.Values.ToList(), joined, n => LinkFlowsOf(n));
@@ -94,38 +120,55 @@ public sealed partial class NetworkController
                 log.Add($"could not re-apply the {driver.Name} driver's rules: {e.Message}");
             }
         }
-
-        var ownedIds = _sandboxes.Values.Where(s => s.State.Owned).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var name in _namespaces.List().ToList())
-        {
-            if (ownedIds.Contains(name)) continue;
-            TryUndo(() => _namespaces.Delete(name));
-            log.Add($"removed network namespace {name}, which no sandbox claims");
-        }
-        return log;
     }
 
-    /// <summary>Re-creates the interfaces of joined endpoints that are missing, then the default route.</summary>
-    private void RestoreSandbox(Sandbox sandbox, List<string> log)
+    /// <summary>
+    /// Makes each joined endpoint's interface whole again (rebuilt from scratch if anything is missing or
+    /// changed), then the default route, the resolver and the files. An endpoint that cannot be rebuilt is
+    /// disconnected, so the sandbox is never reported with an address it does not have. Ends processes a
+    /// previous run started in the sandbox that nothing records. Returns how many endpoints it disconnected.
+    /// </summary>
+    private int RestoreSandbox(Sandbox sandbox, Dictionary<ulong, List<int>> processes, List<string> log)
     {
-        var joined = EndpointsOf(sandbox);
-        foreach (var endpoint in joined)
+        int dropped = 0;
+        foreach (var endpoint in EndpointsOf(sandbox))
         {
             var network = _networks[endpoint.NetworkId];
             var driver = DriverOf(network);
             try
             {
-                if (driver.IsJoined(network, endpoint, sandbox)) continue;
+                if (driver.IsJoined(network, endpoint, sandbox) && InterfaceIsWhole(sandbox, endpoint)) continue;
                 TryUndo(() => driver.Leave(network, endpoint, sandbox));
+                ClearInterfaceName(sandbox, endpoint);
                 var info = driver.Join(network, endpoint, sandbox);
-                if (info.ConfigureInterface) ConfigureInterface(sandbox, endpoint, network);
+                try
+                {
+                    if (info.ConfigureInterface) ConfigureInterface(sandbox, endpoint, network);
+                }
+                catch
+                {
+                    TryUndo(() => driver.Leave(network, endpoint, sandbox));
+                    throw;
+                }
                 log.Add($"re-created interface {endpoint.InterfaceName} of sandbox {sandbox.Name} on network {network.Name}");
             }
-            catch (Exception e) when (e is KernelException or PlexusException)
+            catch (Exception e) when (e is KernelException or PlexusException or ArgumentException)
             {
-                log.Add($"could not restore endpoint {endpoint.Name} of sandbox {sandbox.Name}: {e.Message}");
+                try
+                {
+                    _store.Commit(new StoreBatch().DeleteEndpoint(endpoint.Id));
+                    _endpoints.TryRemove(endpoint.Id, out _);
+                    ReleaseResources(network, endpoint);
+                    dropped++;
+                    log.Add($"could not restore endpoint {endpoint.Name} of sandbox {sandbox.Name} on network {network.Name}, so it was disconnected: {e.Message}");
+                }
+                catch (PlexusException store)
+                {
+                    log.Add($"could not restore endpoint {endpoint.Name} of sandbox {sandbox.Name} ({e.Message}), nor disconnect it: {store.Message}");
+                }
             }
         }
+        var joined = EndpointsOf(sandbox);
         if (GatewayEndpoint(joined) is { } gateway)
             TryUndo(() => SetDefaultRoutes(sandbox, gateway, GatewayInfo(gateway)));
         // The previous daemon's resolver sockets died with it: serve the sandbox's names anew.
@@ -143,6 +186,87 @@ public sealed partial class NetworkController
             PublishNames(network, endpoint, sandbox);
         }
         TryUndo(() => WriteFiles(sandbox, joined));
+        if (sandbox.MayHaveProcesses && !sandbox.IsHostNamespace)
+        {
+            var inode = sandbox.Namespace.Identity.Inode;
+            // Main processes that are not the recorded one's session: one a crash cut off between its start and
+            // its record, or what a main process that has ended left behind. What `exec` started stays.
+            var strays = processes.TryGetValue(inode, out var inside)
+                ? SandboxProcesses.Find(sandbox.State with { Owned = false, Process = null }, inode, inside, keep: sandbox.State.Process,
+                    variable: SandboxProcesses.MainVariable)
+                : [];
+            foreach (var pid in strays) TryUndo(() => ProcessTable.Kill(pid));
+            if (strays.Count > 0) log.Add($"ended processes {string.Join(", ", strays)} of sandbox {sandbox.Name}: no main process it records");
+        }
+        return dropped;
+    }
+
+    /// <summary>The interface is up and holds the endpoint's addresses (a driver without interfaces has nothing to check).</summary>
+    private static bool InterfaceIsWhole(Sandbox sandbox, EndpointState endpoint)
+    {
+        if (endpoint.InterfaceName is not { } name || (endpoint.IPv4 is null && endpoint.IPv6 is null)) return true;
+        if (sandbox.Netlink.FindLink(name) is not { IsUp: true } link) return false;
+        var present = sandbox.Netlink.ListAddresses(link.Index).Select(a => a.Prefix).ToHashSet();
+        return (endpoint.IPv4 is not { } v4 || present.Contains(v4)) && (endpoint.IPv6 is not { } v6 || present.Contains(v6));
+    }
+
+    /// <summary>
+    /// Before a rebuild: a link that still holds the interface's name is removed if the namespace is Plexus's;
+    /// in an adopted namespace it is someone else's, and the rebuild is refused rather than take it.
+    /// </summary>
+    private static void ClearInterfaceName(Sandbox sandbox, EndpointState endpoint)
+    {
+        if (sandbox.IsHostNamespace || endpoint.InterfaceName is not { } name || sandbox.Netlink.FindLink(name) is not { } stale) return;
+        if (!sandbox.State.Owned)
+            throw PlexusException.Conflict($"its interface name {name} is taken in the adopted namespace by a link that is not Plexus's ({stale.Kind ?? "device"}, index {stale.Index})");
+        sandbox.Netlink.DeleteLink(stale.Index);
+    }
+
+    /// <summary>
+    /// The processes of a sandbox that restore removed: they run on in a namespace no sandbox holds. Only those
+    /// that carry its mark are ended: once freed, a namespace's inode number can be given to another one, and
+    /// a recorded PID to another process.
+    /// </summary>
+    private static void EndOrphanProcesses(SandboxState state, ulong inode, Dictionary<ulong, List<int>> processes, List<string> log)
+    {
+        var candidates = new List<int>();
+        if (inode != 0 && processes.TryGetValue(inode, out var inside)) candidates.AddRange(inside);
+        if (state.Process is { Pid: > 0 } main && !candidates.Contains(main.Pid)) candidates.Add(main.Pid);
+        var ended = SandboxProcesses.Find(state with { Owned = false, Process = null }, inode, candidates);
+        foreach (var pid in ended) TryUndo(() => ProcessTable.Kill(pid));
+        if (ended.Count > 0) log.Add($"ended processes {string.Join(", ", ended)} of removed sandbox {state.Name}");
+    }
+
+    /// <summary>Namespaces under the exec root that no sandbox claims: what runs in them is ended, then they are deleted.</summary>
+    private void CollectNamespaces(Dictionary<ulong, List<int>> processes, List<string> log)
+    {
+        var ownedIds = _sandboxes.Values.Where(s => s.State.Owned).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in _namespaces.List().ToList())
+        {
+            if (ownedIds.Contains(name)) continue;
+            ulong inode = ProcessTable.InodeOf(_namespaces.PathOf(name));
+            if (inode != 0 && processes.TryGetValue(inode, out var inside))
+            {
+                foreach (var pid in inside) TryUndo(() => ProcessTable.Kill(pid));
+                log.Add($"ended processes {string.Join(", ", inside)} in network namespace {name}, which no sandbox claims");
+            }
+            TryUndo(() => _namespaces.Delete(name));
+            log.Add($"removed network namespace {name}, which no sandbox claims");
+        }
+    }
+
+    /// <summary>Folders under the exec root's sandboxes/ that belong to no sandbox (a crash between their creation and removal).</summary>
+    private void CollectSandboxFolders(List<string> log)
+    {
+        var root = _options.SandboxFilesDirectory;
+        if (!Directory.Exists(root)) return;
+        foreach (var dir in Directory.EnumerateDirectories(root).ToList())
+        {
+            var id = Path.GetFileName(dir);
+            if (_sandboxes.ContainsKey(id) || !Ids.IsFullId(id)) continue;
+            TryUndo(() => _files.Remove(id));
+            log.Add($"removed sandbox folder {dir}, which no sandbox claims");
+        }
     }
 
     /// <summary>Opens a stored sandbox's namespace if it still exists and is the same one (PIDs get reused).</summary>

@@ -24,10 +24,7 @@ public sealed partial class NetworkController
             ns = request.Mode switch
             {
                 SandboxNamespaceMode.New => _namespaces.Create(id),
-                SandboxNamespaceMode.Path => NetworkNamespace.OpenPath(request.NamespacePath
-                    ?? throw PlexusException.Invalid("adopting a namespace by path needs a path")),
-                SandboxNamespaceMode.Pid => NetworkNamespace.OpenPid(request.Pid
-                    ?? throw PlexusException.Invalid("adopting a namespace by PID needs a PID")),
+                SandboxNamespaceMode.Path or SandboxNamespaceMode.Pid => Adopt(request),
                 SandboxNamespaceMode.Host => NetworkNamespace.OpenProcess(),
                 _ => throw PlexusException.Invalid($"unknown namespace mode {request.Mode}"),
             };
@@ -83,21 +80,68 @@ public sealed partial class NetworkController
         }
     }
 
-    /// <summary>Removes a sandbox: leaves and deletes its endpoints, then deletes its namespace if Plexus made it.</summary>
-    public void DeleteSandbox(string reference)
+    /// <summary>
+    /// Opens the namespace a sandbox adopts. Whatever is wrong with the path or PID is the request's fault
+    /// (400), and the open never blocks (<see cref="NetworkNamespace.OpenPath"/>).
+    /// </summary>
+    private static NetworkNamespace Adopt(SandboxCreateRequest request)
+    {
+        try
+        {
+            return request.Mode == SandboxNamespaceMode.Path
+                ? NetworkNamespace.OpenPath(request.NamespacePath is { Length: > 0 } path ? path : throw PlexusException.Invalid("adopting a namespace by path needs a path"))
+                : NetworkNamespace.OpenPid(request.Pid ?? throw PlexusException.Invalid("adopting a namespace by PID needs a PID"));
+        }
+        catch (KernelException e)
+        {
+            throw PlexusException.Invalid($"sandbox {request.Name}: cannot adopt the namespace: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Removes a sandbox: ends the processes it started, leaves and deletes its endpoints, then deletes its
+    /// namespace if Plexus made it. Without <paramref name="force"/>, a sandbox whose main process runs is
+    /// refused. Holding the sandbox's lock throughout, it cannot miss a process started meanwhile: starts
+    /// take the same lock (<see cref="StartMainProcess"/>).
+    /// </summary>
+    public void DeleteSandbox(string reference, bool force = true)
     {
         var sandbox = GetSandbox(reference);
-        var networkIds = EndpointsOf(sandbox).Select(e => e.NetworkId).ToArray();
-        using var _ = _locks.Acquire([sandbox.Id, .. networkIds]);
-        if (!_sandboxes.ContainsKey(sandbox.Id)) throw PlexusException.NotFound($"sandbox {reference} not found");
-        foreach (var endpoint in EndpointsOf(sandbox))
+        while (true)
         {
-            var network = _networks[endpoint.NetworkId];
-            if (!networkIds.Contains(network.Id)) continue; // joined meanwhile: held by no lock of ours
-            LeaveLocked(network, endpoint, sandbox);
-            DeleteEndpointLocked(network, _endpoints[endpoint.Id]);
+            // The networks to lock are known only once the sandbox is locked: a join may complete meanwhile.
+            var networkIds = EndpointsOf(sandbox).Select(e => e.NetworkId).ToHashSet(StringComparer.Ordinal);
+            using var _ = _locks.Acquire([sandbox.Id, .. networkIds]);
+            EnsureLive(sandbox, reference);
+            if (!EndpointsOf(sandbox).All(e => networkIds.Contains(e.NetworkId))) continue;
+            if (!force && sandbox.State.Process is { Pid: > 0 } running && SandboxProcesses.IsAlive(running))
+                throw PlexusException.Conflict($"cannot remove running sandbox {sandbox.Name}: its process {running.Pid} is running; stop it first or force the removal (-f)");
+            if (sandbox.MayHaveProcesses) EndProcesses(sandbox);
+            foreach (var endpoint in EndpointsOf(sandbox))
+                LeaveLocked(_networks[endpoint.NetworkId], endpoint, sandbox, delete: true);
+            RemoveSandboxLocked(sandbox);
+            return;
         }
-        RemoveSandboxLocked(sandbox);
+    }
+
+    /// <summary>Ends every process the sandbox started; the namespace is about to go, and nothing may run on in it.</summary>
+    private static void EndProcesses(Sandbox sandbox)
+    {
+        try
+        {
+            SandboxProcesses.EndAll(sandbox.State, sandbox.Namespace.Identity.Inode);
+        }
+        catch (KernelException e)
+        {
+            throw Wrap(e, $"end the processes of sandbox {sandbox.Name}");
+        }
+    }
+
+    /// <summary>The sandbox is still the live one of its id: not removed (or replaced) while the caller waited for its lock.</summary>
+    private void EnsureLive(Sandbox sandbox, string reference)
+    {
+        if (!_sandboxes.TryGetValue(sandbox.Id, out var live) || !ReferenceEquals(live, sandbox))
+            throw PlexusException.NotFound($"sandbox {reference} not found");
     }
 
     private void RemoveSandboxLocked(Sandbox sandbox)
@@ -117,28 +161,68 @@ public sealed partial class NetworkController
         TryUndo(() => _files.Remove(sandbox.Id));
     }
 
-    /// <summary>Records (or clears) the sandbox's main process.</summary>
-    public Sandbox SetProcess(string sandboxReference, SandboxProcessState? process)
+    /// <summary>
+    /// Starts the sandbox's main process (`plexus run`) and records it, in one step under the sandbox's lock: a
+    /// removal either comes first, and this fails with "not found" having started nothing, or comes after and
+    /// finds the process recorded. A record that cannot be written kills the process: nothing runs unrecorded.
+    /// <paramref name="process"/> gives what to record besides the PID and start time.
+    /// </summary>
+    public Process StartMainProcess(string sandboxReference, IReadOnlyList<string> command, SandboxProcessState process, Action<ProcessStartInfo>? configure = null)
     {
+        ArgumentNullException.ThrowIfNull(process);
         var sandbox = GetSandbox(sandboxReference);
         using var held = _locks.Acquire(sandbox.Id);
-        var state = sandbox.State with { Process = process };
+        EnsureLive(sandbox, sandboxReference);
+        var started = StartProcessLocked(sandbox, command, psi =>
+        {
+            configure?.Invoke(psi);
+            psi.Environment[SandboxProcesses.MainVariable] = sandbox.Id;
+        });
         try
         {
+            var state = sandbox.State with
+            {
+                Process = process with
+                {
+                    Pid = started.Id,
+                    StartedAt = DateTimeOffset.UtcNow,
+                    StartTime = Kernel.ProcFs.ProcessTable.Stat(started.Id)?.StartTime ?? 0,
+                },
+            };
             _store.Commit(new StoreBatch().Put(state));
+            sandbox.State = state;
+            return started;
         }
         catch (Exception e)
         {
+            try
+            {
+                started.Kill(entireProcessTree: true);
+            }
+            catch (Exception k) when (k is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // it has already ended
+            }
+            started.Dispose();
             throw Wrap(e, $"record the process of sandbox {sandbox.Name}");
         }
-        sandbox.State = state;
-        return sandbox;
     }
 
-    /// <summary>Starts a process inside the sandbox, seeing the sandbox's hosts, resolv.conf and hostname.</summary>
+    /// <summary>
+    /// Starts a process inside the sandbox, seeing the sandbox's hosts, resolv.conf and hostname (`exec`). The
+    /// start holds the sandbox's lock, so it never lands in a sandbox being removed.
+    /// </summary>
     public Process StartProcess(string sandboxReference, IReadOnlyList<string> command, Action<ProcessStartInfo>? configure = null)
     {
         var sandbox = GetSandbox(sandboxReference);
+        using var held = _locks.Acquire(sandbox.Id);
+        EnsureLive(sandbox, sandboxReference);
+        return StartProcessLocked(sandbox, command, configure);
+    }
+
+    private Process StartProcessLocked(Sandbox sandbox, IReadOnlyList<string> command, Action<ProcessStartInfo>? configure)
+    {
+        sandbox.MayHaveProcesses = true;
         try
         {
             var links = LinkEnvironment(sandbox);
@@ -146,6 +230,7 @@ public sealed partial class NetworkController
             {
                 foreach (var (key, value) in links) psi.Environment[key] = value;
                 configure?.Invoke(psi);
+                psi.Environment[SandboxProcesses.Variable] = sandbox.Id; // last: the mark cannot be overridden
             });
         }
         catch (Exception e) when (e is KernelException or System.ComponentModel.Win32Exception)

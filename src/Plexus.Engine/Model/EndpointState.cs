@@ -36,5 +36,12 @@ public sealed record EndpointState
 
     public IReadOnlyDictionary<string, string> DriverState { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Created on its own (CNM's create endpoint), so it outlives a leave. One made by `network connect` or
+    /// `run --network` exists only while joined: leaving deletes it in the same store write, and a restart
+    /// deletes one found unjoined (what a crash between the two writes of older versions left).
+    /// </summary>
+    public bool Standalone { get; init; }
+
     public bool Pending { get; init; }
 }

@@ -50,4 +50,7 @@ public sealed record SandboxProcessState
     public DateTimeOffset StartedAt { get; init; }
     public string? LogPath { get; init; }
     public IReadOnlyList<string> Environment { get; init; } = [];
+
+    /// <summary>When the process started, in clock ticks after boot (/proc/PID/stat): tells it from a later process given the same PID. 0 if unknown.</summary>
+    public ulong StartTime { get; init; }
 }

@@ -31,6 +31,12 @@ public sealed class Sandbox : IDisposable
     /// <summary>True for sandboxes on the host network: they share the daemon's namespace.</summary>
     public bool IsHostNamespace { get; }
 
+    /// <summary>
+    /// True once Plexus may have started a process in the sandbox (in this daemon's life, or found at restore):
+    /// only then does its removal look for processes to end.
+    /// </summary>
+    internal bool MayHaveProcesses { get; set; }
+
     /// <summary>rtnetlink inside the sandbox.</summary>
     public RtNetlink Netlink => _netlink.Value;
 

@@ -12,6 +12,9 @@ internal static partial class Libc
     internal const int O_TRUNC = 0x200;
     internal const int O_CLOEXEC = 0x80000;
 
+    /// <summary>Locates a file without opening it: never blocks (a FIFO without a writer) and runs no driver's open.</summary>
+    internal const int O_PATH = 0x200000;
+
     [LibraryImport(Name, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Open(string path, int flags, int mode);
 }

@@ -30,34 +30,81 @@ public sealed class NetworkNamespace : IDisposable
         }
     }
 
-    /// <summary>Opens the namespace bound at <paramref name="path"/> (a bind mount or /proc/PID/ns/net).</summary>
+    /// <summary>
+    /// Opens the network namespace bound at <paramref name="path"/> (a bind mount or /proc/PID/ns/net). Anything
+    /// else is refused with EINVAL and a message naming what the path is: the path is first located with
+    /// O_PATH, which never blocks (a FIFO without a writer would block an open forever) and runs no device
+    /// driver's open, and only a file of nsfs is then opened for real.
+    /// </summary>
     public static NetworkNamespace OpenPath(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-        if (fd < 0)
-        {
-            int errno = Errno.Last;
-            throw new KernelException($"open network namespace '{path}'", errno,
-                errno == Errno.ENOENT ? "no such namespace file" : null);
-        }
-        return new NetworkNamespace(new SafeFileDescriptor(fd), path);
+        return Open(path, $"open network namespace '{path}'", Errno.ENOENT, "no such file");
     }
 
     /// <summary>Opens the network namespace of a running process (a container started with --net=none, say).</summary>
     public static NetworkNamespace OpenPid(int pid)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pid);
-        var path = $"/proc/{pid}/ns/net";
-        int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-        if (fd < 0)
+        return Open($"/proc/{pid}/ns/net", $"open network namespace of process {pid}", Errno.ENOENT, $"no process with PID {pid}");
+    }
+
+    private static unsafe NetworkNamespace Open(string path, string operation, int hintErrno, string hint)
+    {
+        using var located = new SafeFileDescriptor(Libc.Open(path, Libc.O_PATH | Libc.O_CLOEXEC, 0));
+        if (located.IsInvalid)
         {
             int errno = Errno.Last;
-            throw new KernelException($"open network namespace of process {pid}", errno,
-                errno == Errno.ENOENT ? $"no process with PID {pid}" : null);
+            throw new KernelException(operation, errno, errno == hintErrno ? hint : null);
         }
-        return new NetworkNamespace(new SafeFileDescriptor(fd), path);
+        byte* buffer = stackalloc byte[256];
+        if (Libc.FStatFs(located, buffer) != 0) throw KernelException.FromErrno(operation);
+        if (*(long*)buffer != Libc.NSFS_MAGIC)
+            throw new KernelException(operation, Errno.EINVAL, $"'{path}' is {FileKind(located)}, not a network namespace");
+
+        // A namespace file: opening it for real cannot block.
+        var handle = new SafeFileDescriptor(Libc.Open($"/proc/self/fd/{located.Value}", Libc.O_RDONLY | Libc.O_CLOEXEC, 0));
+        if (handle.IsInvalid) throw KernelException.FromErrno(operation);
+        int type = Libc.Ioctl(handle, Libc.NS_GET_NSTYPE);
+        if (type != Libc.CLONE_NEWNET)
+        {
+            int errno = Errno.Last;
+            handle.Dispose();
+            throw type < 0 ? new KernelException(operation, errno)
+                : new KernelException(operation, Errno.EINVAL, $"'{path}' is {NamespaceKind(type)}, not a network namespace");
+        }
+        return new NetworkNamespace(handle, path);
     }
+
+    /// <summary>"a FIFO", "a regular file"... for the error that refuses it.</summary>
+    private static unsafe string FileKind(SafeFileDescriptor fd)
+    {
+        byte* statx = stackalloc byte[256];
+        if (Libc.StatX(fd, "", Libc.AT_EMPTY_PATH, Libc.STATX_TYPE, statx) != 0) return "not a namespace file";
+        return (*(ushort*)(statx + Libc.StatxModeOffset) & Libc.S_IFMT) switch
+        {
+            Libc.S_IFIFO => "a FIFO",
+            Libc.S_IFCHR => "a character device",
+            Libc.S_IFBLK => "a block device",
+            Libc.S_IFDIR => "a directory",
+            Libc.S_IFREG => "a regular file",
+            Libc.S_IFLNK => "a symbolic link",
+            Libc.S_IFSOCK => "a socket",
+            _ => "not a namespace file",
+        };
+    }
+
+    private static string NamespaceKind(int type) => type switch
+    {
+        0x00020000 => "a mount namespace",
+        0x04000000 => "a UTS namespace",
+        0x08000000 => "an IPC namespace",
+        0x10000000 => "a user namespace",
+        0x20000000 => "a PID namespace",
+        0x02000000 => "a cgroup namespace",
+        0x00000080 => "a time namespace",
+        _ => "a namespace of type 0x" + type.ToString("x", System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     /// <summary>The namespace of the process's main thread: the daemon's "host" namespace.</summary>
     public static NetworkNamespace OpenProcess() => OpenPath("/proc/self/ns/net");

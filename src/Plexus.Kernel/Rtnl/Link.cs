@@ -29,5 +29,8 @@ public sealed record Link
 
     public byte OperState { get; init; }
 
+    /// <summary>IFLA_IFALIAS: a free-text label (`ip link set NAME alias TEXT`); Plexus marks the links it owns with it.</summary>
+    public string? Alias { get; init; }
+
     public bool IsUp => (Flags & InterfaceFlags.Up) != 0;
 }

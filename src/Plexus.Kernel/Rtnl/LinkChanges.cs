@@ -16,6 +16,9 @@ public sealed record LinkChanges
 
     /// <summary>Moves the link into this namespace.</summary>
     public NetworkNamespace? Namespace { get; init; }
+
+    /// <summary>IFLA_IFALIAS; an empty string removes the alias.</summary>
+    public string? Alias { get; init; }
 }
 
 /// <summary>Bridge-port settings (IFLA_PROTINFO). Null members are left as they are.</summary>

@@ -42,6 +42,7 @@ internal static class LinkRequests
         if (changes.Mac is { } mac) writer.Mac(Ifla.Address, mac);
         if (changes.MasterIndex is { } master) writer.UInt32(Ifla.Master, (uint)master);
         if (changes.Namespace is { } ns) writer.UInt32(Ifla.NetNsFd, (uint)ns.Descriptor);
+        if (changes.Alias is { } alias) writer.String(Ifla.IfAlias, alias);
     }
 
     public static void WriteBridgePort(NetlinkWriter writer, int index, BridgePortSettings settings)
@@ -64,7 +65,7 @@ internal static class LinkRequests
             throw new NetlinkParseException($"a link message of {p.Length} bytes is shorter than struct ifinfomsg");
         int index = BinaryPrimitives.ReadInt32LittleEndian(p[4..]);
         var flags = (InterfaceFlags)BinaryPrimitives.ReadUInt32LittleEndian(p[8..]);
-        string? name = null, kind = null, slaveKind = null;
+        string? name = null, kind = null, slaveKind = null, alias = null;
         int mtu = 0;
         int? master = null, parent = null, netnsid = null;
         MacAddress? mac = null;
@@ -80,6 +81,7 @@ internal static class LinkRequests
                 case Ifla.Link: parent = a.AsInt32(); break;
                 case Ifla.LinkNetNsId: netnsid = a.AsInt32(); break;
                 case Ifla.OperState: oper = a.AsByte(); break;
+                case Ifla.IfAlias: alias = a.AsString(); break;
                 case Ifla.LinkInfo:
                     foreach (var info in a.Nested())
                     {
@@ -102,6 +104,7 @@ internal static class LinkRequests
             LinkNetNsId = netnsid,
             SlaveKind = slaveKind,
             OperState = oper,
+            Alias = alias,
         };
         return true;
     }

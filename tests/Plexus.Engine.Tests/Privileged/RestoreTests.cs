@@ -49,6 +49,8 @@ public sealed class RestoreTests
         w.Net.Host.DeleteLink(bridge);
         w.Net.Host.CreateLink(new VethSpec("vpxdeadbeef0001", "orphan-peer"));
         w.Net.Host.CreateLink(new BridgeSpec("plx-0123456789a"));
+        // Marked as Plexus's, for a network the store does not know (an unmarked one is not Plexus's: BridgeOwnershipTests).
+        w.Net.Host.SetLink(w.Net.Host.GetLink("plx-0123456789a").Index, new Kernel.Rtnl.LinkChanges { Alias = "plexus:" + Model.Ids.New() });
 
         var c = w.Restart();
         Assert.Contains(w.LastRestoreLog, l => l.Contains("re-created interface eth0 of sandbox s1", StringComparison.Ordinal));

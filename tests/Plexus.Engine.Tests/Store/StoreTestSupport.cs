@@ -139,6 +139,7 @@ internal static class Samples
             new Plexus.Engine.Ports.PortBinding(Plexus.Engine.Ports.PortProtocol.Udp, 53, System.Net.IPAddress.Parse("::1"), 5353),
         ],
         DriverState = new Dictionary<string, string> { ["veth"] = "veth1a2b3c" },
+        Standalone = true,
         Pending = true,
     };
 
@@ -165,6 +166,7 @@ internal static class Samples
             StartedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 6, TimeSpan.Zero),
             LogPath = "/run/plexus/sandboxes/x/output.log",
             Environment = ["A=1"],
+            StartTime = 123456789,
         },
         Pending = true,
     };

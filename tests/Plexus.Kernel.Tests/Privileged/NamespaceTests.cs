@@ -129,4 +129,42 @@ public sealed class NamespaceTests
         Assert.Null(net.Host.FindLink("inside0"));
         Assert.Contains("inside0", net.Exec("c1", "ip", "-o", "link").Output, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Issue 11: opening a FIFO as a namespace blocked forever, and a regular file "opened" fine and failed later.
+    /// Anything but a network namespace is refused at once, saying what it is.
+    /// </summary>
+    [PrivilegedFact]
+    public async Task Only_a_network_namespace_is_opened_and_anything_else_is_refused_without_blocking()
+    {
+        var dir = Directory.CreateTempSubdirectory("plexus-ns-open-").FullName;
+        try
+        {
+            var fifo = Path.Combine(dir, "fifo");
+            Assert.Equal(0, Processes.Run("mkfifo", [fifo]).ExitCode);
+            var cases = new[]
+            {
+                (fifo, "is a FIFO, not a network namespace"),
+                ("/etc/passwd", "is a regular file, not a network namespace"),
+                (dir, "is a directory, not a network namespace"),
+                ("/dev/null", "is a character device, not a network namespace"),
+                ("/proc/self/ns/mnt", "is a mount namespace, not a network namespace"),
+                ("/proc/self/ns/uts", "is a UTS namespace, not a network namespace"),
+                (Path.Combine(dir, "missing"), "no such file"),
+            };
+            foreach (var (path, expected) in cases)
+            {
+                var open = Task.Run(() => NetworkNamespace.OpenPath(path));
+                var e = await Assert.ThrowsAsync<KernelException>(() => open.WaitAsync(TimeSpan.FromSeconds(30)));
+                Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+            }
+            using var own = NetworkNamespace.OpenPath("/proc/self/ns/net");
+            using var byPid = NetworkNamespace.OpenPid(Environment.ProcessId);
+            Assert.Equal(own.Identity, byPid.Identity);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

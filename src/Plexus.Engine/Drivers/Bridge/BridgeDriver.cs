@@ -24,7 +24,12 @@ public sealed class BridgeDriver : INetworkDriver
     private readonly RtNetlink _host;
     private readonly IBridgeFirewall _firewall;
     private readonly BridgeOptions.Defaults _defaults;
-    private readonly ConcurrentDictionary<string, int> _bridgeIndex = new(StringComparer.Ordinal);
+
+    /// <summary>Network id to the ifindex of its bridge, once created or verified as Plexus's (<see cref="BridgeOwnership"/>).</summary>
+    private readonly ConcurrentDictionary<string, int> _bridges = new(StringComparer.Ordinal);
+
+    /// <summary>Networks whose bridge name is held by a link that is not theirs, with the reason, for join errors.</summary>
+    private readonly ConcurrentDictionary<string, string> _refused = new(StringComparer.Ordinal);
 
     public BridgeDriver(NetworkNamespace hostNs, RtNetlink host, IBridgeFirewall? firewall = null, BridgeOptions.Defaults? defaults = null)
     {
@@ -43,16 +48,18 @@ public sealed class BridgeDriver : INetworkDriver
     public IReadOnlyDictionary<string, string> CreateNetwork(NetworkState network)
     {
         var options = OptionsOf(network);
-        if (_host.FindLink(options.Name) is not null)
-            throw PlexusException.Conflict($"network {network.Name}: a link named '{options.Name}' already exists on the host; choose another {BridgeOptions.BridgeName}");
+        if (_host.FindLink(options.Name) is not null) throw NameTaken(network, options);
+        int created = 0;
         try
         {
-            CreateBridge(network, options);
+            created = CreateBridge(network, options);
             _firewall.AddNetwork(network, options);
         }
         catch
         {
-            DeleteBridge(options.Name);
+            // Only what this call created, by index: a concurrent create that lost the name to another
+            // network must not delete the winner's bridge.
+            if (created != 0) DeleteBridge(network, created);
             throw;
         }
         return new Dictionary<string, string> { [StateBridge] = options.Name };
@@ -62,9 +69,21 @@ public sealed class BridgeDriver : INetworkDriver
     {
         var options = OptionsOf(network);
         _firewall.RemoveNetwork(network, options);
-        DeleteBridge(options.Name);
+        // The bridge by the index it was made or found with, if it still carries the network's mark (even
+        // renamed); else by name. A link that holds the name but is not this network's bridge is left alone.
+        var link = _bridges.TryGetValue(network.Id, out var index) && _host.FindLink(index) is { } known
+            && BridgeOwnership.MarkedNetwork(known) == network.Id ? known : _host.FindLink(options.Name);
+        if (link is not null && BridgeOwnership.WhyNotOurs(link, network, Gateways(network), _host) is null)
+            DeleteBridge(network, link.Index);
+        _bridges.TryRemove(network.Id, out _);
+        _refused.TryRemove(network.Id, out _);
     }
 
+    /// <summary>
+    /// Re-creates a missing bridge, or takes up the existing one if it is this network's (<see cref="BridgeOwnership"/>).
+    /// A link of the bridge's name that is not is refused: nothing is done to it, the network has no bridge
+    /// (joins fail saying why), and the exception says what to do.
+    /// </summary>
     public void RestoreNetwork(NetworkState network)
     {
         var options = OptionsOf(network);
@@ -72,21 +91,29 @@ public sealed class BridgeDriver : INetworkDriver
         if (link is null)
         {
             CreateBridge(network, options);
+            return;
         }
-        else
+        if (BridgeOwnership.WhyNotOurs(link, network, Gateways(network), _host) is { } why)
         {
-            _bridgeIndex[options.Name] = link.Index;
-            if (!link.IsUp) _host.SetUp(link.Index);
-            var present = _host.ListAddresses(link.Index).Select(a => a.Prefix).ToHashSet();
-            foreach (var gateway in Gateways(network))
-                if (!present.Contains(gateway)) AddGateway(link.Index, gateway);
+            var refusal = $"network {network.Name}: the link named '{options.Name}' (index {link.Index}) is not the bridge Plexus made for it: {why}. " +
+                "Plexus leaves it alone and the network has no bridge until that link is renamed or removed and plexusd restarted";
+            _refused[network.Id] = refusal;
+            throw new PlexusException(ErrorKind.Conflict, refusal);
         }
+        if (BridgeOwnership.MarkedNetwork(link) != network.Id) _host.SetLink(link.Index, new LinkChanges { Alias = BridgeOwnership.Mark(network.Id) });
+        _bridges[network.Id] = link.Index;
+        _refused.TryRemove(network.Id, out _);
+        if (!link.IsUp) _host.SetUp(link.Index);
+        var present = _host.ListAddresses(link.Index).Select(a => a.Prefix).ToHashSet();
+        foreach (var gateway in Gateways(network))
+            if (!present.Contains(gateway)) AddGateway(link.Index, gateway);
     }
 
     public void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints,
         Func<NetworkState, IReadOnlyList<LinkFlow>> linksOf)
     {
-        var ours = networks.Where(n => n.Driver == Name).ToList();
+        // Rules name bridges: a network whose bridge was refused gets none, so they never touch the link holding its name.
+        var ours = networks.Where(n => n.Driver == Name && _bridges.ContainsKey(n.Id)).ToList();
         _firewall.ReplaceAll(ours.Select(n => (n, OptionsOf(n),
             (IReadOnlyList<EndpointState>)joinedEndpoints.Where(e => e.NetworkId == n.Id).ToList(), linksOf(n))));
         // Hairpin is a bridge-port flag: a re-created veth needs it again.
@@ -111,7 +138,7 @@ public sealed class BridgeDriver : INetworkDriver
         var ifname = endpoint.InterfaceName ?? throw new InvalidOperationException("join without an interface name");
         _host.CreateLink(new VethSpec(veth, ifname)
         {
-            MasterIndex = BridgeIndex(options.Name),
+            MasterIndex = BridgeIndex(network, options),
             Up = true,
             Mtu = options.MtuValue,
             PeerNamespace = sandbox.Namespace,
@@ -143,21 +170,30 @@ public sealed class BridgeDriver : INetworkDriver
         DeleteLinkIfPresent(BridgeOptions.VethNameFor(endpoint.Id));
     }
 
-    public bool IsJoined(NetworkState network, EndpointState endpoint, Sandbox sandbox) =>
-        _host.FindLink(BridgeOptions.VethNameFor(endpoint.Id)) is not null
-        && endpoint.InterfaceName is { } ifname && sandbox.Netlink.FindLink(ifname) is not null;
+    /// <summary>
+    /// The whole pair as a join left it: the host end up and a port of the network's bridge, the sandbox's
+    /// interface its peer (each end's IFLA_LINK names the other). Anything less is rebuilt by the caller.
+    /// </summary>
+    public bool IsJoined(NetworkState network, EndpointState endpoint, Sandbox sandbox)
+    {
+        var veth = _host.FindLink(BridgeOptions.VethNameFor(endpoint.Id));
+        if (veth is null || !veth.IsUp || !_bridges.TryGetValue(network.Id, out var bridge) || veth.MasterIndex != bridge) return false;
+        return endpoint.InterfaceName is { } ifname && sandbox.Netlink.FindLink(ifname) is { } inner
+            && inner.ParentIndex == veth.Index && veth.ParentIndex == inner.Index;
+    }
 
+    /// <summary>Bridges marked as Plexus's whose network is gone, and veths of Plexus's naming that no joined endpoint claims.</summary>
     public IReadOnlyList<string> CollectGarbage(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints)
     {
-        var bridges = networks.Where(n => n.Driver == Name).Select(n => OptionsOf(n).Name).ToHashSet(StringComparer.Ordinal);
+        var known = networks.Where(n => n.Driver == Name).Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
         var veths = joinedEndpoints.Select(e => BridgeOptions.VethNameFor(e.Id)).ToHashSet(StringComparer.Ordinal);
         var removed = new List<string>();
         foreach (var link in _host.ListLinks())
         {
-            bool orphan = (link.Kind == "bridge" && link.Name.StartsWith(BridgeOptions.DefaultBridgePrefix, StringComparison.Ordinal) && !bridges.Contains(link.Name))
+            bool orphan = (link.Kind == "bridge" && BridgeOwnership.MarkedNetwork(link) is { } owner && !known.Contains(owner))
                 || (link.Kind == "veth" && link.Name.StartsWith(BridgeOptions.VethPrefix, StringComparison.Ordinal) && !veths.Contains(link.Name));
             if (!orphan) continue;
-            DeleteLinkIfPresent(link.Name);
+            DeleteLinkIfPresent(link.Index);
             removed.Add(link.Name);
         }
         return removed;
@@ -168,15 +204,41 @@ public sealed class BridgeDriver : INetworkDriver
         if (_host.FindLink(veth) is { } link) _host.SetBridgePort(link.Index, new BridgePortSettings { Hairpin = true });
     }
 
-    private void CreateBridge(NetworkState network, BridgeOptions options)
+    /// <summary>
+    /// Creates the network's bridge and marks it as the network's; returns its index. If the name is taken
+    /// meanwhile, nothing was created and the error says so; if a later step fails, the bridge is deleted.
+    /// </summary>
+    private int CreateBridge(NetworkState network, BridgeOptions options)
     {
-        _host.CreateLink(new BridgeSpec(options.Name) { Up = true, Mtu = options.MtuValue });
+        try
+        {
+            _host.CreateLink(new BridgeSpec(options.Name) { Up = true, Mtu = options.MtuValue });
+        }
+        catch (KernelException e) when (e.ErrorNumber == Errno.EEXIST)
+        {
+            throw NameTaken(network, options);
+        }
+        // The kernel does not take IFLA_IFALIAS in a create request: the mark is set right after.
         int index = _host.GetLink(options.Name).Index;
-        _bridgeIndex[options.Name] = index;
-        foreach (var gateway in Gateways(network)) AddGateway(index, gateway);
-        _hostNs.SetSysctl(Sysctl.IPv4Forwarding, "1");
-        if (network.EnableIPv6) _hostNs.SetSysctl(Sysctl.IPv6Forwarding, "1");
+        try
+        {
+            _host.SetLink(index, new LinkChanges { Alias = BridgeOwnership.Mark(network.Id) });
+            foreach (var gateway in Gateways(network)) AddGateway(index, gateway);
+            _hostNs.SetSysctl(Sysctl.IPv4Forwarding, "1");
+            if (network.EnableIPv6) _hostNs.SetSysctl(Sysctl.IPv6Forwarding, "1");
+        }
+        catch
+        {
+            DeleteLinkIfPresent(index);
+            throw;
+        }
+        _bridges[network.Id] = index;
+        _refused.TryRemove(network.Id, out _);
+        return index;
     }
+
+    private static PlexusException NameTaken(NetworkState network, BridgeOptions options) =>
+        PlexusException.Conflict($"network {network.Name}: a link named '{options.Name}' already exists on the host; choose another {BridgeOptions.BridgeName}");
 
     private void AddGateway(int index, IPPrefix gateway) =>
         _host.AddAddress(index, gateway, gateway.IsIPv4 ? AddressFlags.None : AddressFlags.NoDad);
@@ -185,18 +247,26 @@ public sealed class BridgeDriver : INetworkDriver
         network.Subnets.Where(s => s.IpVersion == 4 || network.EnableIPv6)
             .Select(s => new IPPrefix(s.Gateway, s.Subnet.PrefixLength));
 
-    private int BridgeIndex(string name)
+    private int BridgeIndex(NetworkState network, BridgeOptions options) =>
+        _bridges.TryGetValue(network.Id, out var index) ? index
+        : throw new PlexusException(ErrorKind.Conflict, _refused.TryGetValue(network.Id, out var refusal) ? refusal
+            : $"network {network.Name} has no bridge '{options.Name}': restoring it failed when plexusd started (see its log)");
+
+    private void DeleteBridge(NetworkState network, int index)
     {
-        if (_bridgeIndex.TryGetValue(name, out var index)) return index;
-        index = _host.GetLink(name).Index;
-        _bridgeIndex[name] = index;
-        return index;
+        _bridges.TryRemove(new KeyValuePair<string, int>(network.Id, index));
+        DeleteLinkIfPresent(index);
     }
 
-    private void DeleteBridge(string name)
+    private void DeleteLinkIfPresent(int index)
     {
-        _bridgeIndex.TryRemove(name, out _);
-        DeleteLinkIfPresent(name);
+        try
+        {
+            _host.DeleteLink(index);
+        }
+        catch (KernelException e) when (e.ErrorNumber == Errno.ENODEV)
+        {
+        }
     }
 
     private void DeleteLinkIfPresent(string name)
