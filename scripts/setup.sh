@@ -16,6 +16,9 @@ command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 [ -e /usr/lib/x86_64-linux-gnu/libnftables.so.1 ] || ls /usr/lib/*/libnftables.so.1 >/dev/null 2>&1 || need+=(libnftables1)
 command -v iptables-restore >/dev/null 2>&1 || need+=(iptables)
+# Graphviz lays out `plexus network graph`'s SVG; rsvg-convert (librsvg2-bin) checks that the SVG renders.
+command -v dot >/dev/null 2>&1 || need+=(graphviz)
+command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
