@@ -57,8 +57,9 @@ public static class DotWriter
         }
         foreach (var p in plan.Publishes)
             w.Append($"  world:{p.Entry.PortId}:e -> {p.Sandbox.NodeId}:{p.Interface.PortId}:w [color=\"{OutsideLine}\", fontcolor=\"{OutsideLine}\", penwidth=1.4, label={DotText.Quoted($"{p.Port.HostPort.ToString(CultureInfo.InvariantCulture)} → {p.Port.Target}")}];\n");
+        // Links do not shape the layout (constraint=false); their label is placed after it, clear of other labels (xlabel).
         foreach (var l in plan.Links)
-            w.Append($"  {l.From.NodeId} -> {l.To.NodeId} [style=dotted, color=\"{LinkColour}\", fontcolor=\"{LinkColour}\", constraint=false, label={DotText.Quoted("link " + l.Alias)}];\n");
+            w.Append($"  {l.From.NodeId} -> {l.To.NodeId} [style=dotted, color=\"{LinkColour}\", fontcolor=\"{LinkColour}\", constraint=false, xlabel={DotText.Quoted("link " + l.Alias)}];\n");
         w.Append("}\n");
         return w.ToString();
     }
@@ -171,8 +172,8 @@ public static class DotWriter
             }
             else
             {
-                var addresses = string.Join("<BR ALIGN=\"LEFT\"/>", new[] { i.IPv4, i.IPv6 }.Where(a => a is not null).Select(a => DotText.Html(a!)));
-                w.Append($"<TD ALIGN=\"LEFT\">{Styled(addresses, face: Mono)}</TD>");
+                var addresses = string.Join("<BR/>", new[] { i.IPv4, i.IPv6 }.Where(a => a is not null).Select(a => DotText.Html(a!)));
+                w.Append($"<TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">{Styled(addresses, face: Mono)}</TD>");
                 w.Append($"<TD ALIGN=\"LEFT\">{Styled(DotText.Html(i.Mac ?? ""), face: Mono, colour: Dim)}</TD>");
             }
             w.Append($"<TD ALIGN=\"LEFT\">{Styled(string.Join("; ", notes), colour: Dim)}</TD></TR>\n");
