@@ -69,7 +69,8 @@ public sealed class DaemonWorld : IDisposable
         _daemon.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); Log = output.ToString(); };
         _daemon.BeginOutputReadLine();
         _daemon.BeginErrorReadLine();
-        for (int i = 0; i < 300; i++)
+        // Generous: on a loaded 2-core machine, with other daemons starting beside it, start-up has taken over 15 s.
+        for (var waited = Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromSeconds(120);)
         {
             if (_daemon.HasExited) throw new InvalidOperationException($"plexusd exited with {_daemon.ExitCode}: {Log}");
             try
@@ -81,7 +82,7 @@ public sealed class DaemonWorld : IDisposable
             }
             Thread.Sleep(50);
         }
-        throw new TimeoutException($"plexusd did not answer: {Log}");
+        throw new TimeoutException($"plexusd did not answer within 120 s: {Log}");
     }
 
     /// <summary>SIGKILL: no chance to clean up, as in a crash.</summary>
