@@ -128,7 +128,18 @@ step "plexus create --name adopted --pid $adoptee" plexus create --name adopted 
 step "plexus network connect web adopted" plexus network connect web adopted
 step "the adopted process reaches c1 ($c1)" expect "hello from c1" nsenter --net="/proc/$adoptee/ns/net" curl -s --max-time 3 "http://$c1/"
 
-echo "6. Clean up"
+echo "6. See the network: plexus network graph draws what the steps built"
+step "plexus network graph -o network.svg (laid out by Graphviz)" plexus network graph -o "$work/network.svg"
+step "the picture shows every sandbox, address and published port" bash -c '
+  for word in "$@"; do grep -qF -- ">$word<" "$0" || { echo "not in the picture: $word"; exit 1; }; done' \
+  "$work/network.svg" web quiet c1 c2 pub server stranger client adopted "$c1/16" "$c2/16" "$server/16" "0.0.0.0:8080/tcp" "8080 → 80/tcp" "link srv"
+step "it renders: rsvg-convert network.svg -o network.png" rsvg-convert -o "$work/network.png" "$work/network.svg"
+step "plexus network graph --format mermaid quiet" expect "link srv" plexus network graph --format mermaid quiet
+if [ -n "${PLEXUS_PICTURE:-}" ]; then
+  cp "$work/network.svg" "$PLEXUS_PICTURE" && echo "  wrote $PLEXUS_PICTURE"
+fi
+
+echo "7. Clean up"
 step "plexus rm -f every sandbox" bash -c "for s in \$('$bin_cli' ps -a -q); do '$bin_cli' rm -f \$s >/dev/null || exit 1; done"
 step "plexus network rm web quiet" plexus network rm web quiet
 echo

@@ -23,6 +23,9 @@ command -v fish >/dev/null 2>&1 || need+=(fish)
 # The native publish (scripts/publish-native.sh) links with the C toolchain and zlib.
 command -v gcc >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || need+=(gcc libc6-dev)
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
+# Graphviz lays out `plexus network graph`'s SVG; rsvg-convert (librsvg2-bin) checks that the SVG renders.
+command -v dot >/dev/null 2>&1 || need+=(graphviz)
+command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

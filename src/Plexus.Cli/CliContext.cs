@@ -13,10 +13,17 @@ internal sealed class CliContext
     /// <summary>Cancel on Ctrl-C / SIGTERM (the real process only; tests leave the process's signals alone).</summary>
     public bool HandleTermination { get; init; }
 
+    /// <summary>Standard output is a terminal (not a pipe or a file): pictures then go to a file, not the screen.</summary>
+    public bool OutputIsTerminal { get; init; }
+
+    /// <summary>Where relative file names (-o FILE) are taken from.</summary>
+    public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
+
     public static CliContext ForProcess() => new()
     {
         Console = TextCliConsole.ForProcess(),
         GetEnvironmentVariable = Environment.GetEnvironmentVariable,
         HandleTermination = true,
+        OutputIsTerminal = !System.Console.IsOutputRedirected,
     };
 }

@@ -44,6 +44,9 @@ public sealed class DaemonWorld : IDisposable
     public HttpClient Http { get; }
     public string Log { get; private set; } = "";
 
+    /// <summary>Environment variables the daemon is started with, on top of the tests' own (e.g. a PATH without a tool).</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
     public static string DaemonDll => Path.Combine(AppContext.BaseDirectory, "plexusd.dll");
 
     /// <summary>Starts plexusd inside the world's host namespace and waits until it answers.</summary>
@@ -66,6 +69,7 @@ public sealed class DaemonWorld : IDisposable
             RedirectStandardError = true,
         };
         if (!File.Exists(Path.Combine(Root, "daemon.json"))) File.WriteAllText(Path.Combine(Root, "daemon.json"), "{}");
+        foreach (var (name, value) in Environment) psi.Environment[name] = value;
         _daemon = Net.HostNs.StartProcess(psi);
         var output = new System.Text.StringBuilder();
         // Both streams' handlers run concurrently: read the text under the same lock as the appends.
@@ -92,7 +96,7 @@ public sealed class DaemonWorld : IDisposable
             }
             Thread.Sleep(50);
         }
-        throw new TimeoutException($"plexusd did not answer: {Log}");
+        throw new TimeoutException($"plexusd did not answer within 120 s: {Log}");
     }
 
     /// <summary>SIGKILL: no chance to clean up, as in a crash.</summary>

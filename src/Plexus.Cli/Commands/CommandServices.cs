@@ -11,6 +11,11 @@ internal sealed class CommandServices(CliContext context, Option<string?> hostOp
 
     public string? GetEnvironmentVariable(string name) => context.GetEnvironmentVariable(name);
 
+    public bool OutputIsTerminal => context.OutputIsTerminal;
+
+    /// <summary>A file name as the user meant it: relative to the working directory.</summary>
+    public string ResolvePath(string path) => Path.GetFullPath(path, context.WorkingDirectory);
+
     public DaemonHost Host(ParseResult parse) =>
         DaemonHost.Resolve(parse.GetValue(hostOption), context.GetEnvironmentVariable(DaemonHost.EnvironmentVariable));
 

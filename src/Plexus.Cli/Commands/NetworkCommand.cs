@@ -16,6 +16,7 @@ internal sealed class NetworkCommand : Command
         Subcommands.Add(new NetworkConnectCommand(services));
         Subcommands.Add(new NetworkDisconnectCommand(services));
         Subcommands.Add(new NetworkPruneCommand(services));
+        Subcommands.Add(new NetworkGraphCommand(services));
         SetAction(parse => new HelpAction().Invoke(parse));
     }
 }

@@ -87,6 +87,15 @@ internal sealed class DaemonClient : IDisposable
         output.Flush();
     }
 
+    /// <summary>The topology picture in <paramref name="format"/> (GET /plexus/graph), of these networks or of all.</summary>
+    public async Task<string> GraphAsync(string format, IReadOnlyList<string> networks, CancellationToken ct)
+    {
+        var query = new StringBuilder(GraphApi.Path).Append("?format=").Append(Escape(format));
+        foreach (var network in networks) query.Append("&network=").Append(Escape(network));
+        using var response = await SendAsync(HttpMethod.Get, query.ToString(), null, ct);
+        return await response.Content.ReadAsStringAsync(ct);
+    }
+
     public async Task RemoveSandboxAsync(string id, bool force, CancellationToken ct) =>
         (await SendAsync("DELETE", $"/plexus/sandboxes/{Escape(id)}" + (force ? "?force=true" : ""), null, ct)).Dispose();
 

@@ -72,6 +72,7 @@ internal static partial class Daemon
         NetworksEndpoints.Map(app);
         ContainersEndpoints.Map(app);
         SandboxesEndpoints.Map(app);
+        GraphEndpoints.Map(app, new Graph.Rendering.Graphviz());
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

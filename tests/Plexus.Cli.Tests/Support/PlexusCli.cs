@@ -10,7 +10,10 @@ internal sealed record CliResult(int ExitCode, string Out, string Err);
 /// <summary>Runs the CLI in process over text writers, as a user's shell would run `plexus ARGS`.</summary>
 internal static class PlexusCli
 {
-    public static async Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null, string? input = null)
+    /// <param name="terminal">Run as if standard output were a terminal.</param>
+    /// <param name="workingDirectory">The directory relative file names are taken from.</param>
+    public static async Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null, string? input = null,
+        bool terminal = false, string? workingDirectory = null)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -18,6 +21,8 @@ internal static class PlexusCli
         {
             Console = TextCliConsole.ForText(output, error, new StringReader(input ?? "")),
             GetEnvironmentVariable = name => environment is not null && environment.TryGetValue(name, out var value) ? value : null,
+            OutputIsTerminal = terminal,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         int code = await CliApp.RunAsync(args, context);
         return new CliResult(code, output.ToString(), error.ToString());
