@@ -92,8 +92,8 @@ internal sealed class DaemonClient : IDisposable
     {
         var query = new StringBuilder(GraphApi.Path).Append("?format=").Append(Escape(format));
         foreach (var network in networks) query.Append("&network=").Append(Escape(network));
-        using var response = await SendAsync(HttpMethod.Get, query.ToString(), null, ct);
-        return await response.Content.ReadAsStringAsync(ct);
+        using var response = await SendAsync("GET", query.ToString(), null, ct);
+        return await response.ReadTextAsync(ct);
     }
 
     public async Task RemoveSandboxAsync(string id, bool force, CancellationToken ct) =>
