@@ -19,6 +19,9 @@ public sealed record LinkChanges
 
     /// <summary>IFLA_IFALIAS; an empty string removes the alias.</summary>
     public string? Alias { get; init; }
+
+    /// <summary>IFLA_GROUP: the interface group, which RTM_DELLINK can delete as a whole in one request.</summary>
+    public uint? Group { get; init; }
 }
 
 /// <summary>Bridge-port settings (IFLA_PROTINFO). Null members are left as they are.</summary>
