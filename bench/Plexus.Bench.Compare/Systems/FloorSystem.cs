@@ -184,11 +184,18 @@ internal sealed class FloorSystem(RunPaths paths, bool plain = false) : ISystemU
             .SetLink(hostIndex, new LinkChanges { Name = "pxp" + hostIndex.ToString(CultureInfo.InvariantCulture), Group = ParkedGroup })
             .Execute();
         var address = IPAddress.Parse(_networks[network].Subnet.Host(s.Number));
-        s.Netlink!.Batch()
-            .DeleteAddress(eth0, new IPPrefix(address, Subnet.PrefixLength), ifPresent: true)
-            .SetLink(eth0, new LinkChanges { Up = false })
-            .SetLink(eth0, new LinkChanges { Name = "pxp" + eth0.ToString(CultureInfo.InvariantCulture), Group = ParkedGroup })
-            .Execute();
+        try
+        {
+            s.Netlink!.Batch()
+                .DeleteAddress(eth0, new IPPrefix(address, Subnet.PrefixLength), ifPresent: true)
+                .SetLink(eth0, new LinkChanges { Up = false })
+                .SetLink(eth0, new LinkChanges { Name = "pxp" + eth0.ToString(CultureInfo.InvariantCulture), Group = ParkedGroup })
+                .Execute();
+        }
+        catch (KernelException e) when (e.ErrorNumber == Plexus.Kernel.Interop.Errno.ENODEV)
+        {
+            // the reaper took the pair (another detach's batch) between the two requests: nothing left to do
+        }
         s.Attached = default;
         _reaper!.Parked();
     }

@@ -12,8 +12,8 @@ namespace Plexus.Kernel.Rtnl;
 /// </summary>
 public sealed class LinkReaper : IDisposable
 {
-    /// <summary>How long parked links wait for others to share their deletion with.</summary>
-    public static readonly TimeSpan DefaultDelay = TimeSpan.FromMilliseconds(200);
+    /// <summary>How long the reaper waits for no more links to be parked before it deletes a batch.</summary>
+    public static readonly TimeSpan DefaultDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly RtNetlink _rt;
     private readonly TimeSpan _delay;
@@ -27,7 +27,8 @@ public sealed class LinkReaper : IDisposable
 
     /// <param name="ns">The namespace whose parked links to delete (the daemon's host namespace).</param>
     /// <param name="group">The interface group that marks a link as parked; 0 is every link's group and is refused.</param>
-    /// <param name="delay">How long after a link is parked the group is deleted; infinite: only by <see cref="ReapNow"/>.</param>
+    /// <param name="delay">How long the reaper waits for no further link to be parked before it deletes the group (at most
+    /// four times as long after the first); infinite: only by <see cref="ReapNow"/>.</param>
     public LinkReaper(NetworkNamespace ns, uint group, TimeSpan? delay = null)
     {
         ArgumentNullException.ThrowIfNull(ns);
@@ -68,6 +69,13 @@ public sealed class LinkReaper : IDisposable
         }
     }
 
+    /// <summary>The longest a parked link waits, in delays: the delay is the quiet time before a batch, not its age.</summary>
+    private const int MaxDelays = 4;
+
+    /// <summary>The delay, or less when <paramref name="deadline"/> comes first.</summary>
+    private TimeSpan Until(long deadline) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(deadline - Environment.TickCount64, 0, (long)_delay.TotalMilliseconds));
+
     private void Loop()
     {
         var stop = _stop.Token;
@@ -76,9 +84,12 @@ public sealed class LinkReaper : IDisposable
             while (true)
             {
                 _wake.Wait(stop);
-                // Let the links parked meanwhile join this batch, then take every wake-up they caused with it.
-                stop.WaitHandle.WaitOne(_delay);
-                while (_wake.CurrentCount > 0) _wake.Wait(0, CancellationToken.None);
+                // Let the links parked meanwhile join this batch: wait until none has come for the delay, but
+                // no longer than a few delays in all, so a steady stream of detaches is still reaped.
+                var deadline = Environment.TickCount64 + (long)(_delay.TotalMilliseconds * MaxDelays);
+                while (!stop.IsCancellationRequested && _wake.Wait(Until(deadline), stop))
+                {
+                }
                 if (Volatile.Read(ref _parked) == 0) continue;
                 try
                 {
