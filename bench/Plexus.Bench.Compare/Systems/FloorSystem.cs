@@ -68,8 +68,10 @@ internal sealed class FloorSystem(RunPaths paths, bool plain = false) : ISystemU
     public void CreateNetwork(string network, Subnet subnet)
     {
         var bridge = (plain ? "flp-" : "flr-") + network;
-        var created = Host.CreateLink(new BridgeSpec(bridge) { Up = true, Mac = plain ? null : RandomMac() });
+        // As the bridge driver: its own MAC address, and an MTU set after creation (so the kernel keeps it).
+        var created = Host.CreateLink(new BridgeSpec(bridge) { Up = plain, Mac = plain ? null : RandomMac(), Mtu = plain ? null : 1501 });
         int index = created?.Index ?? Host.GetLink(bridge).Index;
+        if (!plain) Host.SetLink(index, new LinkChanges { Mtu = 1500, Up = true });
         Host.AddAddress(index, new IPPrefix(IPAddress.Parse(subnet.Gateway), Subnet.PrefixLength));
         _networks[network] = (bridge, index, subnet);
     }

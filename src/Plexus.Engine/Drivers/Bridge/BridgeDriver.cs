@@ -20,7 +20,8 @@ namespace Plexus.Engine.Drivers.Bridge;
 /// <remarks>
 /// What keeps a join cheap with a thousand ports on a bridge (the kernel does some work per port on every
 /// enslave and removal): the bridge has a MAC address of its own, so the kernel does not look for the lowest
-/// port address to take (and change the bridge's address when a lower one joins); every host end has the same
+/// port address to take (and change the bridge's address when a lower one joins), and an MTU set as a user
+/// sets it, so the kernel does not look for the smallest port MTU either; every host end has the same
 /// MAC address, <see cref="HostEndMac"/>, which the bridge holds once as a local address instead of once per
 /// port (its forwarding table, which it walks on each port change, stays small); and host ends have IPv6 off,
 /// as a bridge port needs no addresses: otherwise each would add its own routes to the host's IPv6 table, which
@@ -29,6 +30,8 @@ namespace Plexus.Engine.Drivers.Bridge;
 public sealed class BridgeDriver : INetworkDriver, IDisposable
 {
     public const string StateBridge = "bridge";
+
+    private const int DefaultMtu = 1500, MaxMtu = 65535;
 
     /// <summary>
     /// The MAC address of every veth's host end: locally administered, unicast, and high (fe:), so a bridge
@@ -295,11 +298,14 @@ public sealed class BridgeDriver : INetworkDriver, IDisposable
     /// </summary>
     private int CreateBridge(NetworkState network, BridgeOptions options)
     {
+        // An address of its own (as Docker gives its bridges), and an MTU set after creation: a bridge whose MTU
+        // was set (ndo_change_mtu, which creation does not call) keeps it, and the kernel stops recomputing the
+        // smallest MTU of its ports on every enslave and removal. Its ports get the same MTU in any case.
+        int mtu = options.MtuValue ?? DefaultMtu;
         Link? created;
         try
         {
-            // An address of its own (as Docker gives its bridges): see the remarks above.
-            created = _host.CreateLink(new BridgeSpec(options.Name) { Up = true, Mtu = options.MtuValue, Mac = RandomMac() });
+            created = _host.CreateLink(new BridgeSpec(options.Name) { Mtu = mtu < MaxMtu ? mtu + 1 : mtu - 1, Mac = RandomMac() });
         }
         catch (KernelException e) when (e.ErrorNumber == Errno.EEXIST)
         {
@@ -309,7 +315,7 @@ public sealed class BridgeDriver : INetworkDriver, IDisposable
         int index = created?.Index ?? _host.GetLink(options.Name).Index;
         try
         {
-            _host.SetLink(index, new LinkChanges { Alias = BridgeOwnership.Mark(network.Id) });
+            _host.SetLink(index, new LinkChanges { Alias = BridgeOwnership.Mark(network.Id), Mtu = mtu, Up = true });
             foreach (var gateway in Gateways(network)) AddGateway(index, gateway);
             _hostNs.SetSysctl(Sysctl.IPv4Forwarding, "1");
             if (network.EnableIPv6) _hostNs.SetSysctl(Sysctl.IPv6Forwarding, "1");
