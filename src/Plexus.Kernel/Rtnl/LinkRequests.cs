@@ -44,6 +44,14 @@ internal static class LinkRequests
         if (changes.Namespace is { } ns) writer.UInt32(Ifla.NetNsFd, (uint)ns.Descriptor);
         if (changes.Alias is { } alias) writer.String(Ifla.IfAlias, alias);
         if (changes.Group is { } group) writer.UInt32(Ifla.Group, group);
+        if (changes.IPv6AddressGeneration is { } mode)
+        {
+            int spec = writer.BeginNested(Ifla.AfSpec, markNested: true);
+            int inet6 = writer.BeginNested(AddressFamily.Inet6, markNested: true);
+            writer.UInt8(Ifla.Inet6AddrGenMode, (byte)mode);
+            writer.EndNested(inet6);
+            writer.EndNested(spec);
+        }
     }
 
     public static void WriteBridgePort(NetlinkWriter writer, int index, BridgePortSettings settings)

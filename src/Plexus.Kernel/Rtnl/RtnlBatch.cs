@@ -28,6 +28,17 @@ public sealed class RtnlBatch
             w => LinkRequests.WriteChanges(w, index, changes), RtNetlink.SetLinkHint(index, changes));
     }
 
+    /// <summary>
+    /// Sets how the link gets IPv6 addresses (<see cref="LinkChanges.IPv6AddressGeneration"/>); where the kernel has
+    /// no IPv6 at all (EAFNOSUPPORT) there is nothing to set, and that is no error.
+    /// </summary>
+    public RtnlBatch SetIPv6AddressGeneration(int index, IPv6AddressGeneration mode)
+    {
+        var changes = new LinkChanges { IPv6AddressGeneration = mode };
+        return Add($"set IPv6 address generation of link {index} to {mode}", RtmType.NewLink, NetlinkFlags.None,
+            w => LinkRequests.WriteChanges(w, index, changes), RtNetlink.SetLinkHint(index, changes), Interop.Errno.EAFNOSUPPORT);
+    }
+
     /// <summary>As <see cref="RtNetlink.AddAddress"/>.</summary>
     public RtnlBatch AddAddress(int index, IPPrefix address, AddressFlags flags = AddressFlags.None) =>
         Add($"add address {address} to link {index}", RtmType.NewAddr, NetlinkFlags.Create | NetlinkFlags.Exclusive,
