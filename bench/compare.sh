@@ -4,8 +4,11 @@
 # portmap), netavark, Docker (dockerd with its own data root, `docker network connect` through its API)
 # and the floor (the same kernel operations back to back, in process), and reports figures and ratios.
 #
-#   bench/compare.sh [--quick] [--json FILE] [--svg FILE] [--markdown FILE]
-#                    [--systems plexus-api,plexus-cli,cni,netavark,docker,floor]
+#   bench/compare.sh [--quick] [--json FILE] [--svg FILE] [--markdown FILE] [--baseline REV]
+#                    [--systems floor,floor-plain,plexus-api,plexus-baseline,plexus-cli,cni,netavark,docker]
+#
+# --baseline REV also builds plexusd from commit REV (git archive, published as Plexus itself is) and measures it
+# as plexus-baseline in the same run, so a change's before and after are compared under the same conditions.
 #
 # --quick runs N = 10 and 100 with smaller samples (CI's smoke run, a few minutes); the default is
 # N = 10, 100 and 1000. The Markdown report goes to stdout and to artifacts/bench/compare/report.md, the
@@ -22,7 +25,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-all_systems=plexus-api,plexus-cli,cni,netavark,docker,floor
+all_systems=floor,floor-plain,plexus-api,plexus-baseline,plexus-cli,cni,netavark,docker
 
 if [[ $EUID -ne 0 ]]; then
     echo "compare: needs root (it starts network daemons, in a private namespace)" >&2
@@ -30,15 +33,24 @@ if [[ $EUID -ne 0 ]]; then
 fi
 
 systems=$all_systems
-args=("$@")
-for ((i = 0; i < ${#args[@]}; i++)); do
-    case "${args[i]}" in
-        --systems) systems="${args[i + 1]:-}" ;;
+baseline=""
+args=()
+given=("$@")
+for ((i = 0; i < ${#given[@]}; i++)); do
+    case "${given[i]}" in
+        --systems) systems="${given[i + 1]:-}" ;;
+        # The script's own option: the program never sees it.
+        --baseline)
+            baseline="${given[i + 1]:-}"
+            i=$((i + 1))
+            continue
+            ;;
         --help | -h)
             sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
             exit 0
             ;;
     esac
+    args+=("${given[i]}")
 done
 wants() { [[ ",$systems," == *",$1,"* ]]; }
 
@@ -92,6 +104,29 @@ plexus_out="$root/artifacts/native"
 if wants plexus-api || wants plexus-cli; then
     plexus_out="$("$root/scripts/publish-native.sh")"
 fi
+if [[ -n "$baseline" ]] && wants plexus-baseline; then
+    rev="$(git -C "$root" rev-parse --short "$baseline^{commit}")"
+    baseline_src="$root/artifacts/bench/compare-baseline-src"
+    baseline_out="$root/artifacts/bench/compare-plexus-baseline"
+    rm -rf "$baseline_src" "$baseline_out"
+    mkdir -p "$baseline_src"
+    git -C "$root" archive "$rev" | tar -x -C "$baseline_src"
+    # Built as that commit builds its own benchmarks: native where it has publish-native.sh, else ReadyToRun.
+    if [[ -x "$baseline_src/scripts/publish-native.sh" ]]; then
+        PLEXUS_NATIVE_DIR="$baseline_out" "$baseline_src/scripts/publish-native.sh" >/dev/null
+        build="NativeAOT"
+    else
+        log="$(mktemp)"
+        if ! dotnet publish "$baseline_src/src/Plexus.Daemon" -c Release -o "$baseline_out" -p:PublishReadyToRun=true -nologo -v:quiet >"$log" 2>&1; then
+            cat "$log" >&2
+            rm -f "$log"
+            exit 1
+        fi
+        rm -f "$log"
+        build="ReadyToRun"
+    fi
+    export PLEXUS_COMPARE_BASELINE_DIR="$baseline_out" PLEXUS_COMPARE_BASELINE_REV="$baseline ($rev, $build)"
+fi
 
 # --- the run, inside the private namespace, and the sweep after it ---------------------------------
 # Every path the run creates holds this tag: after the run, anything left is found by it and removed.
@@ -142,4 +177,4 @@ export PLEXUS_COMPARE_UNAVAILABLE="$unavailable"
 export PLEXUS_COMPARE_ROOT="$root"
 export PLEXUS_BENCH_NAME=compare PLEXUS_BENCH_PROJECT=Plexus.Bench.Compare/Plexus.Bench.Compare.csproj PLEXUS_BENCH_DLL=plexus-bench-compare.dll
 # Not exec: the sweep above runs when the run ends, however it ends.
-"$here/run-private.sh" "$@"
+"$here/run-private.sh" "${args[@]}"

@@ -114,7 +114,7 @@ internal static class JsonReport
         w.WriteEndArray();
 
         w.WriteStartArray("targets");
-        foreach (var t in Targets.Check(results))
+        foreach (var t in Targets.Check(results).Concat(Targets.CheckIssue13(results)))
         {
             w.WriteStartObject();
             w.WriteString("target", t.Target);

@@ -35,6 +35,8 @@ if (SafetyCheck.Refusal() is { } refusal)
     return 2;
 }
 var runId = Environment.GetEnvironmentVariable("PLEXUS_COMPARE_RUN_ID");
+// plexusd and plexus of another commit (bench/compare.sh --baseline REV), measured in the same run.
+var baselineDirectory = Environment.GetEnvironmentVariable("PLEXUS_COMPARE_BASELINE_DIR");
 var plexusDirectory = Environment.GetEnvironmentVariable("PLEXUS_COMPARE_PLEXUS_DIR");
 if (string.IsNullOrEmpty(runId) || string.IsNullOrEmpty(plexusDirectory))
 {
@@ -68,10 +70,19 @@ try
             Console.Error.WriteLine($"  {name,-10} not measured: {reason}");
             continue;
         }
+        if (name == "plexus-baseline" && string.IsNullOrEmpty(baselineDirectory))
+        {
+            results.Add(new SystemResult(name) { NotMeasured = "no baseline build in this run (bench/compare.sh --baseline REV)" });
+            Console.Error.WriteLine($"  {name,-10} not measured: no --baseline");
+            continue;
+        }
         using ISystemUnderTest system = name switch
         {
             "floor" => new FloorSystem(paths),
+            "floor-plain" => new FloorSystem(paths, plain: true),
             "plexus-api" => new PlexusApiSystem(paths, plexusDirectory, Subnet.For(index, 7)),
+            "plexus-baseline" => new PlexusApiSystem(paths, baselineDirectory!, Subnet.For(index, 7), name,
+                $"built from {Environment.GetEnvironmentVariable("PLEXUS_COMPARE_BASELINE_REV")}, --baseline"),
             "plexus-cli" => new PlexusCliSystem(paths, plexusDirectory, Subnet.For(index, 7)),
             "cni" => new CniSystem(paths),
             "netavark" => new NetavarkSystem(paths),
@@ -98,7 +109,7 @@ SvgPlot.Write(options.SvgPath, results, $"{machine.Cpus} CPUs, {machine.Kernel},
 Console.Error.WriteLine($"plexus-bench-compare: report {options.MarkdownPath}, raw figures {options.JsonPath}, plot {options.SvgPath}");
 
 // The harness fails only when it or Plexus itself broke; a foreign system that could not run or failed is reported.
-string[] own = ["floor", "plexus-api", "plexus-cli"];
+string[] own = ["floor", "floor-plain", "plexus-api", "plexus-cli"];
 var broken = results.Where(r => own.Contains(r.Name) && (r.NotMeasured is not null || r.Errors.Count > 0)).Select(r => r.Name).ToList();
 if (broken.Count > 0)
 {

@@ -140,7 +140,16 @@ public sealed class DaemonWorld : IDisposable
         return response.Content.ReadFromJsonAsync(DaemonJson.Default.ExecResultJson).Result!;
     }
 
-    public string[] HostLinks() => Net.Host.ListLinks().Select(l => l.Name).Where(n => n != "lo").Order().ToArray();
+    /// <summary>
+    /// Link names in the daemon's host namespace, lo excluded, once the daemon's reaper has deleted what detaches
+    /// parked (it does within a fraction of a second; a parked link is out of service but still listed).
+    /// </summary>
+    public string[] HostLinks()
+    {
+        for (int i = 0; i < 200 && Net.Host.ListLinks().Any(l => l.Group == Plexus.Engine.Drivers.Bridge.BridgeDriver.ParkedGroup); i++)
+            Thread.Sleep(50);
+        return Net.Host.ListLinks().Select(l => l.Name).Where(n => n != "lo").Order().ToArray();
+    }
 
     public void Dispose()
     {

@@ -8,7 +8,7 @@ namespace Plexus.Bench.Compare.Systems;
 /// roots, driven by HTTP on its Unix socket. Sandboxes are POST /plexus/sandboxes with only a name; attach is
 /// POST /networks/{id}/connect, detach /disconnect.
 /// </summary>
-internal class PlexusApiSystem(RunPaths paths, string plexusDirectory, Subnet defaultBridge, string name = "plexus-api") : ISystemUnderTest
+internal class PlexusApiSystem(RunPaths paths, string plexusDirectory, Subnet defaultBridge, string name = "plexus-api", string? build = null) : ISystemUnderTest
 {
     private readonly ConcurrentDictionary<string, byte> _sandboxes = new();
     private readonly ConcurrentDictionary<string, byte> _networks = new();
@@ -18,7 +18,7 @@ internal class PlexusApiSystem(RunPaths paths, string plexusDirectory, Subnet de
     public string Name => name;
 
     public virtual string Description =>
-        $"plexusd {Version} (NativeAOT build, nftables firewall), HTTP on its Unix socket through one pooled HttpClient; attach = POST /networks/NET/connect";
+        $"plexusd {Version} ({(build is null ? "NativeAOT build" : build)}, nftables firewall), HTTP on its Unix socket through one pooled HttpClient; attach = POST /networks/NET/connect";
 
     public string? NetworkCreateUnsupported => null;
     public virtual string? PortsUnsupported => null;

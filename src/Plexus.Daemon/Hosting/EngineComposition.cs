@@ -40,7 +40,8 @@ internal sealed class EngineComposition : IDisposable
     public static EngineComposition Open(DaemonSettings settings)
     {
         var hostNs = NetworkNamespace.OpenProcess();
-        var host = RtNetlink.Open();
+        // Several sockets: attaches to one network run side by side, and one socket would serialise their requests.
+        var host = RtNetlink.Open(sockets: 4);
         var store = new SqliteStore(settings.DataRoot);
         var options = new ControllerOptions
         {

@@ -15,6 +15,9 @@ internal sealed class EndpointTable
     private readonly ConcurrentDictionary<string, EndpointState> _all = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ImmutableDictionary<string, EndpointState>> _bySandbox = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ImmutableDictionary<string, EndpointState>> _byNetwork = new(StringComparer.Ordinal);
+
+    /// <summary>Endpoint ids by network and name: a new endpoint's name is checked without a walk of the network.</summary>
+    private readonly ConcurrentDictionary<(string Network, string Name), string> _byName = new();
     private readonly Lock _write = new();
 
     public EndpointState this[string id]
@@ -35,6 +38,9 @@ internal sealed class EndpointTable
     public IEnumerable<EndpointState> OfNetwork(string networkId) =>
         _byNetwork.TryGetValue(networkId, out var d) ? d.Values : [];
 
+    /// <summary>Whether the network has an endpoint of that name.</summary>
+    public bool HasName(string networkId, string name) => _byName.ContainsKey((networkId, name));
+
     private void Set(EndpointState endpoint)
     {
         lock (_write)
@@ -43,6 +49,7 @@ internal sealed class EndpointTable
             _all[endpoint.Id] = endpoint;
             Index(_byNetwork, endpoint.NetworkId, endpoint);
             if (endpoint.SandboxId is { } sandbox) Index(_bySandbox, sandbox, endpoint);
+            _byName[(endpoint.NetworkId, endpoint.Name)] = endpoint.Id;
         }
     }
 
@@ -58,6 +65,7 @@ internal sealed class EndpointTable
 
     private void Unindex(EndpointState endpoint)
     {
+        _byName.TryRemove(new KeyValuePair<(string, string), string>((endpoint.NetworkId, endpoint.Name), endpoint.Id));
         Unindex(_byNetwork, endpoint.NetworkId, endpoint.Id);
         if (endpoint.SandboxId is { } sandbox) Unindex(_bySandbox, sandbox, endpoint.Id);
     }

@@ -23,7 +23,7 @@ public sealed partial class NetworkController
         if (!_networks.ContainsKey(network.Id)) throw PlexusException.NotFound($"network {network.Name} not found");
         var id = Ids.New();
         var name = request.Name ?? id;
-        if (_endpoints.OfNetwork(network.Id).Any(e => e.Name == name))
+        if (_endpoints.HasName(network.Id, name))
             throw PlexusException.Conflict($"endpoint with name {name} already exists in network {network.Name}");
         var driver = DriverOf(network);
         var endpoint = new EndpointState

@@ -15,7 +15,7 @@ public sealed partial class NetworkController
     {
         var network = GetNetwork(networkReference);
         var sandbox = GetSandbox(sandboxReference);
-        using var _ = _locks.Acquire(network.Id, sandbox.Id);
+        using var _ = LockForJoin(network, [sandbox.Id]);
         CheckJoinAllowed(network, sandbox);
         // Allocated but not stored: the join stores it once, joined (one write, nothing half-made on a crash).
         var endpoint = CreateEndpointLocked(network, (request ?? new EndpointCreateRequest()) with { Name = request?.Name ?? sandbox.Name }, store: false);
@@ -48,7 +48,7 @@ public sealed partial class NetworkController
             DeleteEndpointByName(network, sandboxReference);
             return;
         }
-        using (var _ = _locks.Acquire(network.Id, sandbox.Id))
+        using (var _ = LockForJoin(network, [sandbox.Id]))
         {
             if (_endpoints.OfSandbox(sandbox.Id).FirstOrDefault(e => e.NetworkId == network.Id) is { } endpoint)
             {
@@ -77,8 +77,11 @@ public sealed partial class NetworkController
     {
         var network = GetNetwork(networkReference);
         var sandbox = GetSandbox(sandboxReference);
-        using var _ = _locks.Acquire(network.Id, sandbox.Id);
-        var endpoint = GetEndpoint(network.Id, endpointReference);
+        // The endpoint alone too: with the network shared, two sandboxes could otherwise take it at once.
+        var id = GetEndpoint(network.Id, endpointReference).Id;
+        using var _ = LockForJoin(network, [sandbox.Id, id]);
+        var endpoint = _endpoints.TryGetValue(id, out var current) ? current
+            : throw PlexusException.NotFound($"endpoint {endpointReference} not found on network {network.Name}");
         CheckJoinAllowed(network, sandbox);
         return JoinLocked(network, endpoint, sandbox);
     }
@@ -88,9 +91,20 @@ public sealed partial class NetworkController
     {
         var network = GetNetwork(networkReference);
         var sandbox = GetSandbox(sandboxReference);
-        using var _ = _locks.Acquire(network.Id, sandbox.Id);
+        using var _ = LockForJoin(network, [sandbox.Id]);
         LeaveLocked(network, GetEndpoint(network.Id, endpointReference), sandbox, delete: false);
     }
+
+    /// <summary>
+    /// The locks of a join or leave: the sandbox alone, the network shared, so attaches to one network run side
+    /// by side (each touches only its own endpoint; IPAM, ports, names, the firewall and the store guard
+    /// themselves) while deleting the network waits for them. Link exceptions are computed from every endpoint
+    /// of the network, so while any sandbox has links, joins and leaves take their network alone.
+    /// </summary>
+    private ObjectLocks.Releaser LockForJoin(NetworkState network, string[] mine) =>
+        Volatile.Read(ref _linkingSandboxes) == 0
+            ? _locks.Acquire(mine, [network.Id])
+            : _locks.Acquire([.. mine, network.Id], []);
 
     private void CheckJoinAllowed(NetworkState network, Sandbox sandbox)
     {
@@ -141,9 +155,9 @@ public sealed partial class NetworkController
         try
         {
             WaitResolver(resolver, sandbox);
-            int? index = info.ConfigureInterface ? ConfigureInterface(sandbox, candidate, network) : null;
-            var after = GatewayEndpoint([.. joined, candidate]);
-            if (after?.Id == candidate.Id) SetDefaultRoutes(sandbox, candidate, info, index);
+            bool gateway = GatewayEndpoint([.. joined, candidate])?.Id == candidate.Id;
+            if (info.ConfigureInterface) ConfigureInterface(sandbox, candidate, info, gateway ? info : null);
+            else if (gateway) SetDefaultRoutes(sandbox, candidate, info);
             driver.SetLinks(network, LinkFlowsOf(network, candidate));
             // One store write on the hot path, after the kernel work: a crash before it leaves a veth no
             // record claims, which the next start removes (CollectGarbage).
@@ -202,23 +216,26 @@ public sealed partial class NetworkController
     }
 
     /// <summary>
-    /// Brings the new interface up with its addresses (lo is up since the sandbox was made) and returns its
-    /// index. IPv6 is on only where the network has it: sandboxes Plexus creates start with IPv6 off for new
-    /// interfaces (no stray router solicitations or DAD flooding the bridge, no IPv6 on IPv4-only networks,
-    /// as Docker does since CVE-2024-32473), so it is switched on here for IPv6 networks, and switched off
-    /// for IPv4-only ones in adopted namespaces, whose defaults are not Plexus's.
+    /// Brings the new interface up with its addresses (lo is up since the sandbox was made) and, for the
+    /// gateway endpoint, the default routes: one datagram to the kernel for all of it. IPv6 is on only where
+    /// the network has it: sandboxes Plexus creates start with IPv6 off for new interfaces (no stray router
+    /// solicitations or DAD flooding the bridge, no IPv6 on IPv4-only networks, as Docker does since
+    /// CVE-2024-32473), so it is switched on here for IPv6 networks, and switched off for IPv4-only ones in
+    /// adopted namespaces, whose defaults are not Plexus's.
     /// </summary>
-    private static int ConfigureInterface(Sandbox sandbox, EndpointState endpoint, NetworkState network)
+    private static void ConfigureInterface(Sandbox sandbox, EndpointState endpoint, JoinInfo info, JoinInfo? routes)
     {
         var rt = sandbox.Netlink;
         var name = endpoint.InterfaceName!;
         if (endpoint.IPv6 is not null) sandbox.Namespace.SetSysctl(Sysctl.DisableIPv6(name), "0");
         else if (!sandbox.State.Owned) sandbox.Namespace.SetSysctl(Sysctl.DisableIPv6(name), "1");
-        int index = rt.GetLink(name).Index;
-        rt.SetUp(index);
-        if (endpoint.IPv4 is { } v4) rt.AddAddress(index, v4);
-        if (endpoint.IPv6 is { } v6) rt.AddAddress(index, v6, AddressFlags.NoDad);
-        return index;
+        int index = info.InterfaceIndex ?? rt.GetLink(name).Index;
+        var batch = rt.Batch().SetLink(index, new LinkChanges { Up = true });
+        if (endpoint.IPv4 is { } v4) batch.AddAddress(index, v4);
+        if (endpoint.IPv6 is { } v6) batch.AddAddress(index, v6, AddressFlags.NoDad);
+        if (routes?.GatewayV4 is { } gw4) batch.ReplaceRoute(Route.DefaultVia(gw4, index));
+        if (routes?.GatewayV6 is { } gw6) batch.ReplaceRoute(Route.DefaultVia(gw6, index));
+        batch.Execute();
     }
 
     private static void SetDefaultRoutes(Sandbox sandbox, EndpointState endpoint, JoinInfo info, int? knownIndex = null)

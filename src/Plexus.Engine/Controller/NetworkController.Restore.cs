@@ -143,7 +143,7 @@ public sealed partial class NetworkController
                 var info = driver.Join(network, endpoint, sandbox);
                 try
                 {
-                    if (info.ConfigureInterface) ConfigureInterface(sandbox, endpoint, network);
+                    if (info.ConfigureInterface) ConfigureInterface(sandbox, endpoint, info, routes: null);
                 }
                 catch
                 {

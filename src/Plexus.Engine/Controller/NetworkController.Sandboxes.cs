@@ -111,7 +111,10 @@ public sealed partial class NetworkController
         {
             // The networks to lock are known only once the sandbox is locked: a join may complete meanwhile.
             var networkIds = EndpointsOf(sandbox).Select(e => e.NetworkId).ToHashSet(StringComparer.Ordinal);
-            using var _ = _locks.Acquire([sandbox.Id, .. networkIds]);
+            // Its networks shared, as a leave takes them (see LockForJoin).
+            using var _ = Volatile.Read(ref _linkingSandboxes) == 0
+                ? _locks.Acquire([sandbox.Id], networkIds)
+                : _locks.Acquire([sandbox.Id, .. networkIds], []);
             EnsureLive(sandbox, reference);
             if (!EndpointsOf(sandbox).All(e => networkIds.Contains(e.NetworkId))) continue;
             if (!force && sandbox.State.Process is { Pid: > 0 } running && SandboxProcesses.IsAlive(running))

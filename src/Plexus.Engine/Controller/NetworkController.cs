@@ -120,6 +120,7 @@ public sealed partial class NetworkController : IDisposable
 
     public void Dispose()
     {
+        foreach (var driver in _drivers.Values) (driver as IDisposable)?.Dispose();
         _dns.Dispose();
         foreach (var sandbox in _sandboxes.Values) sandbox.Dispose();
         _sandboxes.Clear();

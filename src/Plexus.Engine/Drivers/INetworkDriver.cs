@@ -66,5 +66,8 @@ public sealed record JoinInfo
 
     public System.Net.IPAddress? GatewayV6 { get; init; }
 
+    /// <summary>The new interface's index in the sandbox, when the driver knows it (saves a lookup).</summary>
+    public int? InterfaceIndex { get; init; }
+
     public static JoinInfo None { get; } = new() { ConfigureInterface = false };
 }

@@ -37,6 +37,9 @@ public sealed class SqliteStore : IStore
     private readonly SqliteCommand _beginRead;
     private readonly SqliteCommand _commit;
     private readonly SqliteCommand _rollback;
+    private readonly SqliteCommand _savepoint;
+    private readonly SqliteCommand _releaseSavepoint;
+    private readonly SqliteCommand _rollbackToSavepoint;
     private readonly SqliteCommand _putNetwork;
     private readonly SqliteCommand _putEndpoint;
     private readonly SqliteCommand _putSandbox;
@@ -93,6 +96,9 @@ public sealed class SqliteStore : IStore
             _beginRead = Prepare("BEGIN");
             _commit = Prepare("COMMIT");
             _rollback = Prepare("ROLLBACK");
+            _savepoint = Prepare("SAVEPOINT batch");
+            _releaseSavepoint = Prepare("RELEASE batch");
+            _rollbackToSavepoint = Prepare("ROLLBACK TO batch");
             // Upserts keep the row (and its seq) of a record that is put again, so Load's order is the
             // order in which records were first stored.
             _putNetwork = Prepare("""
@@ -172,61 +178,194 @@ public sealed class SqliteStore : IStore
     /// joined, a sandbox) in the store. On any failure nothing is applied and the exception names the
     /// operation: a taken name is a <see cref="ErrorKind.Conflict"/>, so is a dangling reference.
     /// </summary>
+    /// <remarks>
+    /// Group commit: a batch that arrives while another is being written waits in a queue, and the next writer
+    /// writes everything queued in one transaction (one WAL append and one lock hand-over for all of them), each
+    /// batch inside a savepoint of its own so one that breaks a constraint fails alone. Concurrent attaches to
+    /// one network each commit their endpoint; this keeps the store from serialising them.
+    /// </remarks>
     public void Commit(StoreBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        var mine = new Pending(batch);
+        lock (_queueLock) (_queue ??= []).Add(mine);
         lock (_gate)
         {
-            ThrowIfUnusable();
-            if (batch.IsEmpty) return;
+            if (!mine.Done)
+            {
+                List<Pending> group;
+                lock (_queueLock)
+                {
+                    group = _queue!;
+                    _queue = null;
+                }
+                CommitGroup(group);
+            }
+        }
+        if (mine.Error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+    }
+
+    /// <summary>A batch waiting for a writer, and what became of it.</summary>
+    private sealed class Pending(StoreBatch batch)
+    {
+        public StoreBatch Batch { get; } = batch;
+        public bool Done;
+        public Exception? Error;
+    }
+
+    private readonly Lock _queueLock = new();
+    private List<Pending>? _queue;
+
+    /// <summary>The most batches one transaction has held (for tests).</summary>
+    internal int LargestGroup { get; private set; }
+
+    /// <summary>Writes the queued batches: one alone as before; several in one transaction, a savepoint each.</summary>
+    private void CommitGroup(List<Pending> group)
+    {
+        try
+        {
+            if (group.Count == 1)
+            {
+                Run(group[0], () => CommitOne(group[0].Batch));
+                return;
+            }
+            try
+            {
+                ThrowIfUnusable();
+            }
+            catch (Exception e) when (e is PlexusException or ObjectDisposedException)
+            {
+                foreach (var p in group) p.Error = e;
+                return;
+            }
+            var work = group.Where(p => !p.Batch.IsEmpty).ToList();
+            if (work.Count == 0) return;
+            LargestGroup = Math.Max(LargestGroup, work.Count);
             try
             {
                 _beginWrite.ExecuteNonQuery();
             }
             catch (SqliteException ex)
             {
-                throw new PlexusException(ErrorKind.Internal,
+                var error = new PlexusException(ErrorKind.Internal,
                     $"cannot write to the store {DatabasePath}: {ex.Message}; nothing in the batch was applied", ex);
+                foreach (var p in work) p.Error = error;
+                return;
             }
-
-            var operations = batch.Operations;
             try
             {
-                for (int i = 0; i < operations.Count; i++)
+                foreach (var p in work)
                 {
-                    try
-                    {
-                        Apply(operations[i]);
-                    }
-                    catch (SqliteException ex)
-                    {
-                        throw Failure(operations[i], i, operations.Count, ex);
-                    }
-                    catch (JsonException ex)
-                    {
-                        throw Failure(operations[i], i, operations.Count, ex);
-                    }
+                    _savepoint.ExecuteNonQuery();
+                    p.Error = ApplyAll(p.Batch);
+                    if (p.Error is not null) _rollbackToSavepoint.ExecuteNonQuery();
+                    _releaseSavepoint.ExecuteNonQuery();
                 }
-
                 try
                 {
                     _commit.ExecuteNonQuery();
                 }
                 catch (SqliteException ex) when (ex.SqliteExtendedErrorCode == ConstraintForeignKey)
                 {
-                    // A failed COMMIT leaves the transaction open: find the row at fault, then roll back.
-                    throw DanglingReference(batch, ex);
+                    // References are checked at COMMIT, for the whole group: find the batch at fault by writing
+                    // each on its own (a rare path: it means the engine sent a dangling reference).
+                    RollbackIfActive();
+                    foreach (var p in work.Where(p => p.Error is null)) Run(p, () => CommitOne(p.Batch));
                 }
                 catch (SqliteException ex)
                 {
-                    throw new PlexusException(ErrorKind.Internal,
+                    var error = new PlexusException(ErrorKind.Internal,
                         $"the store {DatabasePath} could not commit the batch: {ex.Message}; nothing in it was applied", ex);
+                    foreach (var p in work) p.Error ??= error;
                 }
+            }
+            catch (SqliteException ex)
+            {
+                // A savepoint statement failed: the transaction is in no state to keep.
+                var error = new PlexusException(ErrorKind.Internal, $"the store {DatabasePath} could not write the batch: {ex.Message}; nothing in it was applied", ex);
+                foreach (var p in work) p.Error ??= error;
             }
             finally
             {
                 RollbackIfActive();
             }
+        }
+        finally
+        {
+            foreach (var p in group) p.Done = true;
+        }
+    }
+
+    private static void Run(Pending p, Action commit)
+    {
+        try
+        {
+            commit();
+        }
+        catch (Exception e) when (e is PlexusException or ObjectDisposedException)
+        {
+            p.Error = e;
+        }
+    }
+
+    /// <summary>Applies a batch's operations inside the open transaction; returns the failure, or null.</summary>
+    private PlexusException? ApplyAll(StoreBatch batch)
+    {
+        var operations = batch.Operations;
+        for (int i = 0; i < operations.Count; i++)
+        {
+            try
+            {
+                Apply(operations[i]);
+            }
+            catch (SqliteException ex)
+            {
+                return Failure(operations[i], i, operations.Count, ex);
+            }
+            catch (JsonException ex)
+            {
+                return Failure(operations[i], i, operations.Count, ex);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>One batch in a transaction of its own (called with the writer's lock held).</summary>
+    private void CommitOne(StoreBatch batch)
+    {
+        ThrowIfUnusable();
+        if (batch.IsEmpty) return;
+        try
+        {
+            _beginWrite.ExecuteNonQuery();
+        }
+        catch (SqliteException ex)
+        {
+            throw new PlexusException(ErrorKind.Internal,
+                $"cannot write to the store {DatabasePath}: {ex.Message}; nothing in the batch was applied", ex);
+        }
+
+        try
+        {
+            if (ApplyAll(batch) is { } failure) throw failure;
+            try
+            {
+                _commit.ExecuteNonQuery();
+            }
+            catch (SqliteException ex) when (ex.SqliteExtendedErrorCode == ConstraintForeignKey)
+            {
+                // A failed COMMIT leaves the transaction open: find the row at fault, then roll back.
+                throw DanglingReference(batch, ex);
+            }
+            catch (SqliteException ex)
+            {
+                throw new PlexusException(ErrorKind.Internal,
+                    $"the store {DatabasePath} could not commit the batch: {ex.Message}; nothing in it was applied", ex);
+            }
+        }
+        finally
+        {
+            RollbackIfActive();
         }
     }
 

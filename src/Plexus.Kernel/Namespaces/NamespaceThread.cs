@@ -35,6 +35,8 @@ public sealed class NamespaceThread
         ArgumentNullException.ThrowIfNull(work);
         if (t_current is { } self)
             return self.RunNested(target, work); // already on a worker: no queue hop (and no deadlock)
+        if (target.IsProcessNamespace)
+            return work(); // every thread but a worker is in the process's namespace: nothing to enter
         var item = new WorkItem<T>(target, work);
         EnsureWorkers();
         _queue.Add(item);

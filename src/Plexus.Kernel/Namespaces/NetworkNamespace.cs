@@ -131,6 +131,9 @@ public sealed class NetworkNamespace : IDisposable
     /// <summary>Opens rtnetlink inside this namespace; usable from any thread afterwards.</summary>
     public RtNetlink OpenRtNetlink() => Run(RtNetlink.Open);
 
+    /// <summary>Opens rtnetlink inside this namespace over several sockets, taken in turn (see <see cref="RtNetlink.Open(int)"/>).</summary>
+    public RtNetlink OpenRtNetlink(int sockets) => Run(() => RtNetlink.Open(sockets));
+
     /// <summary>
     /// Starts opening rtnetlink inside this namespace and returns at once, so the caller can do host-side
     /// work (create the veth pair) meanwhile. Dispose the result; if the task is abandoned, the socket is
@@ -144,15 +147,31 @@ public sealed class NetworkNamespace : IDisposable
     public string GetSysctl(string key) => Run(() => Sysctl.Read(key));
 
     /// <summary>Device and inode of the nsfs file: equal for two handles on the same namespace.</summary>
-    public unsafe (ulong Device, ulong Inode) Identity
+    public (ulong Device, ulong Inode) Identity => _identity ??= ReadIdentity(Handle, this);
+
+    private (ulong, ulong)? _identity;
+
+    private static unsafe (ulong, ulong) ReadIdentity(SafeFileDescriptor handle, object what)
     {
-        get
-        {
-            byte* stat = stackalloc byte[256];
-            if (Libc.FStat(Handle, stat) != 0) throw KernelException.FromErrno($"read identity of network namespace {this}");
-            return (*(ulong*)stat, *(ulong*)(stat + 8));
-        }
+        byte* stat = stackalloc byte[256];
+        if (Libc.FStat(handle, stat) != 0) throw KernelException.FromErrno($"read identity of network namespace {what}");
+        return (*(ulong*)stat, *(ulong*)(stat + 8));
     }
+
+    /// <summary>
+    /// True when this is the namespace of the process's main thread, where every thread but a namespace
+    /// worker is: work for it can run on the calling thread, without a hand-over to a worker (the daemon's
+    /// host namespace is its own, so host-side sysctls and firewall commands run inline).
+    /// </summary>
+    internal bool IsProcessNamespace => _isProcess ??= Identity == s_processIdentity.Value;
+
+    private bool? _isProcess;
+
+    private static readonly Lazy<(ulong, ulong)> s_processIdentity = new(() =>
+    {
+        using var self = OpenProcess();
+        return self.Identity;
+    });
 
     public override string ToString() => Path;
 

@@ -57,6 +57,106 @@ public sealed class NetlinkConnection : IDisposable
     }
 
     /// <summary>
+    /// Sends a request with NLM_F_ECHO and waits for its acknowledgement; returns the first message the kernel
+    /// echoed back that <paramref name="decode"/> accepts (a created link, with the index it was given), or
+    /// default when the kernel echoed nothing (kernels before 6.3 ignore the flag on some requests).
+    /// </summary>
+    public T? ExecuteEcho<TState, T>(string operation, ushort type, NetlinkFlags flags, TState state, NetlinkBuild<TState> build,
+        NetlinkDecode<T> decode)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            uint seq = Write(type, flags | NetlinkFlags.Request | NetlinkFlags.Ack | NetlinkFlags.Echo, state, build);
+            _socket.Send(_writer.WrittenSpan);
+            Rent();
+            try
+            {
+                T? result = default;
+                bool found = false;
+                while (true)
+                {
+                    int n = ReceiveFromKernel();
+                    foreach (var message in new NetlinkMessageReader(_receiveBuffer.AsSpan(0, n)))
+                    {
+                        if (message.Header.Sequence != seq) continue;
+                        if (message.Header.Type == NetlinkMessageType.Error)
+                        {
+                            int errno = ReadError(message, out var text, out var offset);
+                            if (errno != 0) throw new NetlinkException(operation, errno, text, offset);
+                            return result;
+                        }
+                        if (!found && decode(message, out var value))
+                        {
+                            result = value;
+                            found = true;
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                Return();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends several requests in one datagram and waits for every acknowledgement: one system call and one
+    /// wake-up instead of one per request. The kernel runs them in order, each on its own (a failed one does
+    /// not stop the next). Returns the position of the first request that failed, with its error, or -1.
+    /// </summary>
+    public int ExecuteBatch(IReadOnlyList<NetlinkRequest> requests, out NetlinkException? error)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        error = null;
+        if (requests.Count == 0) return -1;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _writer.Reset();
+            uint first = unchecked(_sequence + 1);
+            foreach (var request in requests)
+            {
+                _writer.BeginMessage(request.Type, request.Flags | NetlinkFlags.Request | NetlinkFlags.Ack);
+                request.Build(_writer);
+                _writer.EndMessage(unchecked(++_sequence));
+            }
+            _socket.Send(_writer.WrittenSpan);
+            Rent();
+            try
+            {
+                return ReadBatchAcks(requests, first, out error);
+            }
+            finally
+            {
+                Return();
+            }
+        }
+    }
+
+    private int ReadBatchAcks(IReadOnlyList<NetlinkRequest> requests, uint first, out NetlinkException? error)
+    {
+        error = null;
+        int failed = -1, pending = requests.Count;
+        while (pending > 0)
+        {
+            int n = ReceiveFromKernel();
+            foreach (var message in new NetlinkMessageReader(_receiveBuffer.AsSpan(0, n)))
+            {
+                int i = unchecked((int)(message.Header.Sequence - first));
+                if (message.Header.Type != NetlinkMessageType.Error || i < 0 || i >= requests.Count) continue;
+                pending--;
+                int errno = ReadError(message, out var text, out var offset);
+                if (errno == 0 || errno == requests[i].Tolerated || (failed >= 0 && failed < i)) continue;
+                failed = i;
+                error = new NetlinkException(requests[i].Operation, errno, text, offset);
+            }
+        }
+        return failed;
+    }
+
+    /// <summary>
     /// Sends a request that the kernel answers with one message (a GET of one object) and decodes it.
     /// Returns default when the kernel reports <paramref name="notFoundErrno"/>.
     /// </summary>
@@ -256,3 +356,9 @@ public delegate void NetlinkBuild<in TState>(NetlinkWriter writer, TState state)
 
 /// <summary>Decodes one reply message; returns false to skip it (a filtered-out object).</summary>
 public delegate bool NetlinkDecode<T>(NetlinkMessage message, out T value);
+
+/// <summary>
+/// One request of a batch (<see cref="NetlinkConnection.ExecuteBatch"/>): what it does, for the error message,
+/// how to write it, and an errno that counts as success (ENODEV for "delete if present"), or 0.
+/// </summary>
+public sealed record NetlinkRequest(string Operation, ushort Type, NetlinkFlags Flags, Action<NetlinkWriter> Build, int Tolerated = 0);

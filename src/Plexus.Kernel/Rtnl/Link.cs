@@ -32,5 +32,8 @@ public sealed record Link
     /// <summary>IFLA_IFALIAS: a free-text label (`ip link set NAME alias TEXT`); Plexus marks the links it owns with it.</summary>
     public string? Alias { get; init; }
 
+    /// <summary>IFLA_GROUP: the interface group (0, the default group, unless someone set one).</summary>
+    public uint Group { get; init; }
+
     public bool IsUp => (Flags & InterfaceFlags.Up) != 0;
 }

@@ -19,6 +19,16 @@ public sealed record LinkChanges
 
     /// <summary>IFLA_IFALIAS; an empty string removes the alias.</summary>
     public string? Alias { get; init; }
+
+    /// <summary>IFLA_GROUP: the interface group, which RTM_DELLINK can delete as a whole in one request.</summary>
+    public uint? Group { get; init; }
+
+    /// <summary>
+    /// IFLA_INET6_ADDR_GEN_MODE: None gives the link no IPv6 link-local address, nor its routes. Unlike the
+    /// disable_ipv6 sysctl, it is set over netlink: that sysctl takes the kernel's lock by trying and restarting
+    /// the system call, which spins for as long as another thread holds the lock.
+    /// </summary>
+    public IPv6AddressGeneration? IPv6AddressGeneration { get; init; }
 }
 
 /// <summary>Bridge-port settings (IFLA_PROTINFO). Null members are left as they are.</summary>

@@ -43,6 +43,15 @@ internal static class LinkRequests
         if (changes.MasterIndex is { } master) writer.UInt32(Ifla.Master, (uint)master);
         if (changes.Namespace is { } ns) writer.UInt32(Ifla.NetNsFd, (uint)ns.Descriptor);
         if (changes.Alias is { } alias) writer.String(Ifla.IfAlias, alias);
+        if (changes.Group is { } group) writer.UInt32(Ifla.Group, group);
+        if (changes.IPv6AddressGeneration is { } mode)
+        {
+            int spec = writer.BeginNested(Ifla.AfSpec, markNested: true);
+            int inet6 = writer.BeginNested(AddressFamily.Inet6, markNested: true);
+            writer.UInt8(Ifla.Inet6AddrGenMode, (byte)mode);
+            writer.EndNested(inet6);
+            writer.EndNested(spec);
+        }
     }
 
     public static void WriteBridgePort(NetlinkWriter writer, int index, BridgePortSettings settings)
@@ -70,6 +79,7 @@ internal static class LinkRequests
         int? master = null, parent = null, netnsid = null;
         MacAddress? mac = null;
         byte oper = 0;
+        uint group = 0;
         foreach (var a in message.Attributes(IfInfoSize))
         {
             switch (a.Type)
@@ -82,6 +92,7 @@ internal static class LinkRequests
                 case Ifla.LinkNetNsId: netnsid = a.AsInt32(); break;
                 case Ifla.OperState: oper = a.AsByte(); break;
                 case Ifla.IfAlias: alias = a.AsString(); break;
+                case Ifla.Group: group = a.AsUInt32(); break;
                 case Ifla.LinkInfo:
                     foreach (var info in a.Nested())
                     {
@@ -105,6 +116,7 @@ internal static class LinkRequests
             SlaveKind = slaveKind,
             OperState = oper,
             Alias = alias,
+            Group = group,
         };
         return true;
     }

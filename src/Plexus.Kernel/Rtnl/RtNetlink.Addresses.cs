@@ -15,34 +15,38 @@ public sealed partial class RtNetlink
     {
         try
         {
-            _connection.Execute($"add address {address}", RtmType.NewAddr, NetlinkFlags.Create | NetlinkFlags.Exclusive,
+            Connection.Execute($"add address {address}", RtmType.NewAddr, NetlinkFlags.Create | NetlinkFlags.Exclusive,
                 (index, address, flags), static (w, s) => WriteAddress(w, s.index, s.address, s.flags, withBroadcast: true));
         }
         catch (NetlinkException e)
         {
-            throw Explain(e, $"add address {address} to {Describe(index)}", errno => errno switch
-            {
-                Errno.EEXIST => "the address is already present",
-                Errno.ENODEV => $"no link with index {index}",
-                _ => NoHint(errno),
-            });
+            throw Explain(e, $"add address {address} to {Describe(index)}", AddAddressHint(index));
         }
     }
+
+    internal static Func<int, string?> AddAddressHint(int index) => errno => errno switch
+    {
+        Errno.EEXIST => "the address is already present",
+        Errno.ENODEV => $"no link with index {index}",
+        _ => NoHint(errno),
+    };
+
+    internal static string? DeleteAddressHint(int errno) => errno switch
+    {
+        Errno.EADDRNOTAVAIL => "the link has no such address",
+        _ => NoHint(errno),
+    };
 
     public void DeleteAddress(int index, IPPrefix address)
     {
         try
         {
-            _connection.Execute($"delete address {address}", RtmType.DelAddr, NetlinkFlags.None,
+            Connection.Execute($"delete address {address}", RtmType.DelAddr, NetlinkFlags.None,
                 (index, address), static (w, s) => WriteAddress(w, s.index, s.address, AddressFlags.None, withBroadcast: false));
         }
         catch (NetlinkException e)
         {
-            throw Explain(e, $"delete address {address} from {Describe(index)}", errno => errno switch
-            {
-                Errno.EADDRNOTAVAIL => "the link has no such address",
-                _ => NoHint(errno),
-            });
+            throw Explain(e, $"delete address {address} from {Describe(index)}", DeleteAddressHint);
         }
     }
 
@@ -56,7 +60,7 @@ public sealed partial class RtNetlink
             6 => AddressFamily.Inet6,
             _ => throw new ArgumentOutOfRangeException(nameof(ipVersion), ipVersion, "IP version must be 4 or 6"),
         };
-        var all = _connection.Dump("list addresses", RtmType.GetAddr, (family, index ?? 0),
+        var all = Connection.Dump("list addresses", RtmType.GetAddr, (family, index ?? 0),
             static (w, s) =>
             {
                 var span = w.Reserve(IfAddrSize);

@@ -27,7 +27,7 @@ public sealed partial class RtNetlink
     /// <summary>Lists neighbours of a family, optionally of one link.</summary>
     public List<Neighbour> ListNeighbours(NeighbourFamily family, int? index = null)
     {
-        var all = _connection.Dump("list neighbours", RtmType.GetNeigh, (byte)family,
+        var all = Connection.Dump("list neighbours", RtmType.GetNeigh, (byte)family,
             static (w, f) => w.Reserve(NdMsgSize)[0] = f,
             (NetlinkDecode<Neighbour>)TryDecodeNeighbour);
         return index is null ? all : all.FindAll(n => n.Index == index);
@@ -37,7 +37,7 @@ public sealed partial class RtNetlink
     {
         try
         {
-            _connection.Execute($"{verb} {n}", type, flags, n, WriteNeighbour);
+            Connection.Execute($"{verb} {n}", type, flags, n, WriteNeighbour);
         }
         catch (NetlinkException e)
         {

@@ -31,7 +31,7 @@ public sealed partial class RtNetlink
             6 => AddressFamily.Inet6,
             _ => throw new ArgumentOutOfRangeException(nameof(ipVersion), ipVersion, "IP version must be 4 or 6"),
         };
-        var routes = _connection.Dump("list routes", RtmType.GetRoute, family,
+        var routes = Connection.Dump("list routes", RtmType.GetRoute, family,
             static (w, f) => w.Reserve(RtMsgSize)[0] = f,
             (NetlinkDecode<Route>)TryDecodeRoute);
         return table is null ? routes : routes.FindAll(r => r.Table == table);
@@ -44,21 +44,23 @@ public sealed partial class RtNetlink
             throw new ArgumentException($"route {route}: gateway {gw} is not of the destination's IP version", nameof(route));
         try
         {
-            _connection.Execute($"{verb} route {route}", type, flags, (route, type == RtmType.DelRoute),
+            Connection.Execute($"{verb} route {route}", type, flags, (route, type == RtmType.DelRoute),
                 static (w, s) => WriteRoute(w, s.route, s.Item2));
         }
         catch (NetlinkException e)
         {
-            throw Explain(e, $"{verb} route {route}", errno => errno switch
-            {
-                Errno.EEXIST => "a route to that destination already exists in that table",
-                Errno.ESRCH => "no such route",
-                Errno.ENETUNREACH => $"the gateway {route.Gateway} is not reachable through any directly connected network",
-                Errno.ENODEV => $"no link with index {route.OutputIndex}",
-                _ => NoHint(errno),
-            });
+            throw Explain(e, $"{verb} route {route}", RouteHint(route));
         }
     }
+
+    internal static Func<int, string?> RouteHint(Route route) => errno => errno switch
+    {
+        Errno.EEXIST => "a route to that destination already exists in that table",
+        Errno.ESRCH => "no such route",
+        Errno.ENETUNREACH => $"the gateway {route.Gateway} is not reachable through any directly connected network",
+        Errno.ENODEV => $"no link with index {route.OutputIndex}",
+        _ => NoHint(errno),
+    };
 
     internal static void WriteRoute(NetlinkWriter w, Route r, bool forDelete = false)
     {

@@ -10,19 +10,49 @@ namespace Plexus.Kernel.Rtnl;
 public sealed partial class RtNetlink : IDisposable
 {
     private const int NetlinkRoute = 0;
-    private readonly NetlinkConnection _connection;
+    private readonly NetlinkConnection[] _connections;
+    private int _next;
 
-    internal RtNetlink(NetlinkConnection connection) => _connection = connection;
+    internal RtNetlink(params NetlinkConnection[] connections) => _connections = connections;
 
     /// <summary>Opens rtnetlink in the calling thread's network namespace.</summary>
     public static RtNetlink Open() => new(NetlinkConnection.Open(NetlinkRoute));
 
-    internal NetlinkConnection Connection => _connection;
+    /// <summary>
+    /// Opens rtnetlink in the calling thread's network namespace over several sockets, taken in turn: one socket
+    /// serialises its requests (it waits for each answer), so threads sharing one would queue behind each other
+    /// in user space as well as on the kernel's own lock. For the daemon's host namespace, which every attach uses.
+    /// </summary>
+    public static RtNetlink Open(int sockets)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sockets, 1);
+        var connections = new NetlinkConnection[sockets];
+        try
+        {
+            for (int i = 0; i < sockets; i++) connections[i] = NetlinkConnection.Open(NetlinkRoute);
+        }
+        catch
+        {
+            foreach (var c in connections) c?.Dispose();
+            throw;
+        }
+        return new RtNetlink(connections);
+    }
 
-    public void Dispose() => _connection.Dispose();
+    /// <summary>The socket for the next request: the only one, or the next in turn.</summary>
+    internal NetlinkConnection Connection =>
+        _connections.Length == 1 ? _connections[0] : _connections[(int)((uint)Interlocked.Increment(ref _next) % (uint)_connections.Length)];
+
+    /// <summary>Starts a batch: several requests sent in one datagram (see <see cref="RtnlBatch"/>).</summary>
+    public RtnlBatch Batch() => new(this);
+
+    public void Dispose()
+    {
+        foreach (var connection in _connections) connection.Dispose();
+    }
 
     /// <summary>"'br0'" when the index still names a link, else "link 7"; used only on error paths.</summary>
-    private string Describe(int index)
+    internal string Describe(int index)
     {
         try
         {
@@ -38,7 +68,7 @@ public sealed partial class RtNetlink : IDisposable
     /// Re-throws a kernel error with the object named and our hint; the kernel's own words, when it gave
     /// some, are kept after the hint.
     /// </summary>
-    private static NetlinkException Explain(NetlinkException e, string operation, Func<int, string?> hint)
+    internal static NetlinkException Explain(NetlinkException e, string operation, Func<int, string?> hint)
     {
         var ours = hint(e.ErrorNumber);
         var text = (ours, e.KernelMessage) switch
@@ -50,7 +80,7 @@ public sealed partial class RtNetlink : IDisposable
         return new NetlinkException(operation, e.ErrorNumber, text, e.AttributeOffset);
     }
 
-    private static string? NoHint(int errno) => errno switch
+    internal static string? NoHint(int errno) => errno switch
     {
         Errno.EPERM => "operation not permitted: Plexus needs CAP_NET_ADMIN (run as root)",
         _ => null,

@@ -21,7 +21,7 @@ internal static class AddressFamily
 internal static class Ifla
 {
     public const ushort Address = 1, Broadcast = 2, IfName = 3, Mtu = 4, Link = 5, Master = 10, ProtInfo = 12,
-        TxQLen = 13, OperState = 16, LinkInfo = 18, NetNsPid = 19, IfAlias = 20, NetNsFd = 28, ExtMask = 29,
+        TxQLen = 13, OperState = 16, LinkInfo = 18, NetNsPid = 19, IfAlias = 20, AfSpec = 26, Group = 27, NetNsFd = 28, ExtMask = 29,
         Promiscuity = 30, Carrier = 33, LinkNetNsId = 37, NewIfIndex = 49, MinMtu = 50, MaxMtu = 51;
 
     // IFLA_LINKINFO
@@ -29,6 +29,9 @@ internal static class Ifla
 
     // IFLA_INFO_DATA of a veth
     public const ushort VethInfoPeer = 1;
+
+    // IFLA_AF_SPEC / AF_INET6
+    public const ushort Inet6AddrGenMode = 8;
 
     // IFLA_INFO_DATA of a bridge
     public const ushort BrForwardDelay = 1, BrHelloTime = 2, BrMaxAge = 3, BrAgeingTime = 4, BrStpState = 5,
@@ -168,4 +171,15 @@ public enum AddressFlags : uint
     Permanent = 0x80,
     ManageTempAddr = 0x100,
     NoPrefixRoute = 0x200,
+}
+
+/// <summary>How the kernel gives an interface its IPv6 link-local address (IN6_ADDR_GEN_MODE_*).</summary>
+public enum IPv6AddressGeneration : byte
+{
+    Eui64 = 0,
+
+    /// <summary>No link-local address at all, so none of the routes that come with one.</summary>
+    None = 1,
+    StableSecret = 2,
+    Random = 3,
 }

@@ -28,5 +28,13 @@ public sealed class EndpointTableTests
         Assert.Empty(t.OfSandbox("s1"));
         Assert.Empty(t.OfNetwork("n2"));
         Assert.Equal(2, t.Values.Count);
+
+        // Names, per network.
+        Assert.True(t.HasName("n1", "e1"));
+        Assert.False(t.HasName("n2", "e1"));
+        Assert.False(t.HasName("n2", "e3"));
+        t["e1"] = Ep("e1", "n1", null) with { Name = "renamed" };
+        Assert.False(t.HasName("n1", "e1"));
+        Assert.True(t.HasName("n1", "renamed"));
     }
 }

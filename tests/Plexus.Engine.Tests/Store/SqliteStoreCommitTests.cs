@@ -37,6 +37,91 @@ public sealed class SqliteStoreCommitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Concurrent_commits_share_transactions_and_a_failing_batch_fails_alone()
+    {
+        using var dir = new TempDirectory();
+        using var store = new SqliteStore(dir.DataRoot);
+        var web = Samples.Network("web");
+        store.Commit(new StoreBatch().Put(web));
+        // Sixteen writers at once: whatever groups the store forms, each batch is all or nothing, and only the
+        // ones that reuse a taken name (every fourth) fail, with the conflict named.
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() =>
+        {
+            var batch = new StoreBatch().Put(Samples.Sandbox($"s{i}"));
+            if (i % 4 == 3) batch.Put(Samples.Network("web")); // another id, a taken name
+            try
+            {
+                store.Commit(batch);
+                return (i, (PlexusException?)null);
+            }
+            catch (PlexusException e)
+            {
+                return (i, e);
+            }
+        })));
+        foreach (var (i, error) in results)
+        {
+            if (i % 4 == 3)
+            {
+                Assert.NotNull(error);
+                Assert.Equal(ErrorKind.Conflict, error.Kind);
+                Assert.Contains("a network named 'web' already exists", error.Message, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Null(error);
+            }
+        }
+        var snapshot = store.Load();
+        Assert.Equal(Enumerable.Range(0, 16).Where(i => i % 4 != 3).Select(i => $"s{i}").Order(), snapshot.Sandboxes.Select(s => s.Name).Order());
+        Assert.Single(snapshot.Networks);
+        // A dangling reference found at commit fails only the batch that made it, even in a group.
+        var orphans = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() =>
+        {
+            var batch = i == 2 ? new StoreBatch().Put(Samples.Endpoint("no-such-network", null, "e")) : new StoreBatch().Put(Samples.Sandbox($"t{i}"));
+            try
+            {
+                store.Commit(batch);
+                return true;
+            }
+            catch (PlexusException e) when (e.Kind == ErrorKind.Conflict)
+            {
+                return false;
+            }
+        })));
+        Assert.Equal([true, true, false, true], orphans);
+        Assert.Equal(15, store.Load().Sandboxes.Count);
+    }
+
+    [Fact]
+    public async Task Batches_that_wait_for_a_writer_go_in_one_transaction()
+    {
+        using var dir = new TempDirectory();
+        using var store = new SqliteStore(dir.DataRoot);
+        store.Commit(new StoreBatch().Put(Samples.Network("web")));
+        // Another connection holds the write lock, so the first commit waits inside the store and the others queue.
+        using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dir.DataRoot, SqliteStore.FileName)};Pooling=False");
+        other.Open();
+        using (var begin = other.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            begin.ExecuteNonQuery();
+        }
+        var first = Task.Run(() => store.Commit(new StoreBatch().Put(Samples.Sandbox("first"))));
+        await Task.Delay(200);
+        var rest = Enumerable.Range(0, 5).Select(i => Task.Run(() => store.Commit(new StoreBatch().Put(Samples.Sandbox($"s{i}"))))).ToArray();
+        await Task.Delay(200);
+        using (var commit = other.CreateCommand())
+        {
+            commit.CommandText = "COMMIT";
+            commit.ExecuteNonQuery();
+        }
+        await Task.WhenAll([first, .. rest]).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(6, store.Load().Sandboxes.Count);
+        Assert.True(store.LargestGroup > 1, $"largest group {store.LargestGroup}");
+    }
+
+    [Fact]
     public void Operations_apply_in_order()
     {
         using var dir = new TempDirectory();

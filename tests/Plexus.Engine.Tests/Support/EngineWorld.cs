@@ -23,9 +23,13 @@ public sealed class EngineWorld : IDisposable
     private readonly string _firewallBackend;
     private Kernel.Firewall.IFirewall? _firewall;
 
-    public EngineWorld(string firewall = "none")
+    private readonly TimeSpan? _reapDelay;
+
+    /// <param name="reapDelay">How long parked veths wait for the bridge driver's reaper (infinite: only when <see cref="Reap"/> or a restart says).</param>
+    public EngineWorld(string firewall = "none", TimeSpan? reapDelay = null)
     {
         _firewallBackend = firewall;
+        _reapDelay = reapDelay;
         Net = new TestNetwork();
         DataRoot = Directory.CreateTempSubdirectory("plexus-engine-test-").FullName;
         Options = new ControllerOptions
@@ -61,7 +65,8 @@ public sealed class EngineWorld : IDisposable
         _store = new SqliteStore(DataRoot);
         _firewall?.Dispose();
         _firewall = Kernel.Firewall.Firewalls.Create(_firewallBackend, Net.HostNs);
-        INetworkDriver[] drivers = [new BridgeDriver(Net.HostNs, Net.Host, new KernelBridgeFirewall(_firewall)), new NullDriver(), new HostDriver()];
+        Bridge = new BridgeDriver(Net.HostNs, Net.Host, new KernelBridgeFirewall(_firewall), reapDelay: _reapDelay);
+        INetworkDriver[] drivers = [Bridge, new NullDriver(), new HostDriver()];
         var controller = new NetworkController(Options, _store, new DefaultIpam(), drivers, Net.HostNs, Net.Host);
         LastRestoreLog = controller.Restore();
         return controller;
@@ -88,8 +93,18 @@ public sealed class EngineWorld : IDisposable
     public bool Ping(string sandbox, string address) =>
         Exec(sandbox, "busybox", "ping", "-c", "1", "-W", "2", address).ExitCode == 0;
 
-    /// <summary>Link names in the world's host namespace, lo excluded.</summary>
-    public string[] HostLinks() => Net.Host.ListLinks().Select(l => l.Name).Where(n => n != "lo").Order().ToArray();
+    /// <summary>The bridge driver of the current controller.</summary>
+    public BridgeDriver Bridge { get; private set; } = null!;
+
+    /// <summary>Deletes the veths detaches parked now, as the driver's reaper does shortly after a detach.</summary>
+    public void Reap() => Bridge.Reaper.ReapNow();
+
+    /// <summary>Link names in the world's host namespace, lo excluded, once parked veths are reaped.</summary>
+    public string[] HostLinks()
+    {
+        Reap();
+        return Net.Host.ListLinks().Select(l => l.Name).Where(n => n != "lo").Order().ToArray();
+    }
 
     public void Dispose()
     {

@@ -152,8 +152,7 @@ public static class NftablesScript
         var removedBridges = change.NetworksRemoved.ToDictionary(n => n.Tag, StringComparer.Ordinal);
 
         // Elements going away first (a port moved to another container is a delete then an add of one key).
-        foreach (var (set, key) in RenderedPorts(change.PortsRemoved, change.Before, change).Select(PortElement))
-            b.Append("delete element ").Append(T).Append(' ').Append(set).Append(" { ").Append(key.Key).Append(" }\n");
+        AppendElements(b, "delete", RenderedPorts(change.PortsRemoved, change.Before, change).Select(PortElement).Select(p => (p.Set, p.Element.Key)));
         foreach (var link in FirewallState.OrderLinks(change.LinksRemoved))
             b.Append("delete element ").Append(T).Append(' ').Append(LinkSet(link)).Append(" { ").Append(LinkKey(link)).Append(" }\n");
 
@@ -186,12 +185,31 @@ public static class NftablesScript
             b.Append("add element ").Append(T).Append(" bridges { ").Append(BridgeElement(network)).Append(" }\n");
         }
 
-        foreach (var (set, element) in RenderedPorts(change.PortsAdded, change.After, change).Select(PortElement))
-            b.Append("add element ").Append(T).Append(' ').Append(set).Append(" { ").Append(element.Full).Append(" }\n");
+        AppendElements(b, "add", RenderedPorts(change.PortsAdded, change.After, change).Select(PortElement).Select(p => (p.Set, p.Element.Full)));
         foreach (var link in FirewallState.OrderLinks(change.LinksAdded))
             b.Append("add element ").Append(T).Append(' ').Append(LinkSet(link)).Append(" { ").Append(LinkElement(link)).Append(" }\n");
 
         return b.ToString();
+    }
+
+    /// <summary>
+    /// One command per set for all its elements: libnftables evaluates each command on its own, so a thousand
+    /// ports as a thousand commands cost it a third more than as one command holding a thousand elements.
+    /// </summary>
+    private static void AppendElements(StringBuilder b, string verb, IEnumerable<(string Set, string Element)> elements)
+    {
+        foreach (var group in elements.GroupBy(e => e.Set, StringComparer.Ordinal))
+        {
+            b.Append(verb).Append(" element ").Append(T).Append(' ').Append(group.Key).Append(" { ");
+            bool first = true;
+            foreach (var (_, element) in group)
+            {
+                if (!first) b.Append(", ");
+                b.Append(element);
+                first = false;
+            }
+            b.Append(" }\n");
+        }
     }
 
     /// <summary>

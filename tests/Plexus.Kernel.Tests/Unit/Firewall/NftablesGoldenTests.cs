@@ -20,6 +20,23 @@ public sealed class NftablesGoldenTests
     }
 
     [Fact]
+    public void Ports_of_one_transaction_are_one_command_per_map()
+    {
+        var before = All["icc-on"];
+        var added = FirewallChange.Apply(before, [new FirewallOperation.AddPorts(
+            [Port("ep-a", "8080", "172.18.0.2", 80), Port("ep-a", "8081", "172.18.0.2", 81), Port("ep-a", "10.0.0.1:8443", "172.18.0.2", 443)])]);
+        Assert.Equal(
+            "add element inet plexus published4-any { tcp . 8080 comment \"ep=ep-a\" : 172.18.0.2 . 80, tcp . 8081 comment \"ep=ep-a\" : 172.18.0.2 . 81 }\n" +
+            "add element inet plexus published4 { 10.0.0.1 . tcp . 8443 comment \"ep=ep-a\" : 172.18.0.2 . 443 }\n",
+            NftablesScript.Changes(added));
+        var removed = FirewallChange.Apply(added.After, [new FirewallOperation.RemoveEndpointPorts("ep-a")]);
+        Assert.Equal(
+            "delete element inet plexus published4-any { tcp . 8080, tcp . 8081 }\n" +
+            "delete element inet plexus published4 { 10.0.0.1 . tcp . 8443 }\n",
+            NftablesScript.Changes(removed));
+    }
+
+    [Fact]
     public void Adding_a_network_to_a_live_ruleset_matches_golden()
     {
         var change = FirewallChange.Apply(All["icc-on"], [new FirewallOperation.AddNetwork(Network(Net2, "plx-n2", icc: false, subnets: [V4b]))]);
@@ -45,8 +62,10 @@ public sealed class NftablesGoldenTests
     {
         var change = FirewallChange.Apply(All["ports"], [new FirewallOperation.AddNetwork(Network(@internal: true, subnets: [V4, V6]))]);
         var script = NftablesScript.Changes(change);
-        Assert.Contains("delete element inet plexus published4-any { tcp . 8080 }", script, StringComparison.Ordinal);
-        Assert.Contains("delete element inet plexus published6 { 2001:db8::1 . tcp . 8443 }", script, StringComparison.Ordinal);
+        // One command per map, naming each key.
+        Assert.Matches(@"(?m)^delete element inet plexus published4-any \{ ([^}]*, )?tcp \. 8080(, [^}]*)? \}$", script);
+        Assert.Matches(@"(?m)^delete element inet plexus published6 \{ ([^}]*, )?2001:db8::1 \. tcp \. 8443(, [^}]*)? \}$", script);
+        Assert.Single(script.Split('\n'), l => l.StartsWith("delete element inet plexus published4-any ", StringComparison.Ordinal));
         Assert.DoesNotContain("add element inet plexus published", script, StringComparison.Ordinal);
     }
 

@@ -1,0 +1,128 @@
+using Plexus.Kernel.Namespaces;
+
+namespace Plexus.Kernel.Rtnl;
+
+/// <summary>
+/// Deletes parked links in batches. Deleting a link makes the kernel wait out RCU grace periods (about 20 ms
+/// for one veth, most of it after the request has released the kernel's lock), and deleting fifty at once
+/// costs about the same: so a link that leaves service is parked at once (taken down, renamed, put in the
+/// interface group <see cref="Group"/>) and this reaper deletes the whole group with one RTM_DELLINK a little
+/// later, on a thread and a socket of its own, so nobody waits for it. Parked links that a crash left behind
+/// are deleted by <see cref="ReapNow"/> when the daemon starts again.
+/// </summary>
+public sealed class LinkReaper : IDisposable
+{
+    /// <summary>How long the reaper waits for no more links to be parked before it deletes a batch.</summary>
+    public static readonly TimeSpan DefaultDelay = TimeSpan.FromMilliseconds(100);
+
+    private readonly RtNetlink _rt;
+    private readonly TimeSpan _delay;
+    private readonly Thread? _thread;
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _reap = new();
+    private int _parked;
+    private int _batches;
+    private int _disposed;
+
+    /// <param name="ns">The namespace whose parked links to delete (the daemon's host namespace).</param>
+    /// <param name="group">The interface group that marks a link as parked; 0 is every link's group and is refused.</param>
+    /// <param name="delay">How long the reaper waits for no further link to be parked before it deletes the group (at most
+    /// four times as long after the first); infinite: only by <see cref="ReapNow"/>.</param>
+    public LinkReaper(NetworkNamespace ns, uint group, TimeSpan? delay = null)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        ArgumentOutOfRangeException.ThrowIfZero(group);
+        Group = group;
+        _delay = delay ?? DefaultDelay;
+        _rt = ns.OpenRtNetlink();
+        if (_delay == Timeout.InfiniteTimeSpan) return;
+        _thread = new Thread(Loop) { IsBackground = true, Name = "plexus-reaper" };
+        _thread.Start();
+    }
+
+    /// <summary>The interface group (IFLA_GROUP) of parked links.</summary>
+    public uint Group { get; }
+
+    /// <summary>How many deletions found parked links to delete, since this reaper started.</summary>
+    public int Batches => Volatile.Read(ref _batches);
+
+    /// <summary>The last error a background deletion met (it tries again with the next parked link), or null.</summary>
+    public Exception? LastError { get; private set; }
+
+    /// <summary>Says a link was just parked: the group will be deleted within the delay.</summary>
+    public void Parked()
+    {
+        Interlocked.Increment(ref _parked);
+        if (_thread is not null && Volatile.Read(ref _disposed) == 0) _wake.Release();
+    }
+
+    /// <summary>Deletes every parked link now, in one request; returns whether there was any.</summary>
+    public bool ReapNow()
+    {
+        lock (_reap)
+        {
+            Volatile.Write(ref _parked, 0);
+            if (!_rt.DeleteGroup(Group)) return false;
+            Interlocked.Increment(ref _batches);
+            return true;
+        }
+    }
+
+    /// <summary>The longest a parked link waits, in delays: the delay is the quiet time before a batch, not its age.</summary>
+    private const int MaxDelays = 4;
+
+    /// <summary>The delay, or less when <paramref name="deadline"/> comes first.</summary>
+    private TimeSpan Until(long deadline) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(deadline - Environment.TickCount64, 0, (long)_delay.TotalMilliseconds));
+
+    private void Loop()
+    {
+        var stop = _stop.Token;
+        try
+        {
+            while (true)
+            {
+                _wake.Wait(stop);
+                // Let the links parked meanwhile join this batch: wait until none has come for the delay, but
+                // no longer than a few delays in all, so a steady stream of detaches is still reaped.
+                var deadline = Environment.TickCount64 + (long)(_delay.TotalMilliseconds * MaxDelays);
+                while (!stop.IsCancellationRequested && _wake.Wait(Until(deadline), stop))
+                {
+                }
+                if (Volatile.Read(ref _parked) == 0) continue;
+                try
+                {
+                    ReapNow();
+                    LastError = null;
+                }
+                catch (KernelException e)
+                {
+                    LastError = e;
+                }
+                if (stop.IsCancellationRequested) return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // disposed: what is still parked waits for the next start (ReapNow), as after a crash
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Stops the reaper without deleting what is still parked: those links are down, out of every bridge and
+    /// renamed, and the next start deletes them (the same path as after a crash).
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _stop.Cancel();
+        _thread?.Join(TimeSpan.FromSeconds(10));
+        lock (_reap) _rt.Dispose();
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+}
