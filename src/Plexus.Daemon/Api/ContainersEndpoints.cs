@@ -22,10 +22,10 @@ internal static class ContainersEndpoints
                     && f.Accepts("label", v => Labels.Match(x.s.State.Labels, v)))
                 .Select(x => x.json)
                 .ToList();
-            return Results.Json(list, DaemonJson.Default.ListContainerSummaryJson);
+            return Results.Json(list, DaemonJson.Relaxed.ListContainerSummaryJson);
         });
 
         app.MapGet("/containers/{id}/json", (string id, NetworkController c) =>
-            Results.Json(ContainerMapping.Inspect(c.GetSandbox(id.TrimStart('/')), c), DaemonJson.Default.ContainerInspectJson));
+            Results.Json(ContainerMapping.Inspect(c.GetSandbox(id.TrimStart('/')), c), DaemonJson.Relaxed.ContainerInspectJson));
     }
 }

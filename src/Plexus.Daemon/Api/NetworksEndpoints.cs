@@ -15,16 +15,16 @@ internal static class NetworksEndpoints
         app.MapGet("/networks", (string? filters, NetworkController c) =>
         {
             var f = Filters.Parse(filters, "name", "id", "driver", "label", "type", "dangling", "scope");
-            return Results.Json(c.Networks.Where(n => Matches(n, f, c)).Select(n => NetworkMapping.ToJson(n, c)).ToList(), DaemonJson.Default.ListNetworkJson);
+            return Results.Json(c.Networks.Where(n => Matches(n, f, c)).Select(n => NetworkMapping.ToJson(n, c)).ToList(), DaemonJson.Relaxed.ListNetworkJson);
         });
 
         app.MapGet("/networks/{id}", (string id, NetworkController c) =>
-            Results.Json(NetworkMapping.ToJson(c.GetNetwork(id), c), DaemonJson.Default.NetworkJson));
+            Results.Json(NetworkMapping.ToJson(c.GetNetwork(id), c), DaemonJson.Relaxed.NetworkJson));
 
         app.MapPost("/networks/create", (NetworkCreateJson body, NetworkController c) =>
         {
             var network = c.CreateNetwork(NetworkMapping.FromJson(body));
-            return Results.Json(new NetworkCreateResponseJson(network.Id, ""), DaemonJson.Default.NetworkCreateResponseJson, statusCode: 201);
+            return Results.Json(new NetworkCreateResponseJson(network.Id, ""), DaemonJson.Relaxed.NetworkCreateResponseJson, statusCode: 201);
         });
 
         app.MapDelete("/networks/{id}", (string id, NetworkController c) =>
@@ -67,7 +67,7 @@ internal static class NetworksEndpoints
                     // joined meanwhile: not unused any more
                 }
             }
-            return Results.Json(new NetworkPruneResponseJson(deleted), DaemonJson.Default.NetworkPruneResponseJson);
+            return Results.Json(new NetworkPruneResponseJson(deleted), DaemonJson.Relaxed.NetworkPruneResponseJson);
         });
     }
 
