@@ -18,7 +18,16 @@ internal static class ContainerMapping
             : null,
         Aliases = settings?.Aliases ?? [],
         GatewayPriority = settings?.GwPriority ?? 0,
+        LinkLocalAddresses = (settings?.IPAMConfig?.LinkLocalIPs ?? []).Select(LinkLocal).ToList(),
+        Links = settings?.Links ?? [],
+        DriverOptions = settings?.DriverOpts ?? [],
     };
+
+    /// <summary>Docker takes any address but the unspecified one.</summary>
+    private static System.Net.IPAddress LinkLocal(string text) =>
+        System.Net.IPAddress.TryParse(text, out var ip) && !ip.Equals(System.Net.IPAddress.Any) && !ip.Equals(System.Net.IPAddress.IPv6Any)
+            ? ip
+            : throw PlexusException.Invalid($"invalid link-local IP address: {text}");
 
     public static EndpointSettingsJson EndpointJson(EndpointState e, NetworkState n) => new()
     {
@@ -38,7 +47,15 @@ internal static class ContainerMapping
             && !(n.Options.TryGetValue(NetworkController.DefaultBridgeOption, out var d) && d == "true")
             ? [e.Name, Ids.Short(sid), .. e.Aliases]
             : null,
-        IPAMConfig = null,
+        // What was asked on connect, as Docker shows it; null when nothing was.
+        IPAMConfig = e.RequestedIPv4 is null && e.RequestedIPv6 is null && e.LinkLocalAddresses.Count == 0 ? null : new EndpointIpamConfigJson
+        {
+            IPv4Address = e.RequestedIPv4?.ToString(),
+            IPv6Address = e.RequestedIPv6?.ToString(),
+            LinkLocalIPs = e.LinkLocalAddresses.Count == 0 ? null : e.LinkLocalAddresses.Select(a => a.ToString()).ToList(),
+        },
+        Links = e.Links.Count == 0 ? null : e.Links.ToList(),
+        DriverOpts = e.DriverOptions.Count == 0 ? null : new Dictionary<string, string>(e.DriverOptions),
     };
 
     private static Dictionary<string, EndpointSettingsJson> Networks(Sandbox s, NetworkController c)

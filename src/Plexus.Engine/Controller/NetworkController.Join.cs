@@ -95,6 +95,7 @@ public sealed partial class NetworkController
     private void CheckJoinAllowed(NetworkState network, Sandbox sandbox)
     {
         if (!_networks.ContainsKey(network.Id)) throw PlexusException.NotFound($"network {network.Name} not found");
+        if (network.ConfigOnly) throw new PlexusException(ErrorKind.Forbidden, "cannot create endpoint on configuration-only network");
         if (!_sandboxes.ContainsKey(sandbox.Id)) throw PlexusException.NotFound($"sandbox {sandbox.Name} not found");
         var joined = EndpointsOf(sandbox);
         if (joined.Any(e => e.NetworkId == network.Id))
@@ -161,6 +162,7 @@ public sealed partial class NetworkController
         _endpoints[candidate.Id] = candidate;
         PublishNames(network, candidate, sandbox);
         RefreshFiles(sandbox);
+        Events.Publish(ControllerEvent.Connected(network, candidate, sandbox.State));
         return candidate;
     }
 
@@ -199,6 +201,7 @@ public sealed partial class NetworkController
         if (wasGateway && GatewayEndpoint(EndpointsOf(sandbox)) is { } next)
             TryUndo(() => SetDefaultRoutes(sandbox, next, GatewayInfo(next)));
         RefreshFiles(sandbox);
+        Events.Publish(ControllerEvent.Disconnected(network, endpoint, sandbox.State));
     }
 
     /// <summary>
@@ -212,12 +215,15 @@ public sealed partial class NetworkController
     {
         var rt = sandbox.Netlink;
         var name = endpoint.InterfaceName!;
-        if (endpoint.IPv6 is not null) sandbox.Namespace.SetSysctl(Sysctl.DisableIPv6(name), "0");
+        bool v6 = endpoint.IPv6 is not null || endpoint.LinkLocalAddresses.Any(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
+        if (v6) sandbox.Namespace.SetSysctl(Sysctl.DisableIPv6(name), "0");
         else if (!sandbox.State.Owned) sandbox.Namespace.SetSysctl(Sysctl.DisableIPv6(name), "1");
         int index = rt.GetLink(name).Index;
         rt.SetUp(index);
         if (endpoint.IPv4 is { } v4) rt.AddAddress(index, v4);
-        if (endpoint.IPv6 is { } v6) rt.AddAddress(index, v6, AddressFlags.NoDad);
+        if (endpoint.IPv6 is { } v6Address) rt.AddAddress(index, v6Address, AddressFlags.NoDad);
+        foreach (var extra in endpoint.LinkLocalAddresses)
+            rt.AddAddress(index, new IPPrefix(extra, extra.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 16 : 64), AddressFlags.NoDad);
         return index;
     }
 
