@@ -121,7 +121,13 @@ public sealed partial class NetworkController
             if (!EndpointsOf(sandbox).All(e => networkIds.Contains(e.NetworkId))) continue;
             if (!force && sandbox.State.Process is { Pid: > 0 } running && SandboxProcesses.IsAlive(running))
                 throw PlexusException.Conflict($"cannot remove running sandbox {sandbox.Name}: its process {running.Pid} is running; stop it first or force the removal (-f)");
+            bool mainRunning = sandbox.State.Process is { Pid: > 0, ExitCode: null } main && SandboxProcesses.IsAlive(main);
             if (sandbox.MayHaveProcesses) EndProcesses(sandbox);
+            // Docker's order on a forced removal: the process dies (killed: 137), then the networks go, then the container.
+            if (mainRunning) Events.Publish(ControllerEvent.ProcessExited(sandbox.State with
+            {
+                Process = sandbox.State.Process! with { ExitCode = 128 + 9, FinishedAt = DateTimeOffset.UtcNow },
+            }, 128 + 9));
             foreach (var endpoint in EndpointsOf(sandbox))
                 LeaveLocked(_networks[endpoint.NetworkId], endpoint, sandbox, delete: true);
             RemoveSandboxLocked(sandbox);
