@@ -22,6 +22,7 @@ namespace Plexus.Api;
 [JsonSerializable(typeof(DiskUsageJson))]
 [JsonSerializable(typeof(List<ImageSummaryJson>))]
 [JsonSerializable(typeof(VolumeListJson))]
+[JsonSerializable(typeof(EventMessageJson))]
 [JsonSerializable(typeof(SandboxCreateJson))]
 [JsonSerializable(typeof(SandboxCreateResponseJson))]
 [JsonSerializable(typeof(ExecJson))]

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text.Json.Serialization;
 
 namespace Plexus.Api;
 
@@ -166,4 +167,39 @@ public static class ApiInfo
             return "";
         }
     }
+}
+
+/// <summary>One event of GET /events, as Docker's events.Message (with the older status/id/from of container events).</summary>
+public sealed record EventMessageJson
+{
+    [JsonPropertyName("status")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Status { get; init; }
+
+    [JsonPropertyName("id")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Id { get; init; }
+
+    [JsonPropertyName("from")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? From { get; init; }
+
+    public string Type { get; init; } = "";
+    public string Action { get; init; } = "";
+    public EventActorJson Actor { get; init; } = new();
+
+    [JsonPropertyName("scope")]
+    public string Scope { get; init; } = "local";
+
+    [JsonPropertyName("time")]
+    public long Time { get; init; }
+
+    [JsonPropertyName("timeNano")]
+    public long TimeNano { get; init; }
+}
+
+public sealed record EventActorJson
+{
+    public string ID { get; init; } = "";
+    public Dictionary<string, string> Attributes { get; init; } = [];
 }

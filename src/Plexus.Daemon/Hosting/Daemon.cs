@@ -63,6 +63,7 @@ internal static partial class Daemon
         ContainersEndpoints.Map(app);
         SandboxesEndpoints.Map(app);
         SwarmEndpoints.Map(app);
+        EventsEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
