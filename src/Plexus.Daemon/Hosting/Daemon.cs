@@ -44,13 +44,18 @@ internal static partial class Daemon
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning); // plexusd says itself when it listens and stops
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.ListenUnixSocket(socket, l => l.Protocols = HttpProtocols.Http1);
+            k.ListenUnixSocket(socket, l =>
+            {
+                l.Protocols = HttpProtocols.Http1;
+                l.Use(UpgradeWithBody.Wrap); // docker exec takes over a connection whose request has a body
+            });
             k.AddServerHeader = false;
         });
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DaemonJson.Relaxed));
         builder.Services.AddSingleton(engine.Controller);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ProcessSupervisor>();
+        builder.Services.AddSingleton<ExecSessions>();
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexusd");
@@ -64,6 +69,7 @@ internal static partial class Daemon
         SandboxesEndpoints.Map(app);
         SwarmEndpoints.Map(app);
         EventsEndpoints.Map(app);
+        ExecEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
