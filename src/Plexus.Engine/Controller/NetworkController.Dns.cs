@@ -50,7 +50,7 @@ public sealed partial class NetworkController
         if (start is null) return;
         try
         {
-            if (start.GetAwaiter().GetResult()) _dns.Stop(sandbox.Id);
+            if (start.GetAwaiter().GetResult()) _dns.Stop(sandbox.Id, removeRedirect: true);
         }
         catch (Exception e) when (e is SocketException or KernelException)
         {
