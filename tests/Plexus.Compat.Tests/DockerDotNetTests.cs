@@ -179,6 +179,8 @@ public sealed class DockerDotNetTests
         Sandbox(w, new SandboxCreateJson { Name = "done", Network = "web", Expose = ["9000/udp"], Cmd = ["sh", "-c", "exit 7"] });
         Thread.Sleep(1100);
         Sandbox(w, new SandboxCreateJson { Name = "new" });
+        WaitUntil(() => !w.Get("containers/done/json", DaemonJson.Default.ContainerInspectJson).State.Running);
+        WaitUntil(() => w.Docker("logs", "old").Output.Contains("two", StringComparison.Ordinal));
 
         var running = await docker.Containers.ListContainersAsync(new ContainersListParameters(), default);
         Assert.Equal(["/new", "/old"], running.Select(c => c.Names[0]));        // newest first, running only
@@ -223,6 +225,12 @@ public sealed class DockerDotNetTests
         await docker.Containers.RemoveContainerAsync("old", new ContainerRemoveParameters { Force = true }, default);
         await Assert.ThrowsAsync<DockerContainerNotFoundException>(() => docker.Containers.InspectContainerAsync("old", default));
         Assert.DoesNotContain(w.Get("containers/json?all=1", DaemonJson.Default.ListContainerSummaryJson), c => c.Names[0] == "/old");
+    }
+
+    private static void WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition() && DateTime.UtcNow < deadline) Thread.Sleep(100);
     }
 
     private static async Task<ContainerExecInspectResponse> WaitForExit(DockerClient docker, string id)

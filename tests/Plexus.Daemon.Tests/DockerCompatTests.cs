@@ -173,6 +173,8 @@ public sealed class DockerCompatTests
         Sandbox(w, new SandboxCreateJson { Name = "b", Network = "web", Expose = ["9000/udp"], Cmd = ["sh", "-c", "exit 3"] });
         Thread.Sleep(1100);
         Sandbox(w, new SandboxCreateJson { Name = "c" });
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (w.Get("containers/b/json", DaemonJson.Default.ContainerInspectJson).State.Running && DateTime.UtcNow < deadline) Thread.Sleep(100);
 
         string[] Ps(params string[] args) => Lines(w.Docker(["ps", .. args, "--format", "{{.Names}}"]).Output);
         Assert.Equal(["c", "a"], Ps());

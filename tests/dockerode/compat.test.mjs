@@ -102,6 +102,9 @@ test('sandboxes as containers: list, inspect, logs, exec, remove', async () => {
   await sleep(1100); // Docker orders by creation time; a second apart is unambiguous
   await sandbox({ Name: 'node-done', Cmd: ['sh', '-c', 'exit 5'] });
   await sleep(1100);
+  // Wait for what the processes do: node-done to end, node-old to say hello.
+  for (let i = 0; i < 600 && (await docker.getContainer('node-done').inspect()).State.Running; i++) await sleep(100);
+  for (let i = 0; i < 600 && (await docker.getContainer('node-old').logs({ stdout: true })).length === 0; i++) await sleep(100);
 
   const running = await docker.listContainers();
   assert.deepEqual(running.map(c => c.Names[0]), ['/node-old', '/node-c1']); // newest first, running only
