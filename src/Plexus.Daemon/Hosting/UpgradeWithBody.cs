@@ -75,7 +75,7 @@ internal sealed class UpgradeWithBody
         }
     };
 
-    private async Task PumpAsync(PipeReader input, PipeWriter output)
+    internal async Task PumpAsync(PipeReader input, PipeWriter output)
     {
         Exception? failure = null;
         try
