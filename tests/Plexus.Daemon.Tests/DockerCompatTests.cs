@@ -118,14 +118,20 @@ public sealed class DockerCompatTests
         using var w = new DaemonWorld();
         w.Start();
         Ok(w.Docker("network", "create", "older"));
-        Thread.Sleep(2500);
+        Thread.Sleep(1100);
+        // A moment between the networks, as a Unix time with its fraction: a loaded machine's slow commands do not move it.
+        var between = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0).ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
+        Thread.Sleep(1100);
         Ok(w.Docker("network", "create", "--label", "keep=yes", "newer"));
         Ok(w.Docker("network", "create", "fresh"));
 
-        var until = w.Docker("network", "prune", "-f", "--filter", "until=2s");
+        var until = w.Docker("network", "prune", "-f", "--filter", "until=" + between);
         Ok(until);
         Assert.Contains("older", until.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("fresh", until.Output, StringComparison.Ordinal);
+        var anHourAgo = w.Docker("network", "prune", "-f", "--filter", "until=1h");
+        Ok(anHourAgo);
+        Assert.DoesNotContain("fresh", anHourAgo.Output, StringComparison.Ordinal);
         var notKept = w.Docker("network", "prune", "-f", "--filter", "label!=keep=yes");
         Ok(notKept);
         Assert.Contains("fresh", notKept.Output, StringComparison.Ordinal);
