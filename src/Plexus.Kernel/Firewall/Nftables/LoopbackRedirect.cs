@@ -6,10 +6,11 @@ namespace Plexus.Kernel.Firewall.Nftables;
 
 /// <summary>
 /// Redirects one loopback address's port to other ports inside a network namespace, for traffic that
-/// namespace sends itself: table <c>ip plexus_dns</c> with a nat output chain (DNAT of address:port to
-/// address:udpPort and address:tcpPort) and a nat postrouting chain (replies that outlived their conntrack
-/// entry still come from the port asked). Applied as one batch through libnftables in process, on the
-/// namespace's worker thread; replacing a redirect replaces the whole table in the same batch.
+/// namespace sends itself: table <c>ip plexus_dns</c> with one nat output chain (DNAT of address:port to
+/// address:udpPort and address:tcpPort). Answers go back through conntrack, which gives them the port that
+/// was asked; no source NAT is needed, so one base chain is all the kernel registers (the attach pays for
+/// it). Applied as one batch through libnftables in process, on the namespace's worker thread; replacing a
+/// redirect replaces the whole table in the same batch.
 /// This is how the embedded resolver answers 127.0.0.11:53 while the sandbox's own programs may bind
 /// port 53 (0.0.0.0:53, [::]:53), as Docker's resolver does with iptables.
 /// </summary>
@@ -41,7 +42,7 @@ public static class LoopbackRedirect
         });
     }
 
-    /// <summary>The batch: the table made anew, with its two chains.</summary>
+    /// <summary>The batch: the table made anew, with its chain.</summary>
     public static string Script(IPAddress address, int port, int udpPort, int tcpPort)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -57,11 +58,6 @@ public static class LoopbackRedirect
             		type nat hook output priority -100; policy accept;
             		ip daddr {{a}} udp dport {{P(port)}} dnat to {{a}}:{{P(udpPort)}} comment "plexus: {{a}}:{{P(port)}} is served on another port; {{P(port)}} stays free"
             		ip daddr {{a}} tcp dport {{P(port)}} dnat to {{a}}:{{P(tcpPort)}} comment "plexus: {{a}}:{{P(port)}} is served on another port; {{P(port)}} stays free"
-            	}
-            	chain postrouting {
-            		type nat hook postrouting priority 100; policy accept;
-            		ip saddr {{a}} udp sport {{P(udpPort)}} snat to {{a}}:{{P(port)}} comment "plexus: late answers still come from port {{P(port)}}"
-            		ip saddr {{a}} tcp sport {{P(tcpPort)}} snat to {{a}}:{{P(port)}} comment "plexus: late answers still come from port {{P(port)}}"
             	}
             }
 
