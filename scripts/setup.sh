@@ -26,11 +26,20 @@ command -v gcc >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || need+=(gcc
 # Graphviz lays out `plexus network graph`'s SVG; rsvg-convert (librsvg2-bin) checks that the SVG renders.
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
+# Node.js and npm, for the compatibility tests driven by dockerode (tests/dockerode).
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=600 update -qq
   apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# dockerode, exactly as package-lock.json pins it (its optional native add-ons are not needed).
+if [ ! -d tests/dockerode/node_modules/dockerode ] || [ tests/dockerode/package-lock.json -nt tests/dockerode/node_modules/.package-lock.json ]; then
+  echo "setup: installing dockerode for the compatibility tests"
+  (cd tests/dockerode && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
 fi
 
 [ "${1:-}" = "--packages-only" ] && exit 0

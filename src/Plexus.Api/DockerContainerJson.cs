@@ -119,3 +119,65 @@ public sealed record ContainerInspectJson
     public NetworkSettingsJson NetworkSettings { get; init; } = new();
     public List<object> Mounts { get; init; } = [];
 }
+
+/// <summary>POST /containers/{id}/exec (Docker's ExecOptions).</summary>
+public sealed record ExecCreateJson
+{
+    public string? User { get; init; }
+    public bool Privileged { get; init; }
+    public bool Tty { get; init; }
+    public List<int>? ConsoleSize { get; init; }
+    public bool AttachStdin { get; init; }
+    public bool AttachStderr { get; init; }
+    public bool AttachStdout { get; init; }
+    public bool Detach { get; init; }
+    public string? DetachKeys { get; init; }
+    public List<string>? Env { get; init; }
+    public string? WorkingDir { get; init; }
+    public List<string>? Cmd { get; init; }
+}
+
+/// <summary>Docker's IDResponse: {"Id": "..."}.</summary>
+public sealed record IdResponseJson(string Id);
+
+/// <summary>POST /exec/{id}/start (Docker's ExecStartOptions).</summary>
+public sealed record ExecStartJson
+{
+    public bool Detach { get; init; }
+    public bool Tty { get; init; }
+    public List<int>? ConsoleSize { get; init; }
+}
+
+/// <summary>GET /exec/{id}/json (Docker's ExecInspect): ExitCode is null until the command has ended.</summary>
+public sealed record ExecInspectJson
+{
+    public string ID { get; init; } = "";
+    public bool Running { get; init; }
+    public int? ExitCode { get; init; }
+    public ExecProcessConfigJson ProcessConfig { get; init; } = new();
+    public bool OpenStdin { get; init; }
+    public bool OpenStderr { get; init; }
+    public bool OpenStdout { get; init; }
+    public bool CanRemove { get; init; }
+    public string ContainerID { get; init; } = "";
+    public string? DetachKeys { get; init; }
+    public int Pid { get; init; }
+}
+
+public sealed record ExecProcessConfigJson
+{
+    [System.Text.Json.Serialization.JsonPropertyName("tty")]
+    public bool Tty { get; init; }
+
+    [System.Text.Json.Serialization.JsonPropertyName("entrypoint")]
+    public string Entrypoint { get; init; } = "";
+
+    [System.Text.Json.Serialization.JsonPropertyName("arguments")]
+    public List<string> Arguments { get; init; } = [];
+
+    [System.Text.Json.Serialization.JsonPropertyName("privileged")]
+    public bool Privileged { get; init; }
+
+    [System.Text.Json.Serialization.JsonPropertyName("user")]
+    public string User { get; init; } = "";
+}

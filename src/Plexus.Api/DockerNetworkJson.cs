@@ -4,11 +4,19 @@ namespace Plexus.Api;
 
 // The Docker Engine API's network shapes (API v1.41+), field names as Docker spells them.
 
+/// <summary>One IPAM configuration; what was not given is left out, as Docker's omitempty does.</summary>
 public sealed record IpamConfigJson
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Subnet { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? IPRange { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Gateway { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Dictionary<string, string>? AuxiliaryAddresses { get; init; }
 }
 
@@ -73,10 +81,16 @@ public sealed record NetworkCreateJson
 
 public sealed record NetworkCreateResponseJson(string Id, string Warning);
 
+/// <summary>The addresses asked for on connect; each left out when not asked (Docker's omitempty).</summary>
 public sealed record EndpointIpamConfigJson
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? IPv4Address { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? IPv6Address { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<string>? LinkLocalIPs { get; init; }
 }
 

@@ -54,7 +54,7 @@ public sealed class DaemonStartupTests
         using var w = new DaemonWorld();
         w.Start();
         var info = w.Get("info", Plexus.Api.DaemonJson.Default.InfoJson);
-        Assert.Equal("nftables", info.FirewallBackend);
+        Assert.Equal("nftables", info.FirewallBackend?.Driver);
         // What every test here relies on must show as present.
         Assert.True(info.KernelFeatures["bridge"]);
         Assert.True(info.KernelFeatures["veth"]);

@@ -48,7 +48,7 @@ internal sealed class InfoCommand : PlexusCommand
         yield return $"  Stopped: {info.ContainersStopped}";
         yield return $" Networks: {networks}";
         yield return $" Server Version: {info.ServerVersion}";
-        yield return $" Firewall Backend: {(info.FirewallBackend.Length > 0 ? info.FirewallBackend : "unknown")}";
+        yield return $" Firewall Backend: {(info.FirewallBackend is { Driver.Length: > 0 } f ? f.Driver : "unknown")}";
         yield return $" Driver: {info.Driver}";
         foreach (var pair in info.DriverStatus.Where(p => p.Count == 2 && p[0] != "Firewall Backend"))
             yield return $"  {pair[0]}: {pair[1]}";

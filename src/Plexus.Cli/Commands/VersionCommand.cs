@@ -23,7 +23,7 @@ internal sealed class VersionCommand : PlexusCommand
         Console.Out.WriteLine();
         using var client = Services.Connect(parse);
         var server = await client.VersionAsync(cancellationToken);
-        Console.Out.WriteLine($"Server: {server.Platform}");
+        Console.Out.WriteLine($"Server: {server.Platform.Name}");
         Console.Out.WriteLine($" Version:     {server.Version}");
         Console.Out.WriteLine($" API version: {server.ApiVersion} (minimum version {server.MinAPIVersion})");
         Console.Out.WriteLine($" Runtime:     {server.GoVersion}");

@@ -18,7 +18,16 @@ internal static class ContainerMapping
             : null,
         Aliases = settings?.Aliases ?? [],
         GatewayPriority = settings?.GwPriority ?? 0,
+        LinkLocalAddresses = (settings?.IPAMConfig?.LinkLocalIPs ?? []).Select(LinkLocal).ToList(),
+        Links = settings?.Links ?? [],
+        DriverOptions = settings?.DriverOpts ?? [],
     };
+
+    /// <summary>Docker takes any address but the unspecified one.</summary>
+    private static System.Net.IPAddress LinkLocal(string text) =>
+        System.Net.IPAddress.TryParse(text, out var ip) && !ip.Equals(System.Net.IPAddress.Any) && !ip.Equals(System.Net.IPAddress.IPv6Any)
+            ? ip
+            : throw PlexusException.Invalid($"invalid link-local IP address: {text}");
 
     public static EndpointSettingsJson EndpointJson(EndpointState e, NetworkState n) => new()
     {
@@ -38,7 +47,15 @@ internal static class ContainerMapping
             && !(n.Options.TryGetValue(NetworkController.DefaultBridgeOption, out var d) && d == "true")
             ? [e.Name, Ids.Short(sid), .. e.Aliases]
             : null,
-        IPAMConfig = null,
+        // What was asked on connect, as Docker shows it; null when nothing was.
+        IPAMConfig = e.RequestedIPv4 is null && e.RequestedIPv6 is null && e.LinkLocalAddresses.Count == 0 ? null : new EndpointIpamConfigJson
+        {
+            IPv4Address = e.RequestedIPv4?.ToString(),
+            IPv6Address = e.RequestedIPv6?.ToString(),
+            LinkLocalIPs = e.LinkLocalAddresses.Count == 0 ? null : e.LinkLocalAddresses.Select(a => a.ToString()).ToList(),
+        },
+        Links = e.Links.Count == 0 ? null : e.Links.ToList(),
+        DriverOpts = e.DriverOptions.Count == 0 ? null : new Dictionary<string, string>(e.DriverOptions),
     };
 
     private static Dictionary<string, EndpointSettingsJson> Networks(Sandbox s, NetworkController c)
@@ -52,7 +69,27 @@ internal static class ContainerMapping
         return result;
     }
 
-    public static bool IsRunning(Sandbox s) => s.State.Process is not { Pid: > 0 } p || SandboxProcesses.IsAlive(p);
+    public static bool IsRunning(Sandbox s) => s.State.Process is not { Pid: > 0 } p || (p.ExitCode is null && SandboxProcesses.IsAlive(p));
+
+    /// <summary>
+    /// How an ended main process ended: its code and time when the daemon saw it end; when it ended while
+    /// the daemon was away (or was not its parent), 255 as Docker reports an unknown end, at the last time
+    /// it wrote output.
+    /// </summary>
+    public static (int Code, DateTimeOffset At) ExitOf(SandboxProcessState p)
+    {
+        if (p.ExitCode is { } code) return (code, p.FinishedAt ?? p.StartedAt);
+        var at = p.LogPath is { } log && File.Exists(log) ? new DateTimeOffset(File.GetLastWriteTimeUtc(log), TimeSpan.Zero) : p.StartedAt;
+        return (255, at < p.StartedAt ? p.StartedAt : at);
+    }
+
+    /// <summary>docker ps's status column: "Up 3 minutes", "Exited (0) 5 seconds ago".</summary>
+    public static string StatusText(Sandbox s, bool running, DateTimeOffset now)
+    {
+        if (running) return "Up " + HumanDuration.Of(now - (s.State.Process?.StartedAt ?? s.State.Created));
+        var (code, at) = ExitOf(s.State.Process!);
+        return string.Create(CultureInfo.InvariantCulture, $"Exited ({code}) {HumanDuration.Of(now - at)} ago");
+    }
 
     public static bool ProcessAlive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
@@ -69,7 +106,7 @@ internal static class ContainerMapping
             Ports = Ports(endpoints),
             Labels = new Dictionary<string, string>(s.State.Labels),
             State = running ? "running" : "exited",
-            Status = running ? "Up " + HumanDuration.Of(DateTimeOffset.UtcNow - (s.State.Process?.StartedAt ?? s.State.Created)) : "Exited",
+            Status = StatusText(s, running, DateTimeOffset.UtcNow),
             HostConfig = new HostConfigSummaryJson { NetworkMode = NetworkMode(s, c) },
             NetworkSettings = new NetworkSettingsSummaryJson { Networks = Networks(s, c) },
         };
@@ -103,6 +140,7 @@ internal static class ContainerMapping
         var firstNet = first is null ? null : c.Networks.FirstOrDefault(n => n.Id == first.NetworkId);
         var firstJson = first is null || firstNet is null ? null : EndpointJson(first, firstNet);
         bool running = IsRunning(s);
+        var exit = running || s.State.Process is null ? ((int Code, DateTimeOffset At)?)null : ExitOf(s.State.Process);
         var ports = new Dictionary<string, List<PortBindingJson>?>();
         foreach (var e in endpoints)
         {
@@ -126,7 +164,9 @@ internal static class ContainerMapping
                 Status = running ? "running" : "exited",
                 Running = running,
                 Pid = running ? s.State.Process?.Pid ?? s.State.Pid ?? 0 : 0,
+                ExitCode = exit?.Code ?? 0,
                 StartedAt = (s.State.Process?.StartedAt ?? s.State.Created).ToString("o", CultureInfo.InvariantCulture),
+                FinishedAt = exit is { At: var finished } ? finished.ToString("o", CultureInfo.InvariantCulture) : "0001-01-01T00:00:00Z",
             },
             ResolvConfPath = files.ResolvConfPath(s.Id),
             HostnamePath = files.HostnamePath(s.Id),

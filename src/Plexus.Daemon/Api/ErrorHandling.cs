@@ -53,7 +53,7 @@ internal static partial class ErrorHandling
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, new ErrorJson(message), DaemonJson.Default.ErrorJson);
+        await JsonSerializer.SerializeAsync(context.Response.Body, new ErrorJson(message), DaemonJson.Relaxed.ErrorJson);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]

@@ -17,18 +17,27 @@ internal static class NetworkMapping
         Driver = n.Driver,
         EnableIPv6 = n.EnableIPv6,
         Internal = n.Internal,
-        Attachable = true,
+        Attachable = n.Attachable,
+        ConfigOnly = n.ConfigOnly,
+        ConfigFrom = new ConfigFromJson { Network = n.ConfigFrom ?? "" },
         IPAM = new IpamJson
         {
             Driver = n.IpamDriver,
             Options = n.IpamOptions.Count == 0 ? null : new Dictionary<string, string>(n.IpamOptions),
+            // Allocated subnets, then configuration kept but not allocated (IPv4 before IPv6, as Docker lists them).
             Config = n.Subnets.Select(s => new IpamConfigJson
             {
                 Subnet = s.Subnet.ToString(),
                 IPRange = s.IPRange?.ToString(),
                 Gateway = s.Gateway.ToString(),
                 AuxiliaryAddresses = s.AuxAddresses.Count == 0 ? null : s.AuxAddresses.ToDictionary(kv => kv.Key, kv => kv.Value.ToString()),
-            }).ToList(),
+            }).Concat(n.UnallocatedIpam.OrderBy(c => c.Subnet?.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 1 : 0).Select(c => new IpamConfigJson
+            {
+                Subnet = c.Subnet?.ToString(),
+                IPRange = c.IPRange?.ToString(),
+                Gateway = c.Gateway?.ToString(),
+                AuxiliaryAddresses = c.AuxAddresses.Count == 0 ? null : c.AuxAddresses.ToDictionary(kv => kv.Key, kv => kv.Value.ToString()),
+            })).ToList(),
         },
         Containers = withContainers ? ContainersOf(n, controller) : [],
         Options = new Dictionary<string, string>(n.Options),
@@ -56,7 +65,9 @@ internal static class NetworkMapping
 
     public static NetworkCreateRequest FromJson(NetworkCreateJson body)
     {
-        if (string.IsNullOrEmpty(body.Name)) throw PlexusException.Invalid("network name is required");
+        if (string.IsNullOrWhiteSpace(body.Name)) throw PlexusException.Invalid("invalid name: name is empty");
+        if (NetworksEndpoints.Predefined.Contains(body.Name))
+            throw new PlexusException(ErrorKind.Forbidden, $"operation is not permitted on predefined {body.Name} network ");
         var configs = new List<IpamRequest>();
         foreach (var c in body.IPAM?.Config ?? [])
         {
@@ -79,6 +90,11 @@ internal static class NetworkMapping
             IpamDriver = body.IPAM?.Driver is { Length: > 0 } ipam ? ipam : "default",
             IpamOptions = body.IPAM?.Options ?? [],
             IpamConfigs = configs,
+            Attachable = body.Attachable ?? false,
+            Ingress = body.Ingress ?? false,
+            Scope = body.Scope,
+            ConfigOnly = body.ConfigOnly ?? false,
+            ConfigFrom = body.ConfigFrom?.Network is { Length: > 0 } from ? from : null,
         };
     }
 

@@ -15,16 +15,22 @@ internal static class NetworksEndpoints
         app.MapGet("/networks", (string? filters, NetworkController c) =>
         {
             var f = Filters.Parse(filters, "name", "id", "driver", "label", "type", "dangling", "scope");
-            return Results.Json(c.Networks.Where(n => Matches(n, f, c)).Select(n => NetworkMapping.ToJson(n, c)).ToList(), DaemonJson.Default.ListNetworkJson);
+            return Results.Json(c.Networks.Where(n => Matches(n, f, c)).Select(n => NetworkMapping.ToJson(n, c)).ToList(), DaemonJson.Relaxed.ListNetworkJson);
         });
 
-        app.MapGet("/networks/{id}", (string id, NetworkController c) =>
-            Results.Json(NetworkMapping.ToJson(c.GetNetwork(id), c), DaemonJson.Default.NetworkJson));
+        app.MapGet("/networks/{id}", (string id, string? scope, string? verbose, NetworkController c) =>
+        {
+            if (verbose is { Length: > 0 } && !bool.TryParse(verbose, out _) && verbose is not ("0" or "1"))
+                throw PlexusException.Invalid($"invalid value for verbose: {verbose}");
+            // Every Plexus network is local: asked in another scope, it is not there (Docker's scope filter).
+            if (scope is { Length: > 0 } && scope != "local") throw PlexusException.NotFound($"network {id} not found");
+            return Results.Json(NetworkMapping.ToJson(c.GetNetwork(id), c), DaemonJson.Relaxed.NetworkJson);
+        });
 
         app.MapPost("/networks/create", (NetworkCreateJson body, NetworkController c) =>
         {
             var network = c.CreateNetwork(NetworkMapping.FromJson(body));
-            return Results.Json(new NetworkCreateResponseJson(network.Id, ""), DaemonJson.Default.NetworkCreateResponseJson, statusCode: 201);
+            return Results.Json(new NetworkCreateResponseJson(network.Id, ""), DaemonJson.Relaxed.NetworkCreateResponseJson, statusCode: 201);
         });
 
         app.MapDelete("/networks/{id}", (string id, NetworkController c) =>
@@ -52,11 +58,15 @@ internal static class NetworksEndpoints
 
         app.MapPost("/networks/prune", (string? filters, NetworkController c) =>
         {
-            var f = Filters.Parse(filters, "label", "until");
+            // Every filter Docker accepts is applied; any other is refused, never ignored.
+            var f = Filters.Parse(filters, "label", "label!", "until");
+            long? until = f.Single("until") is { } u ? DockerTime.ParseNanoseconds(u, DateTimeOffset.UtcNow) : null;
             var deleted = new List<string>();
             foreach (var n in c.Networks)
             {
-                if (Predefined.Contains(n.Name) || c.EndpointsOf(n).Count > 0 || !LabelsMatch(n, f)) continue;
+                if (Predefined.Contains(n.Name) || c.EndpointsOf(n).Count > 0) continue; // a config-only network in use is refused by the delete, as in Docker
+                if (until is { } limit && DockerTime.ToNanoseconds(n.Created) > limit) continue;
+                if (!LabelsMatch(n, f) || (f.Has("label!") && f.AcceptsAll("label!", v => Labels.Match(n.Labels, v)))) continue;
                 try
                 {
                     c.DeleteNetwork(n.Id);
@@ -67,18 +77,27 @@ internal static class NetworksEndpoints
                     // joined meanwhile: not unused any more
                 }
             }
-            return Results.Json(new NetworkPruneResponseJson(deleted), DaemonJson.Default.NetworkPruneResponseJson);
+            return Results.Json(new NetworkPruneResponseJson(deleted), DaemonJson.Relaxed.NetworkPruneResponseJson);
         });
     }
 
-    private static bool Matches(NetworkState n, Filters f, NetworkController c) =>
-        f.Accepts("name", v => n.Name.Contains(v, StringComparison.Ordinal))
-        && f.Accepts("id", v => n.Id.StartsWith(v, StringComparison.Ordinal))
-        && f.Accepts("driver", v => n.Driver == v)
-        && f.Accepts("scope", v => v == "local")
-        && f.Accepts("type", v => v == (Predefined.Contains(n.Name) ? "builtin" : "custom"))
-        && f.Accepts("dangling", v => (v is "true" or "1") == (!Predefined.Contains(n.Name) && c.EndpointsOf(n).Count == 0))
-        && LabelsMatch(n, f);
+    /// <summary>Docker's network filters: name and id as patterns, labels all matched, type and dangling checked.</summary>
+    private static bool Matches(NetworkState n, Filters f, NetworkController c)
+    {
+        foreach (var type in f.Values("type"))
+            if (type is not ("builtin" or "custom")) throw PlexusException.Invalid($"invalid filter: 'type'='{type}'");
+        var dangling = f.Values("dangling");
+        if (dangling.Count > 1) throw PlexusException.Invalid("got more than one value for filter key \"dangling\"");
+        if (dangling.Count == 1 && dangling[0] is not ("0" or "1" or "true" or "false"))
+            throw PlexusException.Invalid("invalid value for filter 'dangling', must be \"true\" (or \"1\"), or \"false\" (or \"0\")");
+        return f.Matches("name", n.Name)
+            && f.Matches("id", n.Id)
+            && f.Accepts("driver", v => n.Driver == v)
+            && f.Accepts("scope", v => v == "local")
+            && f.Accepts("type", v => v == (Predefined.Contains(n.Name) ? "builtin" : "custom"))
+            && f.Accepts("dangling", v => (v is "true" or "1") == (!Predefined.Contains(n.Name) && c.EndpointsOf(n).Count == 0))
+            && LabelsMatch(n, f);
+    }
 
-    private static bool LabelsMatch(NetworkState n, Filters f) => f.Accepts("label", v => Labels.Match(n.Labels, v));
+    private static bool LabelsMatch(NetworkState n, Filters f) => f.AcceptsAll("label", v => Labels.Match(n.Labels, v));
 }

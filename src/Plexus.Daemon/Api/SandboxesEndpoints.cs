@@ -16,7 +16,7 @@ internal static class SandboxesEndpoints
         app.MapPost("/plexus/sandboxes", (SandboxCreateJson body, NetworkController c, ProcessSupervisor supervisor) =>
         {
             var created = Create(body, c, supervisor);
-            return Results.Json(new SandboxCreateResponseJson(created, []), DaemonJson.Default.SandboxCreateResponseJson, statusCode: 201);
+            return Results.Json(new SandboxCreateResponseJson(created, []), DaemonJson.Relaxed.SandboxCreateResponseJson, statusCode: 201);
         });
 
         app.MapPost("/plexus/sandboxes/{id}/exec", (string id, ExecJson body, NetworkController c) =>
@@ -36,7 +36,7 @@ internal static class SandboxesEndpoints
                 throw new PlexusException(ErrorKind.Conflict, $"exec of '{cmd[0]}' in sandbox {id} did not finish in {body.Timeout ?? 60} s and was killed");
             }
             return Results.Json(new ExecResultJson(p.ExitCode, stdout.Result + stderr.Result) { Stdout = stdout.Result, Stderr = stderr.Result },
-                DaemonJson.Default.ExecResultJson);
+                DaemonJson.Relaxed.ExecResultJson);
         });
 
         app.MapGet("/plexus/sandboxes/{id}/logs", async (string id, string? follow, NetworkController c, HttpContext http) =>

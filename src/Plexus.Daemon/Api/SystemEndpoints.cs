@@ -2,11 +2,12 @@ using Plexus.Api;
 using System.Runtime.InteropServices;
 using Plexus.Daemon.Config;
 using Plexus.Engine.Controller;
+using Plexus.Engine.Model;
 
 namespace Plexus.Daemon.Api;
 
 
-/// <summary>/_ping, /version, /info.</summary>
+/// <summary>/_ping, /version, /info, and the disk-usage, image and volume lists a network daemon answers empty.</summary>
 internal static class SystemEndpoints
 {
     public static void Map(IEndpointRouteBuilder app, DaemonSettings settings)
@@ -20,7 +21,7 @@ internal static class SystemEndpoints
             return Results.Text("OK", "text/plain");
         });
 
-        app.MapGet("/version", () => Results.Json(new VersionJson(), DaemonJson.Default.VersionJson));
+        app.MapGet("/version", () => Results.Json(new VersionJson(), DaemonJson.Relaxed.VersionJson));
 
         // Probed once, on first use, in a throwaway namespace under the exec root.
         var features = new Lazy<IReadOnlyDictionary<string, bool>>(() => Kernel.KernelFeatures.Probe(Path.Combine(settings.ExecRoot, "probe")));
@@ -35,10 +36,41 @@ internal static class SystemEndpoints
                 ContainersRunning = running,
                 ContainersStopped = sandboxes.Count - running,
                 DockerRootDir = settings.DataRoot,
-                FirewallBackend = settings.FirewallBackend,
+                FirewallBackend = Firewall(settings.FirewallBackend),
                 DriverStatus = [["Firewall Backend", settings.FirewallBackend], ["Exec Root", settings.ExecRoot]],
                 KernelFeatures = new Dictionary<string, bool>(features.Value),
-            }, DaemonJson.Default.InfoJson);
+            }, DaemonJson.Relaxed.InfoJson);
         });
+
+        // No images, volumes or build cache: empty, in Docker's shapes, so `docker system df` and SDK listings work.
+        app.MapGet("/system/df", (string? type, NetworkController c) =>
+        {
+            var types = (type ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (var t in types)
+                if (t is not ("container" or "image" or "volume" or "build-cache"))
+                    throw PlexusException.Invalid($"unknown object type: {t}");
+            bool Wants(string t) => types.Length == 0 || types.Contains(t);
+            return Results.Json(new DiskUsageJson
+            {
+                Images = Wants("image") ? [] : null,
+                Containers = Wants("container") ? c.Sandboxes.Select(s => ContainerMapping.Summary(s, c)).ToList() : null,
+                Volumes = Wants("volume") ? [] : null,
+                BuildCache = Wants("build-cache") ? [] : null,
+            }, DaemonJson.Relaxed.DiskUsageJson);
+        });
+        app.MapGet("/images/json", () => Results.Json(new List<ImageSummaryJson>(), DaemonJson.Relaxed.ListImageSummaryJson));
+        app.MapGet("/images/{**name}", (string name) =>
+            Missing($"No such image: {(name.EndsWith("/json", StringComparison.Ordinal) ? name[..^5] : name)}"));
+        app.MapGet("/volumes", () => Results.Json(new VolumeListJson(), DaemonJson.Relaxed.VolumeListJson));
+        app.MapGet("/volumes/{name}", (string name) => Missing($"get {name}: no such volume"));
     }
+
+    private static IResult Missing(string message) => throw PlexusException.NotFound(message);
+
+    /// <summary>Docker's FirewallInfo for the backend the daemon runs.</summary>
+    private static FirewallInfoJson Firewall(string backend) => new()
+    {
+        Driver = backend,
+        Info = backend == "nftables" ? [["Table", "inet plexus"]] : null,
+    };
 }

@@ -44,35 +44,33 @@ internal static partial class Daemon
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning); // plexusd says itself when it listens and stops
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.ListenUnixSocket(socket, l => l.Protocols = HttpProtocols.Http1);
+            k.ListenUnixSocket(socket, l =>
+            {
+                l.Protocols = HttpProtocols.Http1;
+                l.Use(UpgradeWithBody.Wrap); // docker exec takes over a connection whose request has a body
+            });
             k.AddServerHeader = false;
         });
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DaemonJson.Default));
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DaemonJson.Relaxed));
         builder.Services.AddSingleton(engine.Controller);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ProcessSupervisor>();
+        builder.Services.AddSingleton<ExecSessions>();
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexusd");
         foreach (var line in engine.RestoreLog) LogRestore(logger, line);
         app.UseDockerErrors();
-        // Docker clients put the API version in front of every path (/v1.41/networks); strip it.
-        app.Use((context, next) =>
-        {
-            var path = context.Request.Path.Value ?? "";
-            if (path.Length > 2 && path[1] == 'v' && char.IsAsciiDigit(path[2]))
-            {
-                int slash = path.IndexOf('/', 1);
-                context.Request.Path = slash < 0 ? "/" : path[slash..];
-            }
-            return next(context);
-        });
+        app.UseApiVersions(); // /v1.45/networks is /networks; versions outside the range are refused
         app.UseRouting(); // after the rewrite, so routes match the unversioned path
         SystemEndpoints.Map(app, settings);
         NetworksEndpoints.Map(app);
         ContainersEndpoints.Map(app);
         SandboxesEndpoints.Map(app);
         GraphEndpoints.Map(app, new Graph.Rendering.Graphviz());
+        SwarmEndpoints.Map(app);
+        EventsEndpoints.Map(app);
+        ExecEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -46,11 +46,25 @@ internal sealed class ProcessSupervisor(NetworkController controller) : IDisposa
             throw PlexusException.Invalid($"cannot start '{command[0]}' in sandbox {sandbox.Name}: {e.Message}");
         }
         _children[process.Id] = process;
-        process.EnableRaisingEvents = true;
+        int pid = process.Id;
         process.Exited += (_, _) =>
         {
-            if (_children.TryRemove(process.Id, out _)) process.Dispose();
+            RecordExit(sandbox.Id, pid, process.ExitCode); // "die", with its code and time, as Docker shows it
+            if (_children.TryRemove(pid, out _)) process.Dispose();
         };
+        process.EnableRaisingEvents = true; // after the handler: an end that came first is still reported
+    }
+
+    private void RecordExit(string sandboxId, int pid, int exitCode)
+    {
+        try
+        {
+            controller.RecordExit(sandboxId, pid, exitCode, DateTimeOffset.UtcNow);
+        }
+        catch (PlexusException)
+        {
+            // the store refused: the end shows as unknown (255) rather than failing anything
+        }
     }
 
     public void Dispose()

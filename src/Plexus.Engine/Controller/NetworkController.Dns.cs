@@ -50,7 +50,7 @@ public sealed partial class NetworkController
         if (start is null) return;
         try
         {
-            if (start.GetAwaiter().GetResult()) _dns.Stop(sandbox.Id);
+            if (start.GetAwaiter().GetResult()) _dns.Stop(sandbox.Id, removeRedirect: true);
         }
         catch (Exception e) when (e is SocketException or KernelException)
         {
@@ -82,8 +82,22 @@ public sealed partial class NetworkController
         {
             Upstreams = DnsUpstreams.ForResolver(sandbox.State, _options.DefaultDns),
             Forward = forward,
-            Links = sandbox.State.Links,
+            Links = [.. sandbox.State.Links, .. EndpointLinks(sandbox)],
         });
+    }
+
+    /// <summary>Links given on `network connect --link name:alias`: the alias resolves for this sandbox, as Docker's do.</summary>
+    private IEnumerable<SandboxLink> EndpointLinks(Sandbox sandbox)
+    {
+        foreach (var endpoint in EndpointsOf(sandbox))
+        {
+            foreach (var link in endpoint.Links)
+            {
+                var parts = link.Split(':', 2);
+                var target = parts[0].TrimStart('/');
+                if (target.Length > 0) yield return new SandboxLink(target, parts.Length == 2 && parts[1].Length > 0 ? parts[1] : target);
+            }
+        }
     }
 
     private void ForgetNames(Sandbox sandbox)

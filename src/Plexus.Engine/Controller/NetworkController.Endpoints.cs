@@ -21,6 +21,7 @@ public sealed partial class NetworkController
     private EndpointState CreateEndpointLocked(NetworkState network, EndpointCreateRequest request, bool store)
     {
         if (!_networks.ContainsKey(network.Id)) throw PlexusException.NotFound($"network {network.Name} not found");
+        if (network.ConfigOnly) throw new PlexusException(ErrorKind.Forbidden, "cannot create endpoint on configuration-only network");
         var id = Ids.New();
         var name = request.Name ?? id;
         if (_endpoints.HasName(network.Id, name))
@@ -35,6 +36,11 @@ public sealed partial class NetworkController
             Aliases = request.Aliases,
             GatewayPriority = request.GatewayPriority,
             ExposedPorts = request.ExposedPorts,
+            RequestedIPv4 = request.IPv4Address,
+            RequestedIPv6 = request.IPv6Address,
+            LinkLocalAddresses = request.LinkLocalAddresses,
+            Links = request.Links,
+            DriverOptions = request.DriverOptions,
         };
         var allocated = new List<System.Net.IPAddress>();
         IReadOnlyList<Ports.PortBinding> ports = [];

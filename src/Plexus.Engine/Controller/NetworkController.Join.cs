@@ -109,6 +109,7 @@ public sealed partial class NetworkController
     private void CheckJoinAllowed(NetworkState network, Sandbox sandbox)
     {
         if (!_networks.ContainsKey(network.Id)) throw PlexusException.NotFound($"network {network.Name} not found");
+        if (network.ConfigOnly) throw new PlexusException(ErrorKind.Forbidden, "cannot create endpoint on configuration-only network");
         if (!_sandboxes.ContainsKey(sandbox.Id)) throw PlexusException.NotFound($"sandbox {sandbox.Name} not found");
         var joined = EndpointsOf(sandbox);
         if (joined.Any(e => e.NetworkId == network.Id))
@@ -175,6 +176,7 @@ public sealed partial class NetworkController
         _endpoints[candidate.Id] = candidate;
         PublishNames(network, candidate, sandbox);
         RefreshFiles(sandbox);
+        Events.Publish(ControllerEvent.Connected(network, candidate, sandbox.State));
         return candidate;
     }
 
@@ -213,6 +215,7 @@ public sealed partial class NetworkController
         if (wasGateway && GatewayEndpoint(EndpointsOf(sandbox)) is { } next)
             TryUndo(() => SetDefaultRoutes(sandbox, next, GatewayInfo(next)));
         RefreshFiles(sandbox);
+        Events.Publish(ControllerEvent.Disconnected(network, endpoint, sandbox.State));
     }
 
     /// <summary>
@@ -227,12 +230,15 @@ public sealed partial class NetworkController
     {
         var rt = sandbox.Netlink;
         var name = endpoint.InterfaceName!;
-        if (endpoint.IPv6 is not null) sandbox.Namespace.SetSysctl(Sysctl.DisableIPv6(name), "0");
+        bool v6 = endpoint.IPv6 is not null || endpoint.LinkLocalAddresses.Any(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
+        if (v6) sandbox.Namespace.SetSysctl(Sysctl.DisableIPv6(name), "0");
         else if (!sandbox.State.Owned) sandbox.Namespace.SetSysctl(Sysctl.DisableIPv6(name), "1");
         int index = info.InterfaceIndex ?? rt.GetLink(name).Index;
         var batch = rt.Batch().SetLink(index, new LinkChanges { Up = true });
         if (endpoint.IPv4 is { } v4) batch.AddAddress(index, v4);
-        if (endpoint.IPv6 is { } v6) batch.AddAddress(index, v6, AddressFlags.NoDad);
+        if (endpoint.IPv6 is { } v6Address) batch.AddAddress(index, v6Address, AddressFlags.NoDad);
+        foreach (var extra in endpoint.LinkLocalAddresses)
+            batch.AddAddress(index, new IPPrefix(extra, extra.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 16 : 64), AddressFlags.NoDad);
         if (routes?.GatewayV4 is { } gw4) batch.ReplaceRoute(Route.DefaultVia(gw4, index));
         if (routes?.GatewayV6 is { } gw6) batch.ReplaceRoute(Route.DefaultVia(gw6, index));
         batch.Execute();

@@ -8,14 +8,13 @@ namespace Plexus.Engine.Controller;
 
 public sealed partial class NetworkController
 {
-    [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")]
-    private static partial Regex ValidName();
-
     public NetworkState CreateNetwork(NetworkCreateRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!ValidName().IsMatch(request.Name ?? ""))
-            throw PlexusException.Invalid($"invalid network name '{request.Name}': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        // Docker takes any name that is not blank (spaces included); the kernel never sees it.
+        if (string.IsNullOrWhiteSpace(request.Name)) throw PlexusException.Invalid("invalid name: name is empty");
+        request = NetworkConfigs.Resolve(request, _networks.Values);
+        if (request.ConfigOnly) return CreateConfigOnly(request);
         if (!_drivers.TryGetValue(request.Driver, out var driver))
             throw PlexusException.NotFound($"network driver '{request.Driver}' is not available (available: {string.Join(", ", _drivers.Keys.Order())})");
         if (request.IpamDriver != "default")
@@ -36,7 +35,12 @@ public sealed partial class NetworkController
             EnableIPv6 = request.EnableIPv6,
             IpamDriver = request.IpamDriver,
             IpamOptions = request.IpamOptions,
+            Attachable = request.Attachable,
+            ConfigFrom = request.ConfigFrom,
+            // Docker 28 keeps IPv6 subnets given without IPv6 enabled, shows them, and allocates nothing from them.
+            UnallocatedIpam = request.EnableIPv6 ? [] : [.. request.IpamConfigs.Where(NetworkConfigs.IsIPv6)],
         };
+        var allocatable = request.EnableIPv6 ? request.IpamConfigs : [.. request.IpamConfigs.Where(c => !NetworkConfigs.IsIPv6(c))];
         bool ipamAdded = false, stored = false, created = false;
         try
         {
@@ -45,7 +49,7 @@ public sealed partial class NetworkController
             {
                 state = state with
                 {
-                    Subnets = _ipam.AddNetwork(state.Id, state.Name, request.IpamConfigs, state.EnableIPv6, state.IpamOptions, HostPrefixes()),
+                    Subnets = _ipam.AddNetwork(state.Id, state.Name, allocatable, state.EnableIPv6, state.IpamOptions, HostPrefixes()),
                 };
                 ipamAdded = true;
             }
@@ -58,6 +62,7 @@ public sealed partial class NetworkController
             state = state with { DriverState = driverState };
             _store.Commit(new StoreBatch().Put(state));
             _networks[state.Id] = state;
+            Events.Publish(ControllerEvent.NetworkCreated(state));
             return state;
         }
         catch (Exception e)
@@ -73,12 +78,52 @@ public sealed partial class NetworkController
         }
     }
 
+    /// <summary>A config-only network: a stored configuration, with no driver, no addresses and no kernel object (Docker's --config-only).</summary>
+    private NetworkState CreateConfigOnly(NetworkCreateRequest request)
+    {
+        ReserveName(_reservedNetworkNames, request.Name, _networks.Values.Select(n => n.Name), "network");
+        try
+        {
+            var state = new NetworkState
+            {
+                Id = Ids.New(),
+                Name = request.Name,
+                Driver = "null", // as Docker records it, so nothing can use it as a network
+                Created = DateTimeOffset.UtcNow,
+                Options = request.Options,
+                Labels = request.Labels,
+                EnableIPv6 = request.EnableIPv6,
+                IpamDriver = request.IpamDriver,
+                IpamOptions = request.IpamOptions,
+                UnallocatedIpam = request.IpamConfigs,
+                ConfigOnly = true,
+            };
+            try
+            {
+                _store.Commit(new StoreBatch().Put(state));
+            }
+            catch (Exception e)
+            {
+                throw Wrap(e, $"create network {request.Name}");
+            }
+            _networks[state.Id] = state;
+            Events.Publish(ControllerEvent.NetworkCreated(state)); // Docker announces it; it never announces its removal
+            return state;
+        }
+        finally
+        {
+            lock (_names) _reservedNetworkNames.Remove(request.Name);
+        }
+    }
+
     /// <summary>Deletes a network; refused while it has endpoints, naming them.</summary>
     public void DeleteNetwork(string reference)
     {
         var network = GetNetwork(reference);
         using var held = _locks.Acquire(network.Id);
         if (!_networks.ContainsKey(network.Id)) throw PlexusException.NotFound($"network {reference} not found");
+        if (network.ConfigOnly && _networks.Values.Any(n => n.ConfigFrom == network.Name))
+            throw new PlexusException(ErrorKind.Forbidden, $"configuration network \"{network.Name}\" is in use");
         var endpoints = EndpointsOf(network);
         if (endpoints.Count > 0)
             throw new PlexusException(ErrorKind.Forbidden,
@@ -95,6 +140,7 @@ public sealed partial class NetworkController
         if (network.Driver == "bridge") _ipam.RemoveNetwork(network.Id);
         _networks.TryRemove(network.Id, out _);
         _dns.Registry.RemoveNetwork(network.Id);
+        if (!network.ConfigOnly) Events.Publish(ControllerEvent.NetworkRemoved(network));
     }
 
     /// <summary>Routes and addresses already on the host, which default pools must not overlap.</summary>

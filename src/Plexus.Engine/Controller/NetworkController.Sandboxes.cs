@@ -9,6 +9,10 @@ namespace Plexus.Engine.Controller;
 
 public sealed partial class NetworkController
 {
+    /// <summary>Docker's rule for container names; sandbox names appear in hosts files and DNS.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")]
+    private static partial System.Text.RegularExpressions.Regex ValidName();
+
     /// <summary>Creates a sandbox: a new namespace Plexus owns, or an existing one adopted by path or PID.</summary>
     public Sandbox CreateSandbox(SandboxCreateRequest request)
     {
@@ -65,6 +69,7 @@ public sealed partial class NetworkController
             _files.Write(state, [], LinkedHostsOf(sandbox));
             _store.Commit(new StoreBatch().Put(state));
             AddSandbox(sandbox);
+            Events.Publish(ControllerEvent.SandboxCreated(state));
             return sandbox;
         }
         catch (Exception e)
@@ -119,7 +124,13 @@ public sealed partial class NetworkController
             if (!EndpointsOf(sandbox).All(e => networkIds.Contains(e.NetworkId))) continue;
             if (!force && sandbox.State.Process is { Pid: > 0 } running && SandboxProcesses.IsAlive(running))
                 throw PlexusException.Conflict($"cannot remove running sandbox {sandbox.Name}: its process {running.Pid} is running; stop it first or force the removal (-f)");
+            bool mainRunning = sandbox.State.Process is { Pid: > 0, ExitCode: null } main && SandboxProcesses.IsAlive(main);
             if (sandbox.MayHaveProcesses) EndProcesses(sandbox);
+            // Docker's order on a forced removal: the process dies (killed: 137), then the networks go, then the container.
+            if (mainRunning) Events.Publish(ControllerEvent.ProcessExited(sandbox.State with
+            {
+                Process = sandbox.State.Process! with { ExitCode = 128 + 9, FinishedAt = DateTimeOffset.UtcNow },
+            }, 128 + 9));
             foreach (var endpoint in EndpointsOf(sandbox))
                 LeaveLocked(_networks[endpoint.NetworkId], endpoint, sandbox, delete: true);
             RemoveSandboxLocked(sandbox);
@@ -158,6 +169,7 @@ public sealed partial class NetworkController
             throw Wrap(e, $"delete sandbox {sandbox.Name}");
         }
         RemoveSandbox(sandbox);
+        Events.Publish(ControllerEvent.SandboxRemoved(sandbox.State));
         ForgetNames(sandbox);
         sandbox.Dispose();
         if (sandbox.State.Owned) TryUndo(() => { if (_namespaces.Exists(sandbox.Id)) _namespaces.Delete(sandbox.Id); });
@@ -194,6 +206,7 @@ public sealed partial class NetworkController
             };
             _store.Commit(new StoreBatch().Put(state));
             sandbox.State = state;
+            Events.Publish(ControllerEvent.ProcessStarted(state));
             return started;
         }
         catch (Exception e)
@@ -209,6 +222,30 @@ public sealed partial class NetworkController
             started.Dispose();
             throw Wrap(e, $"record the process of sandbox {sandbox.Name}");
         }
+    }
+
+    /// <summary>
+    /// Records that the sandbox's main process <paramref name="pid"/> ended, with its exit code, once; false
+    /// when the sandbox is gone, runs another process, or the end is already recorded.
+    /// </summary>
+    public bool RecordExit(string sandboxId, int pid, int exitCode, DateTimeOffset finishedAt)
+    {
+        if (!_sandboxes.TryGetValue(sandboxId, out var sandbox)) return false;
+        using var held = _locks.Acquire(sandbox.Id);
+        if (!_sandboxes.ContainsKey(sandbox.Id) || sandbox.State.Process is not { } process || process.Pid != pid || process.ExitCode is not null)
+            return false;
+        var state = sandbox.State with { Process = process with { ExitCode = exitCode, FinishedAt = finishedAt } };
+        try
+        {
+            _store.Commit(new StoreBatch().Put(state));
+        }
+        catch (Exception e)
+        {
+            throw Wrap(e, $"record the end of the process of sandbox {sandbox.Name}");
+        }
+        sandbox.State = state;
+        Events.Publish(ControllerEvent.ProcessExited(state, exitCode));
+        return true;
     }
 
     /// <summary>

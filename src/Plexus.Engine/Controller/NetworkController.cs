@@ -59,6 +59,9 @@ public sealed partial class NetworkController : IDisposable
 
     public ControllerOptions Options => _options;
 
+    /// <summary>Every committed change, for subscribers (the API's event stream).</summary>
+    public ControllerEvents Events { get; } = new();
+
     public SandboxFiles Files => _files;
 
     public IReadOnlyCollection<NetworkState> Networks => _networks.Values.OrderBy(n => n.Created).ToList();

@@ -16,6 +16,21 @@ public sealed record NetworkCreateRequest
     public string IpamDriver { get; init; } = "default";
     public IReadOnlyDictionary<string, string> IpamOptions { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<IpamRequest> IpamConfigs { get; init; } = [];
+
+    /// <summary>Docker's --attachable: recorded and shown (every Plexus network can be joined).</summary>
+    public bool Attachable { get; init; }
+
+    /// <summary>Docker's --ingress: a swarm routing-mesh network, refused outside swarm.</summary>
+    public bool Ingress { get; init; }
+
+    /// <summary>"local" (or empty); swarm and global scopes need a swarm.</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>--config-only: keeps a configuration for other networks to use; builds nothing.</summary>
+    public bool ConfigOnly { get; init; }
+
+    /// <summary>--config-from NAME: take the configuration of the config-only network NAME.</summary>
+    public string? ConfigFrom { get; init; }
 }
 
 /// <summary>An endpoint's settings (`network connect --ip --alias`, `run --ip --mac-address`).</summary>
@@ -33,6 +48,15 @@ public sealed record EndpointCreateRequest
 
     /// <summary>Ports to publish; a host port of 0 gets a free one.</summary>
     public IReadOnlyList<Ports.PortBinding> PublishedPorts { get; init; } = [];
+
+    /// <summary>Extra addresses on the interface (Docker's LinkLocalIPs): /16 for IPv4, /64 for IPv6.</summary>
+    public IReadOnlyList<IPAddress> LinkLocalAddresses { get; init; } = [];
+
+    /// <summary>Links scoped to this network ("name:alias"): the alias resolves to that sandbox for this one only.</summary>
+    public IReadOnlyList<string> Links { get; init; } = [];
+
+    /// <summary>Driver options of the endpoint (Docker's DriverOpts), kept and shown.</summary>
+    public IReadOnlyDictionary<string, string> DriverOptions { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>How a sandbox gets its namespace.</summary>

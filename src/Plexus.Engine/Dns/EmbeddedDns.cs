@@ -41,9 +41,22 @@ public sealed class EmbeddedDns : IDisposable
         });
     }
 
-    public void Stop(string sandboxId)
+    /// <summary>
+    /// Stops the sandbox's resolver. The redirect of 127.0.0.11:53 stays (it leads nowhere until a resolver
+    /// starts again and replaces it, and goes with the namespace) unless <paramref name="removeRedirect"/>:
+    /// a join that failed takes back everything it did.
+    /// </summary>
+    public void Stop(string sandboxId, bool removeRedirect = false)
     {
-        if (_resolvers.TryRemove(sandboxId, out var resolver)) resolver.Dispose();
+        if (!_resolvers.TryRemove(sandboxId, out var resolver)) return;
+        try
+        {
+            if (removeRedirect) resolver.RemoveRedirect();
+        }
+        finally
+        {
+            resolver.Dispose();
+        }
     }
 
     public void Dispose()

@@ -1,14 +1,20 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Plexus.Kernel.Firewall;
+using Plexus.Kernel.Firewall.Nftables;
 using Plexus.Kernel.Namespaces;
 using Plexus.Kernel.Sockets;
 
 namespace Plexus.Engine.Dns;
 
 /// <summary>
-/// The resolver of one sandbox: UDP and TCP sockets on 127.0.0.11:53 opened inside the sandbox's namespace
+/// The resolver of one sandbox: UDP and TCP sockets on 127.0.0.11 opened inside the sandbox's namespace
 /// (so only that sandbox reaches them, and every question arrives knowing who asks), served by the daemon.
+/// They listen on ports the kernel picks, and 127.0.0.11:53 is redirected to them inside the sandbox
+/// (<see cref="LoopbackRedirect"/>), as Docker does: port 53 stays free for the sandbox's own DNS server
+/// (dnsmasq, CoreDNS, anything that binds 0.0.0.0:53 or [::]:53), and names still resolve at 127.0.0.11.
+/// Without libnftables (a host on the iptables backend that lacks it) the sockets bind 127.0.0.11:53 itself.
 /// UDP questions are read and answered on the shared <see cref="DatagramReactor"/> thread, which serves a
 /// bounded number of datagrams per sandbox per turn; each sandbox has its own bound on questions in flight
 /// upstream, so a sandbox that floods its resolver delays only itself.
@@ -27,7 +33,8 @@ public sealed class SandboxResolver : IDisposable, IDatagramHandler
     private static readonly TimeSpan TcpIdle = TimeSpan.FromSeconds(10);
 
     private DatagramSocket? _udp;
-    private readonly Socket _tcp;
+    private Socket _tcp;
+    private NetworkNamespace? _redirected;
     private readonly QueryHandler _handler;
     private readonly DnsRegistry _registry;
     private readonly UpstreamForwarder _forwarder;
@@ -43,31 +50,35 @@ public sealed class SandboxResolver : IDisposable, IDatagramHandler
         _forwarder = forwarder;
     }
 
-    /// <summary>Opens the sockets inside <paramref name="sandboxNs"/> and starts serving.</summary>
+    /// <summary>The ports the resolver listens on inside the sandbox (53 only without the redirect).</summary>
+    public int UdpPort => _udp?.LocalPort ?? 0;
+
+    public int TcpPort => ((IPEndPoint)_tcp.LocalEndPoint!).Port;
+
+    /// <summary>
+    /// Opens the sockets inside <paramref name="sandboxNs"/> on free ports, redirects 127.0.0.11:53 to them
+    /// there, and starts serving.
+    /// </summary>
     public static SandboxResolver Start(NetworkNamespace sandboxNs, NetworkNamespace hostNs, DnsRegistry registry, string sandboxId,
         DatagramReactor reactor)
     {
-        var endpoint = new IPEndPoint(Address, Port);
-        var tcp = sandboxNs.Run(() =>
-        {
-            var t = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                t.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                t.Bind(endpoint);
-                t.Listen(MaxTcpConnections);
-                return t;
-            }
-            catch
-            {
-                t.Dispose();
-                throw;
-            }
-        });
-        var resolver = new SandboxResolver(tcp, registry, sandboxId, new UpstreamForwarder(sandboxNs, hostNs));
+        var resolver = new SandboxResolver(Listen(sandboxNs, 0), registry, sandboxId, new UpstreamForwarder(sandboxNs, hostNs));
         try
         {
-            resolver._udp = reactor.Bind(sandboxNs, endpoint, resolver);
+            resolver._udp = reactor.Bind(sandboxNs, new IPEndPoint(Address, 0), resolver);
+            try
+            {
+                LoopbackRedirect.Apply(sandboxNs, Address, Port, resolver.UdpPort, resolver.TcpPort);
+                resolver._redirected = sandboxNs;
+            }
+            catch (FirewallException e) when (e.InnerException is DllNotFoundException)
+            {
+                // No libnftables on this host: serve 127.0.0.11:53 itself (port 53 is then not free).
+                resolver._udp.Dispose();
+                resolver._tcp.Dispose();
+                resolver._tcp = Listen(sandboxNs, Port);
+                resolver._udp = reactor.Bind(sandboxNs, new IPEndPoint(Address, Port), resolver);
+            }
         }
         catch
         {
@@ -76,6 +87,29 @@ public sealed class SandboxResolver : IDisposable, IDatagramHandler
         }
         _ = resolver.AcceptLoop();
         return resolver;
+    }
+
+    private static Socket Listen(NetworkNamespace ns, int port) => ns.Run(() =>
+    {
+        var t = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            t.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            t.Bind(new IPEndPoint(Address, port));
+            t.Listen(MaxTcpConnections);
+            return t;
+        }
+        catch
+        {
+            t.Dispose();
+            throw;
+        }
+    });
+
+    /// <summary>Takes the redirect of 127.0.0.11:53 out of the sandbox (a join that failed undoes its start so).</summary>
+    public void RemoveRedirect()
+    {
+        if (Interlocked.Exchange(ref _redirected, null) is { } ns) LoopbackRedirect.Remove(ns);
     }
 
     /// <summary>A UDP question, on the reactor's thread: answered at once, or handed to the forwarder.</summary>

@@ -43,5 +43,19 @@ public sealed record EndpointState
     /// </summary>
     public bool Standalone { get; init; }
 
+    /// <summary>The addresses the user asked for (Docker's IPAMConfig), apart from those IPAM chose.</summary>
+    public System.Net.IPAddress? RequestedIPv4 { get; init; }
+
+    public System.Net.IPAddress? RequestedIPv6 { get; init; }
+
+    /// <summary>Extra addresses on the interface (Docker's LinkLocalIPs).</summary>
+    public IReadOnlyList<System.Net.IPAddress> LinkLocalAddresses { get; init; } = [];
+
+    /// <summary>Links scoped to this endpoint's network, "name:alias" as given.</summary>
+    public IReadOnlyList<string> Links { get; init; } = [];
+
+    /// <summary>The endpoint's driver options as given (Docker's DriverOpts).</summary>
+    public IReadOnlyDictionary<string, string> DriverOptions { get; init; } = new Dictionary<string, string>();
+
     public bool Pending { get; init; }
 }

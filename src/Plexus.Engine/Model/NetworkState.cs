@@ -30,6 +30,20 @@ public sealed record NetworkState
     /// <summary>The subnets IPAM assigned (IPv4 first, then IPv6).</summary>
     public IReadOnlyList<SubnetState> Subnets { get; init; } = [];
 
+    /// <summary>
+    /// IPAM configuration kept as asked but not allocated, as Docker keeps and shows it: all of a config-only
+    /// network's, and the IPv6 subnets given to a network without IPv6.
+    /// </summary>
+    public IReadOnlyList<Ipam.IpamRequest> UnallocatedIpam { get; init; } = [];
+
+    public bool Attachable { get; init; }
+
+    /// <summary>A configuration other networks take with --config-from; no driver, no addresses, no endpoints.</summary>
+    public bool ConfigOnly { get; init; }
+
+    /// <summary>The config-only network this one took its configuration from (by name, as Docker records it).</summary>
+    public string? ConfigFrom { get; init; }
+
     /// <summary>What the driver needs to find its kernel objects again (e.g. the bridge's name).</summary>
     public IReadOnlyDictionary<string, string> DriverState { get; init; } = new Dictionary<string, string>();
 

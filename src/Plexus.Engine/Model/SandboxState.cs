@@ -53,4 +53,9 @@ public sealed record SandboxProcessState
 
     /// <summary>When the process started, in clock ticks after boot (/proc/PID/stat): tells it from a later process given the same PID. 0 if unknown.</summary>
     public ulong StartTime { get; init; }
+
+    /// <summary>How it ended, once it has and the daemon saw it end (its own child); null while running or unknown.</summary>
+    public int? ExitCode { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
 }

@@ -18,7 +18,11 @@ public sealed class DatagramSocket : IDisposable
         Fd = fd;
         Handler = handler;
         Id = id;
+        LocalPort = PortOf(fd);
     }
+
+    /// <summary>The port it is bound to (the one the kernel chose, when bound to port 0).</summary>
+    public int LocalPort { get; }
 
     internal SafeFileDescriptor Fd { get; }
 
@@ -46,6 +50,14 @@ public sealed class DatagramSocket : IDisposable
         }
         return fd;
     });
+
+    private static unsafe int PortOf(SafeFileDescriptor fd)
+    {
+        byte* address = stackalloc byte[DatagramPeer.Length];
+        int length = DatagramPeer.Length;
+        if (Libc.GetSockName(fd, address, &length) != 0) throw KernelException.FromErrno("getsockname");
+        return (address[2] << 8) | address[3]; // sockaddr_in: family (2 bytes), then the port in network order
+    }
 
     /// <summary>Sends a datagram to <paramref name="destination"/> from any thread; false when it could not go now.</summary>
     public unsafe bool SendTo(ReadOnlySpan<byte> datagram, in DatagramPeer destination)

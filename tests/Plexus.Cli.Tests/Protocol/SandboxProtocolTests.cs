@@ -246,7 +246,7 @@ public class SandboxProtocolTests
     {
         await using var daemon = await FakeDaemon.StartAsync();
         daemon.On("GET", "/v1.45/info", 200, Fixtures.Info);
-        var result = await daemon.RunAsync("info", "-f", "{{.FirewallBackend}} {{.KernelFeatures}}");
+        var result = await daemon.RunAsync("info", "-f", "{{.FirewallBackend.Driver}} {{.KernelFeatures}}");
         Assert.Equal("nftables map[br_netfilter:false bridge:true veth:true vxlan:false]\n", result.Out);
         Assert.Single(daemon.Requests);
     }

@@ -67,13 +67,13 @@ internal static class Fixtures
           "KernelVersion": "6.1.0-test", "Architecture": "X64", "NCPU": 2, "DockerRootDir": "/var/lib/plexus",
           "Plugins": { "Network": ["bridge", "host", "null"] },
           "DriverStatus": [ ["Firewall Backend", "nftables"], ["Exec Root", "/run/plexus"] ],
-          "Warnings": [], "FirewallBackend": "nftables",
+          "Warnings": [], "FirewallBackend": { "Driver": "nftables", "Info": [["Table", "inet plexus"]] },
           "KernelFeatures": { "veth": true, "bridge": true, "vxlan": false, "br_netfilter": false }
         }
         """;
 
     public const string Version = """
-        { "Platform": "Plexus", "Version": "0.1.0", "ApiVersion": "1.45", "MinAPIVersion": "1.24", "GoVersion": ".NET 10.0.0",
+        { "Platform": { "Name": "Plexus" }, "Version": "0.1.0", "ApiVersion": "1.45", "MinAPIVersion": "1.24", "GoVersion": ".NET 10.0.0",
           "Os": "linux", "Arch": "amd64", "KernelVersion": "6.1.0-test" }
         """;
 }

@@ -203,32 +203,83 @@ public sealed class DnsTests
     }
 
     [PrivilegedFact]
-    public void A_join_whose_resolver_cannot_bind_fails_with_a_clear_error_and_leaves_nothing_behind()
+    public void Port_53_belongs_to_the_sandbox_its_own_servers_bind_it_and_names_still_resolve_at_127_0_0_11()
     {
         using var w = new EngineWorld();
         var c = w.Controller;
         Network(c, "app", "10.73.0.0/24");
-        // An adopted namespace where something already holds 127.0.0.11:53.
-        var (busyNs, busyRt) = w.Net.Add("busy");
-        using var squatter = busyNs.Run(() =>
+        Sandbox(c, "db", "app", "10.73.0.10");
+        Sandbox(c, "dns", "app", "10.73.0.53");
+        var ns = c.GetSandbox("dns").Namespace;
+
+        // The sandbox's own DNS server takes UDP and TCP port 53 on every address, IPv4 and IPv6, as dnsmasq does.
+        using var servers = new Sockets(ns.Run(() => new[]
         {
-            var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
-            s.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.11"), 53));
-            return s;
-        });
+            Bound(System.Net.Sockets.SocketType.Dgram, new IPEndPoint(IPAddress.Any, 53)),
+            Bound(System.Net.Sockets.SocketType.Stream, new IPEndPoint(IPAddress.Any, 53)),
+            Bound(System.Net.Sockets.SocketType.Dgram, new IPEndPoint(IPAddress.IPv6Any, 53), v6Only: true),
+            Bound(System.Net.Sockets.SocketType.Stream, new IPEndPoint(IPAddress.IPv6Any, 53), v6Only: true),
+        }));
+
+        // ...and names still resolve through 127.0.0.11:53, over UDP and TCP, for glibc's programs too.
+        Assert.Equal([IPAddress.Parse("10.73.0.10")], DnsProbe.Ask(ns, "db").Addresses);
+        Assert.Equal([IPAddress.Parse("10.73.0.10")], DnsProbe.Ask(ns, "db", tcp: true).Addresses);
+        Assert.Equal("10.73.0.10", GetentAddress(w, "dns", "db"));
+        // The redirect lives in the sandbox's namespace only.
+        Assert.Contains("table ip plexus_dns", w.Exec("dns", "nft", "list", "tables").Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("plexus_dns", Processes.Run("nsenter", [$"--net={w.Net.HostNs.Path}", "--", "nft", "list", "tables"]).Output, StringComparison.Ordinal);
+    }
+
+    [PrivilegedFact]
+    public void A_server_already_on_127_0_0_11_53_in_an_adopted_namespace_does_not_stop_the_resolver()
+    {
+        using var w = new EngineWorld();
+        var c = w.Controller;
+        Network(c, "app", "10.74.0.0/24");
+        Sandbox(c, "db", "app", "10.74.0.10");
+        var (busyNs, _) = w.Net.Add("busy");
+        using var squatter = busyNs.Run(() => Bound(System.Net.Sockets.SocketType.Dgram, new IPEndPoint(IPAddress.Parse("127.0.0.11"), 53)));
+        c.CreateSandbox(new SandboxCreateRequest { Name = "busy", Mode = SandboxNamespaceMode.Path, NamespacePath = w.Net.PathOf("busy") });
+
+        c.Connect("app", "busy");
+        Assert.True(c.ServesDns(c.GetSandbox("busy")));
+        Assert.Equal([IPAddress.Parse("10.74.0.10")], DnsProbe.Ask(busyNs, "db").Addresses);
+    }
+
+    [PrivilegedFact]
+    public void A_join_that_fails_after_its_resolver_started_takes_the_resolver_and_its_redirect_back()
+    {
+        using var w = new EngineWorld();
+        var c = w.Controller;
+        Network(c, "app", "10.75.0.0/24");
+        // An adopted namespace that already has an eth0: the driver cannot put the endpoint's interface there.
+        var (busyNs, busyRt) = w.Net.Add("busy");
+        busyRt.CreateLink(new Plexus.Kernel.Rtnl.LinkKinds.VethSpec("eth0", "eth0peer"));
         c.CreateSandbox(new SandboxCreateRequest { Name = "busy", Mode = SandboxNamespaceMode.Path, NamespacePath = w.Net.PathOf("busy") });
         var hostLinks = w.HostLinks();
 
-        var e = Assert.Throws<PlexusException>(() => c.Connect("app", "busy"));
-        Assert.Contains("cannot start the embedded DNS resolver at 127.0.0.11:53", e.Message, StringComparison.Ordinal);
-        Assert.Equal(hostLinks, w.HostLinks());                                   // no veth left on the host
-        Assert.Equal(["lo"], busyRt.ListLinks().Select(l => l.Name));             // nor in the namespace
-        Assert.Empty(c.EndpointsOf(c.GetNetwork("app")));
+        Assert.Throws<PlexusException>(() => c.Connect("app", "busy"));
         Assert.False(c.ServesDns(c.GetSandbox("busy")));
-        // Once the address is free, the same join works.
-        squatter.Dispose();
-        c.Connect("app", "busy");
-        Assert.True(c.ServesDns(c.GetSandbox("busy")));
+        Assert.DoesNotContain("plexus_dns", w.Net.Exec("busy", "nft", "list", "tables").Output, StringComparison.Ordinal);
+        Assert.Equal(hostLinks, w.HostLinks());
+        Assert.Empty(c.EndpointsOf(c.GetNetwork("app")));
+    }
+
+    private static System.Net.Sockets.Socket Bound(System.Net.Sockets.SocketType type, IPEndPoint at, bool v6Only = false)
+    {
+        var socket = new System.Net.Sockets.Socket(at.AddressFamily, type, type == System.Net.Sockets.SocketType.Dgram ? System.Net.Sockets.ProtocolType.Udp : System.Net.Sockets.ProtocolType.Tcp);
+        if (v6Only) socket.DualMode = false;
+        socket.Bind(at);
+        if (type == System.Net.Sockets.SocketType.Stream) socket.Listen();
+        return socket;
+    }
+
+    private sealed class Sockets(System.Net.Sockets.Socket[] all) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var s in all) s.Dispose();
+        }
     }
 
     [PrivilegedFact]

@@ -28,8 +28,11 @@ public sealed class LifecycleTests
         var dup = Assert.Throws<PlexusException>(() => c.CreateNetwork(new NetworkCreateRequest { Name = "web" }));
         Assert.Equal(ErrorKind.Conflict, dup.Kind);
         Assert.Contains("network with name web already exists", dup.Message, StringComparison.Ordinal);
-        var bad = Assert.Throws<PlexusException>(() => c.CreateNetwork(new NetworkCreateRequest { Name = "bad name" }));
+        // Docker takes any name that is not blank, spaces included; a blank one is refused.
+        Assert.Same(c.CreateNetwork(new NetworkCreateRequest { Name = "my net" }), c.GetNetwork("my net"));
+        var bad = Assert.Throws<PlexusException>(() => c.CreateNetwork(new NetworkCreateRequest { Name = "  " }));
         Assert.Equal(ErrorKind.InvalidArgument, bad.Kind);
+        Assert.Equal("invalid name: name is empty", bad.Message);
         var driver = Assert.Throws<PlexusException>(() => c.CreateNetwork(new NetworkCreateRequest { Name = "x", Driver = "weave" }));
         Assert.Contains("network driver 'weave' is not available", driver.Message, StringComparison.Ordinal);
     }

@@ -116,6 +116,19 @@ internal static class Samples
             },
         ],
         DriverState = new Dictionary<string, string> { ["bridge"] = "plx-web", ["ifindex"] = "42" },
+        UnallocatedIpam =
+        [
+            new Plexus.Engine.Ipam.IpamRequest
+            {
+                Subnet = IPNetwork.Parse("fd00:9::/64"),
+                IPRange = IPNetwork.Parse("fd00:9::/80"),
+                Gateway = IPAddress.Parse("fd00:9::1"),
+                AuxAddresses = new Dictionary<string, IPAddress> { ["spare"] = IPAddress.Parse("fd00:9::fe") },
+            },
+        ],
+        Attachable = true,
+        ConfigOnly = true,
+        ConfigFrom = "base config",
         Pending = true,
     };
 
@@ -140,6 +153,11 @@ internal static class Samples
         ],
         DriverState = new Dictionary<string, string> { ["veth"] = "veth1a2b3c" },
         Standalone = true,
+        RequestedIPv4 = IPAddress.Parse("172.18.5.7"),
+        RequestedIPv6 = IPAddress.Parse("fd00:1:2::5"),
+        LinkLocalAddresses = [IPAddress.Parse("169.254.1.1"), IPAddress.Parse("fe80::7")],
+        Links = ["db:database"],
+        DriverOptions = new Dictionary<string, string> { ["com.example.opt"] = "1" },
         Pending = true,
     };
 
@@ -167,6 +185,8 @@ internal static class Samples
             LogPath = "/run/plexus/sandboxes/x/output.log",
             Environment = ["A=1"],
             StartTime = 123456789,
+            ExitCode = 137,
+            FinishedAt = new DateTimeOffset(2026, 1, 2, 3, 5, 6, TimeSpan.Zero),
         },
         Pending = true,
     };
