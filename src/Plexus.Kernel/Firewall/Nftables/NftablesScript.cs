@@ -55,8 +55,8 @@ public static class NftablesScript
         ("filter-forward", "type filter hook forward priority filter; policy accept;",
         [
             $"jump {UserChain} comment \"the admin's own policy first: accept or drop there is final\"",
+            "iifname vmap @filter-from-bridge comment \"out of a Plexus bridge: internal networks stop here, before any accept\"",
             "oifname vmap @filter-to-bridge comment \"into a Plexus bridge\"",
-            "iifname vmap @filter-from-bridge comment \"out of a Plexus bridge\"",
         ]),
         ("raw-prerouting", "type filter hook prerouting priority raw; policy accept;",
         [
@@ -262,10 +262,12 @@ public static class NftablesScript
         }
         to.Add($"drop comment \"{net} {(n.Icc ? "" : "icc off, ")}isolation from other bridges, unsolicited inbound\"");
 
-        // Forwarded out of the bridge (to anything but itself: that went through the chain above).
+        // Forwarded out of the bridge, looked at before the chain of the bridge it enters: an internal network's
+        // traffic must not reach the "published ports" accept there. Anything else is decided by that chain
+        // (isolation) or, going to the world, accepted by the base chain's policy.
         string[] from = n.Internal
-            ? [$"drop comment \"{net} internal: nothing leaves the network\""]
-            : [$"accept comment \"{net} outbound\""];
+            ? [$"oifname != \"{br}\" drop comment \"{net} internal: nothing leaves the network, not even to a published port\""]
+            : [];
 
         // Leaving the bridge: masquerade the subnets' traffic going anywhere else.
         var natFrom = new List<string>();

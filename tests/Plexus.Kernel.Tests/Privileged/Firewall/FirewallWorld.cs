@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Plexus.Kernel.Firewall;
 using Plexus.Kernel.Namespaces;
@@ -172,9 +173,13 @@ internal sealed class FirewallWorld : IDisposable
         return code == 0 ? output.TrimEnd('\n') : null;
     }
 
-    /// <summary>A UDP server in <paramref name="ns"/> that answers each datagram with "echo:" + its text and the sender's address.</summary>
-    public void StartUdpEcho(NetworkNamespace ns, IPAddress bind, int port)
+    /// <summary>
+    /// A UDP server in <paramref name="ns"/> that answers each datagram with "echo:" + its text and the sender's address.
+    /// The returned counter holds how many datagrams arrived, so a test can see a packet got in even when no answer gets out.
+    /// </summary>
+    public StrongBox<int> StartUdpEcho(NetworkNamespace ns, IPAddress bind, int port)
     {
+        var received = new StrongBox<int>();
         var socket = ns.Run(() =>
         {
             var s = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -191,6 +196,7 @@ internal sealed class FirewallWorld : IDisposable
                 while (true)
                 {
                     int n = socket.ReceiveFrom(buffer, ref from);
+                    Interlocked.Increment(ref received.Value);
                     var reply = Encoding.ASCII.GetBytes($"echo:{Encoding.ASCII.GetString(buffer, 0, n)} from {((IPEndPoint)from).Address}");
                     socket.SendTo(reply, from);
                 }
@@ -199,6 +205,7 @@ internal sealed class FirewallWorld : IDisposable
             catch (ObjectDisposedException) { }
         }) { IsBackground = true };
         thread.Start();
+        return received;
     }
 
     /// <summary>Sends one datagram from <paramref name="ns"/> and returns the answer, or null after the timeout.</summary>
