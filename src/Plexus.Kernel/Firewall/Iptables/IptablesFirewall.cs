@@ -28,6 +28,26 @@ public sealed partial class IptablesFirewall : FirewallBase
 
     private IEnumerable<bool> Families => _options.IPv6 ? [false, true] : [false];
 
+    private readonly List<string> _warnings = [];
+
+    public override IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>
+    /// iptables-nft keeps its rules as nf_tables objects, so the nf_tables watcher sees a flush of them; the legacy
+    /// variant has no notifications at all.
+    /// </summary>
+    protected override IDisposable? CreateWatcher()
+    {
+        var (code, version) = Run(_options.Restore, ["--version"], null, "tell iptables-nft from iptables-legacy");
+        if (code == 0 && version.Contains("nf_tables", StringComparison.Ordinal)) return new Watching.NftablesWatcher(this, Target);
+        _warnings.Add($"{_options.Restore} is not iptables-nft ({version.Trim()}): Plexus cannot notice when its iptables rules are flushed; re-apply them with a daemon restart");
+        return null;
+    }
+
+    /// <summary>Anything in the tables Plexus's chains live in, of either family: chains, jumps, rules, the tables themselves.</summary>
+    internal override bool Concerns(in Nftables.NftNotification n) =>
+        n.Family is Nftables.NftNetlink.FamilyIPv4 or Nftables.NftNetlink.FamilyIPv6 && n.Table is "filter" or "nat" or "raw";
+
     internal override void Apply(FirewallChange change)
     {
         // Both states hold networks here (the base class routes changes from or to nothing through ApplyAll),
@@ -60,7 +80,8 @@ public sealed partial class IptablesFirewall : FirewallBase
             var undo = IptablesScript.Diff(to, from, to.Chains.Any(c => c.Kind == IptablesChainKind.User));
             var input = string.Concat(blocks.Select(b => b.Block));
             var restore = v6 ? _options.Restore6 : _options.Restore;
-            var (code, output) = Run(restore, ["--noflush", "--wait"], input, "apply rules");
+            // iptables-nft commits each table as a batch of its own: that many generations are Plexus's.
+            var (code, output) = Recorded(blocks.Count, () => Run(restore, ["--noflush", "--wait"], input, "apply rules"));
             if (code == 0)
             {
                 done.Add((v6, undo));
@@ -85,7 +106,7 @@ public sealed partial class IptablesFirewall : FirewallBase
         var problems = new List<string>();
         foreach (var (table, block) in blocks)
         {
-            var (code, output) = Run(v6 ? _options.Restore6 : _options.Restore, ["--noflush", "--wait"], block, "undo");
+            var (code, output) = Recorded(1, () => Run(v6 ? _options.Restore6 : _options.Restore, ["--noflush", "--wait"], block, "undo"));
             if (code != 0 && !ignoreFailures) problems.Add($"{table}: {output.Trim()}");
         }
         return problems;

@@ -25,14 +25,27 @@ public sealed class NftablesFirewall : FirewallBase
         var script = NftablesScript.Changes(change);
         // Foreign drop-policy chains only matter when bridges come or go; a port or a link never looks at them.
         if (change.NetworksChanged) script = NftablesScript.Coexistence(ForeignDropChains(), change.After) + script;
-        _nft.Run(script, $"a firewall change ({Summary(change)})");
+        Recorded(1, () => _nft.Run(script, $"a firewall change ({Summary(change)})"));
     }
 
     protected override void ApplyAll(FirewallState current, FirewallState next)
     {
         var script = NftablesScript.Coexistence(ForeignDropChains(), next) + NftablesScript.ReplaceAll(next, ReadTable());
-        if (script.Length > 0) _nft.Run(script, $"the full ruleset ({next})");
+        if (script.Length > 0) Recorded(1, () => _nft.Run(script, $"the full ruleset ({next})"));
     }
+
+    protected override IDisposable CreateWatcher() => new Watching.NftablesWatcher(this, Target);
+
+    /// <summary>
+    /// What a batch of someone else's must not change unanswered: anything in Plexus's table but the admin's own
+    /// rules in user-forward; a base chain created or changed in another table (it may be a forward chain with
+    /// policy drop, which needs Plexus's coexistence accepts); and those accepts, deleted from another table's chain.
+    /// </summary>
+    internal override bool Concerns(in NftNotification n) =>
+        (n.Family == NftNetlink.FamilyInet && n.Table == NftablesScript.Table
+            && !(n.Kind is NftNetlink.NewRule or NftNetlink.DelRule && n.Chain == NftablesScript.UserChain))
+        || (n.Kind == NftNetlink.NewChain && n.HasHook && n.Family is NftNetlink.FamilyInet or NftNetlink.FamilyIPv4 or NftNetlink.FamilyIPv6)
+        || (n.Kind == NftNetlink.DelRule && n.RuleComment?.StartsWith(NftablesScript.ForeignRulePrefix, StringComparison.Ordinal) == true);
 
     /// <summary>Runs nft commands in the target namespace, e.g. "list table inet plexus" (for tools and tests).</summary>
     public string Execute(string commands) => _nft.Run(commands, "a command");
