@@ -16,6 +16,9 @@ internal sealed class FirewallChange
     private readonly HashSet<PortMapping> _portsRemoved = [];
     private readonly HashSet<LinkRule> _linksAdded = [];
     private readonly HashSet<LinkRule> _linksRemoved = [];
+    private readonly ImmutableSortedDictionary<string, BridgePort>.Builder _bridgePorts;
+    private readonly HashSet<BridgePort> _bridgePortsAdded = [];
+    private readonly HashSet<BridgePort> _bridgePortsRemoved = [];
     private readonly HashSet<string> _touchedNetworks = new(StringComparer.Ordinal);
 
     public FirewallChange(FirewallState before)
@@ -25,6 +28,7 @@ internal sealed class FirewallChange
         _networks = before.NetworksByTag.ToBuilder();
         _ports = before.PortsByBinding.ToBuilder();
         _links = before.LinksByFlow.ToBuilder();
+        _bridgePorts = before.BridgePortsByName.ToBuilder();
     }
 
     public FirewallState Before { get; }
@@ -45,7 +49,16 @@ internal sealed class FirewallChange
 
     public IReadOnlyCollection<LinkRule> LinksRemoved => _linksRemoved;
 
+    public IReadOnlyCollection<BridgePort> BridgePortsAdded => _bridgePortsAdded;
+
+    public IReadOnlyCollection<BridgePort> BridgePortsRemoved => _bridgePortsRemoved;
+
     public bool IsEmpty => NetworksAdded.Count == 0 && NetworksRemoved.Count == 0 && _portsAdded.Count == 0
+        && _bridgePortsAdded.Count == 0 && _bridgePortsRemoved.Count == 0
+        && _portsRemoved.Count == 0 && _linksAdded.Count == 0 && _linksRemoved.Count == 0;
+
+    /// <summary>True when only bridge ports changed: nothing at layer 3 (a join or leave without published ports).</summary>
+    public bool OnlyBridgePorts => NetworksAdded.Count == 0 && NetworksRemoved.Count == 0 && _portsAdded.Count == 0
         && _portsRemoved.Count == 0 && _linksAdded.Count == 0 && _linksRemoved.Count == 0;
 
     /// <summary>True when the set of networks (or a network's rules) changed, not only ports or links.</summary>
@@ -78,6 +91,7 @@ internal sealed class FirewallChange
         _touchedNetworks.Add(tag);
         foreach (var p in _ports.Values.Where(p => p.Network == tag).ToList()) RemovePort(p);
         foreach (var l in _links.Values.Where(l => l.Network == tag).ToList()) RemoveLink(l);
+        foreach (var b in _bridgePorts.Values.Where(b => b.Network == tag).ToList()) RemoveBridgePort(b);
     }
 
     public void AddPort(PortMapping port)
@@ -136,6 +150,53 @@ internal sealed class FirewallChange
         foreach (var l in _links.Values.Where(l => l.Tag == tag).ToList()) RemoveLink(l);
     }
 
+    /// <summary>
+    /// Adds an endpoint's bridge port, or replaces the one with the same name and endpoint. The port's network must be
+    /// known, its addresses inside the network's subnets, and no other port of that network may own its MAC or
+    /// addresses: the firewall would otherwise let two ports send as one.
+    /// </summary>
+    public void AddBridgePort(BridgePort port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        if (!_networks.TryGetValue(port.Network, out var network))
+            throw new FirewallException($"{port}: network {port.Network} is not known to the firewall; add the network first");
+        foreach (var address in new[] { port.IPv4, port.IPv6 })
+        {
+            if (address is not null && !network.Contains(address))
+                throw new FirewallException($"{port}: address {address} is not in network {port.Network}'s subnets ({string.Join(", ", network.Subnets)})");
+        }
+        if (_bridgePorts.TryGetValue(port.PortName, out var existing))
+        {
+            if (existing.Equals(port)) return;
+            if (existing.Tag != port.Tag) throw new FirewallException($"bridge port {port.PortName} already belongs to endpoint {existing.Tag}");
+            RemoveBridgePort(existing);
+        }
+        foreach (var other in _bridgePorts.Values)
+        {
+            if (other.Network != port.Network) continue;
+            if (other.Mac.Equals(port.Mac))
+                throw new FirewallException($"{port}: MAC address {port.Mac} is already the one of {other} on network {port.Network}");
+            if ((port.IPv4 is not null && port.IPv4.Equals(other.IPv4)) || (port.IPv6 is not null && port.IPv6.Equals(other.IPv6)))
+                throw new FirewallException($"{port}: its address is already the one of {other} on network {port.Network}");
+        }
+        _bridgePorts[port.PortName] = port;
+        if (!_bridgePortsRemoved.Remove(port)) _bridgePortsAdded.Add(port);
+    }
+
+    public void RemoveBridgePort(BridgePort port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        if (!_bridgePorts.TryGetValue(port.PortName, out var existing) || !existing.Equals(port)) return;
+        _bridgePorts.Remove(port.PortName);
+        if (!_bridgePortsAdded.Remove(port)) _bridgePortsRemoved.Add(port);
+    }
+
+    /// <summary>Removes the endpoint's bridge port (there is at most one per endpoint and network).</summary>
+    public void RemoveBridgePorts(string endpointTag)
+    {
+        foreach (var b in _bridgePorts.Values.Where(b => b.Tag == endpointTag).ToList()) RemoveBridgePort(b);
+    }
+
     public FirewallChange Finish()
     {
         var added = new List<BridgeRules>();
@@ -150,7 +211,7 @@ internal sealed class FirewallChange
         }
         NetworksAdded = added;
         NetworksRemoved = removed;
-        After = new FirewallState(_networks.ToImmutable(), _ports.ToImmutable(), _links.ToImmutable());
+        After = new FirewallState(_networks.ToImmutable(), _ports.ToImmutable(), _links.ToImmutable(), _bridgePorts.ToImmutable());
         return this;
     }
 }

@@ -136,24 +136,34 @@ public sealed class BridgeDriver : INetworkDriver
         var options = OptionsOf(network);
         var veth = BridgeOptions.VethNameFor(endpoint.Id);
         var ifname = endpoint.InterfaceName ?? throw new InvalidOperationException("join without an interface name");
-        _host.CreateLink(new VethSpec(veth, ifname)
-        {
-            MasterIndex = BridgeIndex(network, options),
-            Up = true,
-            Mtu = options.MtuValue,
-            PeerNamespace = sandbox.Namespace,
-            PeerMac = endpoint.Mac,
-        });
+        // The firewall first: its rules name the port, so the port is guarded (anti-spoofing) from its first frame.
+        _firewall.AddEndpoint(network, options, endpoint);
         try
         {
+            _host.CreateLink(new VethSpec(veth, ifname)
+            {
+                MasterIndex = BridgeIndex(network, options),
+                Up = true,
+                Mtu = options.MtuValue,
+                PeerNamespace = sandbox.Namespace,
+                PeerMac = endpoint.Mac,
+            });
             // A container reaching its own published port through a host address comes back in on the
             // port it left by: the bridge must be allowed to send it there (the firewall masquerades it).
             if (endpoint.PortBindings.Count > 0) SetHairpin(veth);
-            _firewall.AddEndpoint(network, options, endpoint);
         }
         catch
         {
             DeleteLinkIfPresent(veth);
+            try
+            {
+                _firewall.RemoveEndpoint(network, options, endpoint);
+            }
+            catch (KernelException)
+            {
+                // The join's own error says more; rules left for a port that does not exist guard nothing, and the
+                // next join of this endpoint (same port name) takes them over.
+            }
             throw;
         }
         return new JoinInfo
@@ -165,9 +175,10 @@ public sealed class BridgeDriver : INetworkDriver
 
     public void Leave(NetworkState network, EndpointState endpoint, Sandbox sandbox)
     {
-        _firewall.RemoveEndpoint(network, OptionsOf(network), endpoint);
-        // Deleting the host end removes the pair, and with it the sandbox's interface and its routes.
+        // Deleting the host end removes the pair, and with it the sandbox's interface and its routes. The port stays
+        // guarded until then: its firewall rules go after it.
         DeleteLinkIfPresent(BridgeOptions.VethNameFor(endpoint.Id));
+        _firewall.RemoveEndpoint(network, OptionsOf(network), endpoint);
     }
 
     /// <summary>

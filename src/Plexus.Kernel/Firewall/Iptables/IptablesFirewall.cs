@@ -18,10 +18,22 @@ public sealed partial class IptablesFirewall : FirewallBase
 {
     private readonly IptablesOptions _options;
 
+    /// <summary>The bridge table (anti-spoofing, icc=false at layer 2), through libnftables; null where it is missing.</summary>
+    private readonly Nftables.NftContext? _bridge;
+
     public IptablesFirewall(NetworkNamespace target, IptablesOptions? options = null)
         : base(target ?? throw new ArgumentNullException(nameof(target)))
     {
         _options = options ?? new IptablesOptions();
+        try
+        {
+            _bridge = Nftables.NftContext.Open(target);
+        }
+        catch (FirewallException e)
+        {
+            // ebtables cannot bind a port to its MAC and address without a rule per endpoint; Plexus does not do that.
+            _warnings.Add($"bridge ports are not guarded against spoofing, and icc=false networks let non-IP frames through: {e.Message}");
+        }
     }
 
     public override string Backend => Firewalls.Iptables;
@@ -29,6 +41,7 @@ public sealed partial class IptablesFirewall : FirewallBase
     private IEnumerable<bool> Families => _options.IPv6 ? [false, true] : [false];
 
     private readonly List<string> _warnings = [];
+
 
     public override IReadOnlyList<string> Warnings => _warnings;
 
@@ -46,14 +59,27 @@ public sealed partial class IptablesFirewall : FirewallBase
 
     /// <summary>Anything in the tables Plexus's chains live in, of either family: chains, jumps, rules, the tables themselves.</summary>
     internal override bool Concerns(in Nftables.NftNotification n) =>
-        n.Family is Nftables.NftNetlink.FamilyIPv4 or Nftables.NftNetlink.FamilyIPv6 && n.Table is "filter" or "nat" or "raw";
+        (n.Family is Nftables.NftNetlink.FamilyIPv4 or Nftables.NftNetlink.FamilyIPv6 && n.Table is "filter" or "nat" or "raw")
+        || (n.Family == Nftables.NftNetlink.FamilyBridge && n.Table == Nftables.NftablesBridgeScript.Table);
 
     internal override void Apply(FirewallChange change)
     {
-        // Both states hold networks here (the base class routes changes from or to nothing through ApplyAll),
-        // so PLEXUS-USER exists before and after and is never declared.
-        var plans = Families.Select(v6 => (v6, IptablesScript.Render(change.Before, v6), IptablesScript.Render(change.After, v6))).ToList();
-        Execute(plans.Select(p => (p.v6, p.Item2, p.Item3, true)).ToList());
+        // The bridge table first, as its own batch; taken back if the iptables part is refused.
+        var bridge = _bridge is null ? "" : Nftables.NftablesBridgeScript.Changes(change);
+        if (bridge.Length > 0) Recorded(1, () => _bridge!.Run(bridge, "the bridge ports' change"));
+        if (change.OnlyBridgePorts) return;
+        try
+        {
+            // Both states hold networks here (the base class routes changes from or to nothing through ApplyAll),
+            // so PLEXUS-USER exists before and after and is never declared.
+            var plans = Families.Select(v6 => (v6, IptablesScript.Render(change.Before, v6), IptablesScript.Render(change.After, v6))).ToList();
+            Execute(plans.Select(p => (p.v6, p.Item2, p.Item3, true)).ToList());
+        }
+        catch (FirewallException) when (bridge.Length > 0)
+        {
+            Recorded(1, () => _bridge!.Run(Nftables.NftablesBridgeScript.Changes(change, undo: true), "the undo of the bridge ports' change"));
+            throw;
+        }
     }
 
     protected override void ApplyAll(FirewallState current, FirewallState next)
@@ -66,7 +92,27 @@ public sealed partial class IptablesFirewall : FirewallBase
             var wanted = IptablesScript.Render(next, v6, keepUserChain: user is { Rules.Count: > 0 });
             plans.Add((v6, present, wanted, user is not null));
         }
-        Execute(plans);
+        if (_bridge is null)
+        {
+            Execute(plans);
+            return;
+        }
+        Recorded(1, () => _bridge.Run(Nftables.NftablesBridgeScript.ReplaceAll(next), "the bridge table"));
+        try
+        {
+            Execute(plans);
+        }
+        catch (FirewallException)
+        {
+            Recorded(1, () => _bridge.Run(Nftables.NftablesBridgeScript.ReplaceAll(current), "the bridge table as it was"));
+            throw;
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) _bridge?.Dispose();
     }
 
     /// <summary>Applies each family's diff; on failure undoes whatever part was committed, then throws.</summary>

@@ -22,15 +22,17 @@ public sealed class NftablesFirewall : FirewallBase
 
     internal override void Apply(FirewallChange change)
     {
-        var script = NftablesScript.Changes(change);
+        var script = NftablesScript.Changes(change) + NftablesBridgeScript.Changes(change);
         // Foreign drop-policy chains only matter when bridges come or go; a port or a link never looks at them.
         if (change.NetworksChanged) script = NftablesScript.Coexistence(ForeignDropChains(), change.After) + script;
+        if (script.Length == 0) return; // bridge ports of a network that neither guards them nor has icc off
         Recorded(1, () => _nft.Run(script, $"a firewall change ({Summary(change)})"));
     }
 
     protected override void ApplyAll(FirewallState current, FirewallState next)
     {
-        var script = NftablesScript.Coexistence(ForeignDropChains(), next) + NftablesScript.ReplaceAll(next, ReadTable());
+        var script = NftablesScript.Coexistence(ForeignDropChains(), next) + NftablesScript.ReplaceAll(next, ReadTable())
+            + NftablesBridgeScript.ReplaceAll(next);
         if (script.Length > 0) Recorded(1, () => _nft.Run(script, $"the full ruleset ({next})"));
     }
 
@@ -44,6 +46,7 @@ public sealed class NftablesFirewall : FirewallBase
     internal override bool Concerns(in NftNotification n) =>
         (n.Family == NftNetlink.FamilyInet && n.Table == NftablesScript.Table
             && !(n.Kind is NftNetlink.NewRule or NftNetlink.DelRule && n.Chain == NftablesScript.UserChain))
+        || (n.Family == NftNetlink.FamilyBridge && n.Table == NftablesBridgeScript.Table)
         || (n.Kind == NftNetlink.NewChain && n.HasHook && n.Family is NftNetlink.FamilyInet or NftNetlink.FamilyIPv4 or NftNetlink.FamilyIPv6)
         || (n.Kind == NftNetlink.DelRule && n.RuleComment?.StartsWith(NftablesScript.ForeignRulePrefix, StringComparison.Ordinal) == true);
 
@@ -99,7 +102,7 @@ public sealed class NftablesFirewall : FirewallBase
         !string.IsNullOrEmpty(name) && char.IsAsciiLetter(name[0]) && name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.');
 
     private static string Summary(FirewallChange c) =>
-        $"+{c.NetworksAdded.Count}/-{c.NetworksRemoved.Count} networks, +{c.PortsAdded.Count}/-{c.PortsRemoved.Count} ports, +{c.LinksAdded.Count}/-{c.LinksRemoved.Count} links";
+        $"+{c.NetworksAdded.Count}/-{c.NetworksRemoved.Count} networks, +{c.PortsAdded.Count}/-{c.PortsRemoved.Count} ports, +{c.LinksAdded.Count}/-{c.LinksRemoved.Count} links, +{c.BridgePortsAdded.Count}/-{c.BridgePortsRemoved.Count} bridge ports";
 
     protected override void Dispose(bool disposing)
     {

@@ -87,10 +87,17 @@ public static class NftablesScript
     ];
 
     /// <summary>
-    /// The whole table for <paramref name="state"/>, in nft's own block syntax: what <c>nft list table inet plexus</c>
-    /// shows (modulo nft's formatting), and the body of a full re-apply.
+    /// Both of Plexus's tables for <paramref name="state"/>, in nft's own block syntax: what <c>nft list ruleset</c>
+    /// shows of them (modulo nft's formatting). The bridge table is <see cref="NftablesBridgeScript"/>'s.
     /// </summary>
     public static string Ruleset(FirewallState state)
+    {
+        var bridge = NftablesBridgeScript.Ruleset(state);
+        return bridge.Length == 0 ? InetRuleset(state) : InetRuleset(state) + "\n" + bridge;
+    }
+
+    /// <summary>The table inet plexus for <paramref name="state"/>: the body of a full re-apply.</summary>
+    public static string InetRuleset(FirewallState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         var elements = Elements(state);
@@ -135,7 +142,7 @@ public static class NftablesScript
         foreach (var set in existing.Sets) b.Append("delete set ").Append(T).Append(' ').Append(set).Append('\n');
         foreach (var map in existing.Maps) b.Append("delete map ").Append(T).Append(' ').Append(map).Append('\n');
         foreach (var chain in existing.Chains.Where(c => c != UserChain)) b.Append("delete chain ").Append(T).Append(' ').Append(chain).Append('\n');
-        b.Append(next.IsEmpty ? UserChainOnly() : Ruleset(next));
+        b.Append(next.IsEmpty ? UserChainOnly() : InetRuleset(next));
         return b.ToString();
     }
 

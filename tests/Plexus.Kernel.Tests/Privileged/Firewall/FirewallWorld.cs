@@ -86,6 +86,7 @@ internal sealed class FirewallWorld : IDisposable
         var hostSide = $"vfw{Interlocked.Increment(ref _sandboxes)}";
         int br = Host.GetLink(bridge.BridgeName).Index;
         Host.CreateLink(new VethSpec(hostSide, "eth0") { MasterIndex = br, Up = true, PeerNamespace = ns, PeerMac = MacAddress.FromIPv4(ip) });
+        _ports[name] = (hostSide, bridge.Tag, MacAddress.FromIPv4(ip), ip, address6 is null ? null : IPAddress.Parse(address6));
         Host.SetBridgePort(Host.GetLink(hostSide).Index, new BridgePortSettings { Hairpin = true });
         rt.SetUp(rt.GetLink("lo").Index);
         int eth0 = rt.GetLink("eth0").Index;
@@ -114,6 +115,15 @@ internal sealed class FirewallWorld : IDisposable
         {
             if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"{address} is not reachable over IPv6 from {ns}");
         }
+    }
+
+    private readonly Dictionary<string, (string HostSide, string Network, MacAddress Mac, IPAddress IPv4, IPAddress? IPv6)> _ports = [];
+
+    /// <summary>The bridge port of a sandbox made by <see cref="AddSandbox"/>, for the firewall (tag "ep-NAME").</summary>
+    public BridgePort PortOf(string sandbox)
+    {
+        var (hostSide, network, mac, v4, v6) = _ports[sandbox];
+        return new BridgePort("ep-" + sandbox, network, hostSide, mac, v4, v6);
     }
 
     public static IPAddress Gateway(IPNetwork subnet)
@@ -241,7 +251,11 @@ internal sealed class FirewallWorld : IDisposable
         _ => HostExec("iptables-save") + HostExec("ip6tables-save"),
     };
 
-    /// <summary>Throws the whole firewall away, as `nft flush ruleset` or `iptables -F` after a reload would.</summary>
+    /// <summary>
+    /// Throws the whole firewall away: `nft flush ruleset` (the first line of the stock nftables.conf), or for iptables
+    /// an empty iptables-restore of every table (what a boot-time restore of rules without Plexus's does), each one
+    /// command, so a watcher repairing in between cannot make the flush itself fail.
+    /// </summary>
     public void FlushFirewall()
     {
         if (Backend == Firewalls.Nftables)
@@ -249,14 +263,7 @@ internal sealed class FirewallWorld : IDisposable
             HostExec("nft", "flush", "ruleset");
             return;
         }
-        foreach (var tool in new[] { "iptables", "ip6tables" })
-        {
-            foreach (var table in tool == "iptables" ? new[] { "filter", "nat", "raw" } : ["filter", "nat"])
-            {
-                HostExec(tool, "-t", table, "-F");
-                HostExec(tool, "-t", table, "-X");
-            }
-        }
+        HostExec("sh", "-c", "printf '*raw\\nCOMMIT\\n*nat\\nCOMMIT\\n*filter\\nCOMMIT\\n' | iptables-restore && printf '*nat\\nCOMMIT\\n*filter\\nCOMMIT\\n' | ip6tables-restore");
     }
 
     public void Dispose()
