@@ -208,7 +208,17 @@ public abstract class FirewallBase : IFirewall
         }
     }
 
-    /// <summary>Opens the generation reader that <see cref="Recorded"/> uses; called by a backend's watcher before it starts.</summary>
+    protected void Recorded(int batches, Action run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        Recorded(batches, () =>
+        {
+            run();
+            return true;
+        });
+    }
+
+    /// <summary>Opens the generation reader that <see cref="Recorded{T}"/> uses; called by a backend's watcher before it starts.</summary>
     internal NftGeneration UseGenerations()
     {
         var generation = NftGeneration.Open(Target);

@@ -17,6 +17,7 @@ internal sealed class FirewallChange
     private readonly HashSet<LinkRule> _linksAdded = [];
     private readonly HashSet<LinkRule> _linksRemoved = [];
     private readonly ImmutableSortedDictionary<string, BridgePort>.Builder _bridgePorts;
+    private readonly ImmutableDictionary<(string, object), string>.Builder _bridgeClaims;
     private readonly HashSet<BridgePort> _bridgePortsAdded = [];
     private readonly HashSet<BridgePort> _bridgePortsRemoved = [];
     private readonly HashSet<string> _touchedNetworks = new(StringComparer.Ordinal);
@@ -29,6 +30,7 @@ internal sealed class FirewallChange
         _ports = before.PortsByBinding.ToBuilder();
         _links = before.LinksByFlow.ToBuilder();
         _bridgePorts = before.BridgePortsByName.ToBuilder();
+        _bridgeClaims = before.BridgeClaims.ToBuilder();
     }
 
     public FirewallState Before { get; }
@@ -171,15 +173,16 @@ internal sealed class FirewallChange
             if (existing.Tag != port.Tag) throw new FirewallException($"bridge port {port.PortName} already belongs to endpoint {existing.Tag}");
             RemoveBridgePort(existing);
         }
-        foreach (var other in _bridgePorts.Values)
+        foreach (var claim in Claims(port))
         {
-            if (other.Network != port.Network) continue;
-            if (other.Mac.Equals(port.Mac))
-                throw new FirewallException($"{port}: MAC address {port.Mac} is already the one of {other} on network {port.Network}");
-            if ((port.IPv4 is not null && port.IPv4.Equals(other.IPv4)) || (port.IPv6 is not null && port.IPv6.Equals(other.IPv6)))
-                throw new FirewallException($"{port}: its address is already the one of {other} on network {port.Network}");
+            if (!_bridgeClaims.TryGetValue((port.Network, claim), out var owner)) continue;
+            var other = _bridgePorts[owner];
+            throw claim is Types.MacAddress
+                ? new FirewallException($"{port}: MAC address {port.Mac} is already the one of {other} on network {port.Network}")
+                : new FirewallException($"{port}: its address {claim} is already the one of {other} on network {port.Network}");
         }
         _bridgePorts[port.PortName] = port;
+        foreach (var claim in Claims(port)) _bridgeClaims[(port.Network, claim)] = port.PortName;
         if (!_bridgePortsRemoved.Remove(port)) _bridgePortsAdded.Add(port);
     }
 
@@ -188,7 +191,16 @@ internal sealed class FirewallChange
         ArgumentNullException.ThrowIfNull(port);
         if (!_bridgePorts.TryGetValue(port.PortName, out var existing) || !existing.Equals(port)) return;
         _bridgePorts.Remove(port.PortName);
+        foreach (var claim in Claims(port)) _bridgeClaims.Remove((port.Network, claim));
         if (!_bridgePortsAdded.Remove(port)) _bridgePortsRemoved.Add(port);
+    }
+
+    /// <summary>What a port owns on its network: its MAC and its addresses.</summary>
+    private static IEnumerable<object> Claims(BridgePort port)
+    {
+        yield return port.Mac;
+        if (port.IPv4 is not null) yield return port.IPv4;
+        if (port.IPv6 is not null) yield return port.IPv6;
     }
 
     /// <summary>Removes the endpoint's bridge port (there is at most one per endpoint and network).</summary>
@@ -211,7 +223,7 @@ internal sealed class FirewallChange
         }
         NetworksAdded = added;
         NetworksRemoved = removed;
-        After = new FirewallState(_networks.ToImmutable(), _ports.ToImmutable(), _links.ToImmutable(), _bridgePorts.ToImmutable());
+        After = new FirewallState(_networks.ToImmutable(), _ports.ToImmutable(), _links.ToImmutable(), _bridgePorts.ToImmutable(), _bridgeClaims.ToImmutable());
         return this;
     }
 }

@@ -12,14 +12,17 @@ public sealed class FirewallState
         ImmutableSortedDictionary<string, BridgeRules>.Empty.WithComparers(StringComparer.Ordinal),
         ImmutableDictionary<(bool, System.Net.IPAddress?, TransportProtocol, int), PortMapping>.Empty,
         ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule>.Empty,
-        ImmutableSortedDictionary<string, BridgePort>.Empty.WithComparers(StringComparer.Ordinal));
+        ImmutableSortedDictionary<string, BridgePort>.Empty.WithComparers(StringComparer.Ordinal),
+        ImmutableDictionary<(string, object), string>.Empty);
 
     internal FirewallState(
         ImmutableSortedDictionary<string, BridgeRules> networks,
         ImmutableDictionary<(bool, System.Net.IPAddress?, TransportProtocol, int), PortMapping> ports,
         ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule> links,
-        ImmutableSortedDictionary<string, BridgePort> bridgePorts)
+        ImmutableSortedDictionary<string, BridgePort> bridgePorts,
+        ImmutableDictionary<(string, object), string> bridgeClaims)
     {
+        BridgeClaims = bridgeClaims;
         NetworksByTag = networks;
         PortsByBinding = ports;
         LinksByFlow = links;
@@ -45,6 +48,9 @@ public sealed class FirewallState
     internal ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule> LinksByFlow { get; }
 
     internal ImmutableSortedDictionary<string, BridgePort> BridgePortsByName { get; }
+
+    /// <summary>(network, MAC or address) to the bridge port that owns it: a join checks its claims in constant time.</summary>
+    internal ImmutableDictionary<(string Network, object Claim), string> BridgeClaims { get; }
 
     /// <summary>
     /// A checked state: every port, link and bridge port belongs to a known network, no two ports claim one binding,

@@ -87,8 +87,9 @@ internal sealed class NetlinkSocket : IDisposable
     /// <summary>
     /// Receives one datagram of notifications, from the kernel only. Unlike <see cref="Receive"/> a timeout and a
     /// lost notification (ENOBUFS: the queue overflowed) are outcomes, not errors: a listener carries on after both.
+    /// With <paramref name="dontWait"/>, an empty queue is a <see cref="ReceiveStatus.Timeout"/> at once.
     /// </summary>
-    public unsafe ReceiveStatus TryReceive(Span<byte> buffer, out int length)
+    public unsafe ReceiveStatus TryReceive(Span<byte> buffer, out int length, bool dontWait = false)
     {
         var from = default(SockAddrNetlink);
         length = 0;
@@ -97,7 +98,7 @@ internal sealed class NetlinkSocket : IDisposable
             while (true)
             {
                 int fromLength = sizeof(SockAddrNetlink);
-                nint n = Libc.RecvFrom(_fd, p, (nuint)buffer.Length, Libc.MSG_TRUNC, &from, &fromLength);
+                nint n = Libc.RecvFrom(_fd, p, (nuint)buffer.Length, Libc.MSG_TRUNC | (dontWait ? Libc.MSG_DONTWAIT : 0), &from, &fromLength);
                 if (n >= 0)
                 {
                     if (from.PortId != 0) continue; // only the kernel sends notifications

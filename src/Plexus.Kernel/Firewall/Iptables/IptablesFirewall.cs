@@ -20,6 +20,7 @@ public sealed partial class IptablesFirewall : FirewallBase
 
     /// <summary>The bridge table (anti-spoofing, icc=false at layer 2), through libnftables; null where it is missing.</summary>
     private readonly Nftables.NftContext? _bridge;
+    private readonly Nftables.NftElementBatch? _elements;
 
     public IptablesFirewall(NetworkNamespace target, IptablesOptions? options = null)
         : base(target ?? throw new ArgumentNullException(nameof(target)))
@@ -28,6 +29,7 @@ public sealed partial class IptablesFirewall : FirewallBase
         try
         {
             _bridge = Nftables.NftContext.Open(target);
+            _elements = Nftables.NftElementBatch.Open(target);
         }
         catch (FirewallException e)
         {
@@ -64,10 +66,17 @@ public sealed partial class IptablesFirewall : FirewallBase
 
     internal override void Apply(FirewallChange change)
     {
+        if (change.OnlyBridgePorts)
+        {
+            // A join or leave without published ports: a handful of elements, straight to the kernel.
+            var elements = _elements is null ? [] : Nftables.NftablesBridgeScript.BatchChanges(change);
+            if (elements.Count > 0)
+                Recorded(1, () => _elements!.Apply(elements, "the bridge ports' change"));
+            return;
+        }
         // The bridge table first, as its own batch; taken back if the iptables part is refused.
         var bridge = _bridge is null ? "" : Nftables.NftablesBridgeScript.Changes(change);
         if (bridge.Length > 0) Recorded(1, () => _bridge!.Run(bridge, "the bridge ports' change"));
-        if (change.OnlyBridgePorts) return;
         try
         {
             // Both states hold networks here (the base class routes changes from or to nothing through ApplyAll),
@@ -112,7 +121,9 @@ public sealed partial class IptablesFirewall : FirewallBase
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing) _bridge?.Dispose();
+        if (!disposing) return;
+        _bridge?.Dispose();
+        _elements?.Dispose();
     }
 
     /// <summary>Applies each family's diff; on failure undoes whatever part was committed, then throws.</summary>

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
+using Plexus.Kernel.Types;
 
 namespace Plexus.Kernel.Firewall.Nftables;
 
@@ -75,9 +77,9 @@ public static class NftablesBridgeScript
         ArgumentNullException.ThrowIfNull(state);
         if (state.NetworksByTag.IsEmpty) return "";
         var elements = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var (set, element) in state.BridgePortsByName.Values.SelectMany(p => Elements(p, state)))
+        foreach (var element in state.BridgePortsByName.Values.SelectMany(p => Elements(p, state)))
         {
-            if (!elements.TryGetValue(set, out var list)) elements[set] = list = [];
+            if (!elements.TryGetValue(element.Set, out var list)) elements[element.Set] = list = [];
             list.Add(element.Full);
         }
         var b = new StringBuilder();
@@ -121,47 +123,91 @@ public static class NftablesBridgeScript
     /// </summary>
     internal static string Changes(FirewallChange change, bool undo)
     {
+        var b = new StringBuilder();
+        foreach (var group in ElementChanges(change, undo).GroupBy(e => (e.Add, e.Element.Set)))
+        {
+            b.Append(group.Key.Add ? "add element " : "delete element ").Append(T).Append(' ').Append(group.Key.Set).Append(" { ")
+                .AppendJoin(", ", group.Select(e => e.Add ? e.Element.Full : e.Element.Key)).Append(" }\n");
+        }
+        return b.ToString();
+    }
+
+    /// <summary>The same changes as <see cref="Changes(FirewallChange, bool)"/>, as keys in the kernel's encoding, for <see cref="NftElementBatch"/>.</summary>
+    internal static List<NftElementChange> BatchChanges(FirewallChange change, bool undo = false) =>
+        [.. ElementChanges(change, undo).Select(e =>
+            new NftElementChange(e.Add, NftNetlink.FamilyBridge, Table, e.Element.Set, e.Element.KeyBytes(), null, e.Add ? e.Element.Comment : null))];
+
+    /// <summary>Deletions first, then additions, each grouped by set in a fixed order.</summary>
+    private static List<(bool Add, Element Element)> ElementChanges(FirewallChange change, bool undo)
+    {
         ArgumentNullException.ThrowIfNull(change);
         var (from, to) = undo ? (change.After, change.Before) : (change.Before, change.After);
         var (gone, come) = undo ? (change.BridgePortsAdded, change.BridgePortsRemoved) : (change.BridgePortsRemoved, change.BridgePortsAdded);
         // A network whose rules changed (icc, anti_spoofing) has all its ports' elements rendered anew.
         var changed = change.NetworksAdded.Select(n => n.Tag).Intersect(change.NetworksRemoved.Select(n => n.Tag)).ToHashSet(StringComparer.Ordinal);
-        var before = Keyed(gone.Concat(from.BridgePortsByName.Values.Where(p => changed.Contains(p.Network))).Distinct(), from);
-        var after = Keyed(come.Concat(to.BridgePortsByName.Values.Where(p => changed.Contains(p.Network))).Distinct(), to);
-        var b = new StringBuilder();
-        foreach (var group in before.Where(e => !after.ContainsKey(e.Key)).GroupBy(e => e.Key.Set, e => e.Key.Key))
-            b.Append("delete element ").Append(T).Append(' ').Append(group.Key).Append(" { ").AppendJoin(", ", group).Append(" }\n");
-        foreach (var group in after.Where(e => !before.ContainsKey(e.Key)).GroupBy(e => e.Key.Set, e => e.Value))
-            b.Append("add element ").Append(T).Append(' ').Append(group.Key).Append(" { ").AppendJoin(", ", group).Append(" }\n");
-        return b.ToString();
-    }
-
-    private static Dictionary<(string Set, string Key), string> Keyed(IEnumerable<BridgePort> ports, FirewallState state)
-    {
-        var result = new Dictionary<(string, string), string>();
-        foreach (var (set, element) in FirewallState.OrderBridgePorts(ports).SelectMany(p => Elements(p, state))) result[(set, element.Key)] = element.Full;
+        IEnumerable<BridgePort> Rerendered(FirewallState state) =>
+            changed.Count == 0 ? [] : state.BridgePortsByName.Values.Where(p => changed.Contains(p.Network));
+        var before = Keyed(gone.Concat(Rerendered(from)).Distinct(), from);
+        var after = Keyed(come.Concat(Rerendered(to)).Distinct(), to);
+        var (beforeSet, afterSet) = (before.ToHashSet(), after.ToHashSet());
+        var result = new List<(bool, Element)>();
+        foreach (var set in SetOrder) result.AddRange(before.Where(e => e.Set == set && !afterSet.Contains(e)).Select(e => (false, e)));
+        foreach (var set in SetOrder) result.AddRange(after.Where(e => e.Set == set && !beforeSet.Contains(e)).Select(e => (true, e)));
         return result;
     }
 
+    private static readonly string[] SetOrder = [Guarded, GuardMac, Guard4, Guard6, IccOff];
+
+    /// <summary>The ports' elements in port order, each once.</summary>
+    private static List<Element> Keyed(IEnumerable<BridgePort> ports, FirewallState state) =>
+        [.. FirewallState.OrderBridgePorts(ports).SelectMany(p => Elements(p, state)).Distinct()];
+
     /// <summary>A port's elements under its network's current rules: nothing when the network neither guards nor has icc off.</summary>
-    private static IEnumerable<(string Set, (string Key, string Full) Element)> Elements(BridgePort p, FirewallState state)
+    private static IEnumerable<Element> Elements(BridgePort p, FirewallState state)
     {
         if (!state.NetworksByTag.TryGetValue(p.Network, out var network)) yield break;
-        var comment = $" comment \"ep={p.Tag}\"";
-        var port = $"\"{p.PortName}\"";
         if (network.AntiSpoofing)
         {
-            yield return (Guarded, (port, port + comment));
-            var mac = $"{port} . {p.Mac}";
-            yield return (GuardMac, (mac, mac + comment));
-            if (p.IPv4 is { } v4) yield return (Guard4, ($"{mac} . {v4}", $"{mac} . {v4}{comment}"));
-            foreach (var v6 in new[] { p.IPv6, p.LinkLocal })
-            {
-                if (v6 is not null) yield return (Guard6, ($"{mac} . {Raw(v6)}", $"{mac} . {Raw(v6)}{comment}"));
-            }
+            yield return new Element(Guarded, p.PortName, null, null, p.Tag);
+            yield return new Element(GuardMac, p.PortName, p.Mac, null, p.Tag);
+            if (p.IPv4 is { } v4) yield return new Element(Guard4, p.PortName, p.Mac, v4, p.Tag);
+            if (p.IPv6 is { } v6) yield return new Element(Guard6, p.PortName, p.Mac, v6, p.Tag);
+            if (p.LinkLocal is { } linkLocal) yield return new Element(Guard6, p.PortName, p.Mac, linkLocal, p.Tag);
         }
-        if (!network.Icc) yield return (IccOff, (port, port + comment));
+        if (!network.Icc) yield return new Element(IccOff, p.PortName, null, null, p.Tag);
     }
+
+    /// <summary>One element: a port, and with it a MAC, and with that an address. Equal elements are one key.</summary>
+    private sealed record Element(string Set, string Port, MacAddress? Mac, IPAddress? Address, string Tag)
+    {
+        public string Comment => $"ep={Tag}";
+
+        public string Key => Address is not null ? $"\"{Port}\" . {Mac} . {AddressText(Address)}"
+            : Mac is not null ? $"\"{Port}\" . {Mac}"
+            : $"\"{Port}\"";
+
+        public string Full => $"{Key} comment \"{Comment}\"";
+
+        /// <summary>The key as the kernel stores it: each field of the concatenation padded to 4 bytes.</summary>
+        public byte[] KeyBytes()
+        {
+            int length = 16 + (Mac is null ? 0 : 8) + (Address is null ? 0 : Address.AddressFamily == AddressFamily.InterNetwork ? 4 : 16);
+            var key = new byte[length];
+            Encoding.ASCII.GetBytes(Port, key); // IFNAMSIZ bytes, zero-padded
+            Mac?.CopyTo(key.AsSpan(16));
+            Address?.TryWriteBytes(key.AsSpan(24), out _);
+            return key;
+        }
+
+        public bool Equals(Element? other) => other is not null && Set == other.Set && Port == other.Port
+            && Nullable.Equals(Mac, other.Mac) && Equals(Address, other.Address);
+
+        public override int GetHashCode() => HashCode.Combine(Set, Port, Mac, Address);
+    }
+
+    /// <summary>guard6's addresses are written as the raw 128-bit integer its key holds.</summary>
+    private static string AddressText(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetwork ? address.ToString() : Raw(address);
 
     /// <summary>An IPv6 address as the 128-bit integer guard6's raw key holds.</summary>
     private static string Raw(IPAddress address) => "0x" + Convert.ToHexStringLower(address.GetAddressBytes());

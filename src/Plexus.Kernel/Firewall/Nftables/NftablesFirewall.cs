@@ -11,17 +11,27 @@ namespace Plexus.Kernel.Firewall.Nftables;
 public sealed class NftablesFirewall : FirewallBase
 {
     private readonly NftContext _nft;
+    private readonly NftElementBatch _elements;
 
     /// <summary>Manages the nftables ruleset of <paramref name="target"/>.</summary>
     public NftablesFirewall(NetworkNamespace target) : base(target ?? throw new ArgumentNullException(nameof(target)))
     {
         _nft = NftContext.Open(target);
+        _elements = NftElementBatch.Open(target);
     }
 
     public override string Backend => Firewalls.Nftables;
 
     internal override void Apply(FirewallChange change)
     {
+        if (!change.NetworksChanged)
+        {
+            // A join or leave, with its published ports and links: only set and map elements, straight to the kernel in
+            // one batch (the same batch libnftables would build from NftablesScript's text, without parse or cache).
+            List<NftElementChange> elements = [.. NftablesScript.BatchChanges(change), .. NftablesBridgeScript.BatchChanges(change)];
+            if (elements.Count > 0) Recorded(1, () => _elements.Apply(elements, $"a firewall change ({Summary(change)})"));
+            return;
+        }
         var script = NftablesScript.Changes(change) + NftablesBridgeScript.Changes(change);
         // Foreign drop-policy chains only matter when bridges come or go; a port or a link never looks at them.
         if (change.NetworksChanged) script = NftablesScript.Coexistence(ForeignDropChains(), change.After) + script;
@@ -106,7 +116,11 @@ public sealed class NftablesFirewall : FirewallBase
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _nft.Dispose();
+        if (disposing)
+        {
+            _nft.Dispose();
+            _elements.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

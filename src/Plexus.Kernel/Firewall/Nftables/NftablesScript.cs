@@ -202,6 +202,48 @@ public static class NftablesScript
     }
 
     /// <summary>
+    /// The same change as <see cref="Changes"/> when no network changed (published ports and links only), as set and map
+    /// elements in the kernel's encoding for <see cref="NftElementBatch"/>: deletions first, each group by set.
+    /// </summary>
+    internal static List<NftElementChange> BatchChanges(FirewallChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (change.NetworksChanged) throw new InvalidOperationException("a change of networks is written as a script, not as elements");
+        var removed = RenderedPorts(change.PortsRemoved, change.Before, change).Select(p => PortChange(p, add: false))
+            .Concat(FirewallState.OrderLinks(change.LinksRemoved).Select(l => LinkChange(l, add: false)));
+        var added = RenderedPorts(change.PortsAdded, change.After, change).Select(p => PortChange(p, add: true))
+            .Concat(FirewallState.OrderLinks(change.LinksAdded).Select(l => LinkChange(l, add: true)));
+        return [.. removed.OrderBy(e => e.Set, StringComparer.Ordinal), .. added.OrderBy(e => e.Set, StringComparer.Ordinal)];
+    }
+
+    private static NftElementChange PortChange(PortMapping p, bool add)
+    {
+        byte[] protocol = [ProtocolNumber(p.Protocol)];
+        var key = p.HostIP is null ? NftElementChange.Concat(protocol, Service(p.HostPort))
+            : NftElementChange.Concat(p.HostIP.GetAddressBytes(), protocol, Service(p.HostPort));
+        var data = NftElementChange.Concat(p.ContainerIP.GetAddressBytes(), Service(p.ContainerPort));
+        var set = (p.IsIPv6 ? "published6" : "published4") + (p.HostIP is null ? "-any" : "");
+        return new NftElementChange(add, NftNetlink.FamilyInet, Table, set, key, add ? data : null, add ? $"ep={p.Tag}" : null);
+    }
+
+    private static NftElementChange LinkChange(LinkRule l, bool add) =>
+        new(add, NftNetlink.FamilyInet, Table, LinkSet(l),
+            NftElementChange.Concat(l.SourceIP.GetAddressBytes(), l.DestIP.GetAddressBytes(), [ProtocolNumber(l.Protocol)], Service(l.Port)),
+            null, add ? $"link={l.Tag}" : null);
+
+    /// <summary>IPPROTO_*: inet_proto's value.</summary>
+    private static byte ProtocolNumber(TransportProtocol protocol) => protocol switch
+    {
+        TransportProtocol.Tcp => 6,
+        TransportProtocol.Udp => 17,
+        TransportProtocol.Sctp => 132,
+        _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "not a transport protocol"),
+    };
+
+    /// <summary>inet_service: the port in network byte order.</summary>
+    private static byte[] Service(int port) => [(byte)(port >> 8), (byte)port];
+
+    /// <summary>
     /// Coexistence with other tables' forward chains whose policy is drop (an <c>inet filter</c> table, or
     /// iptables-nft's <c>ip filter FORWARD</c> with policy DROP): an accept in our base chain does not stop
     /// another base chain's drop, so for each such chain one accept rule per direction per bridge is inserted at

@@ -295,4 +295,34 @@ public sealed class AntiSpoofingTests
         var e = Assert.Throws<FirewallException>(() => w.W.Firewall.Begin().AddBridgePort(thief).Commit());
         Assert.Contains("already the one of port", e.Message, StringComparison.Ordinal);
     }
+
+    [PrivilegedTheory]
+    [MemberData(nameof(Backends))]
+    public void Elements_written_over_raw_netlink_read_back_as_nft_writes_them(string backend)
+    {
+        using var w = new World(backend, guard: true, icc: false);
+        string Table() => ReapplyTests.Normalize(w.W.HostExec("nft", "list", "table", "bridge", "plexus"));
+        // A join without published ports goes straight to the kernel (NftElementBatch), not through libnftables.
+        var port = new BridgePort("ep-new", "neta", "vfwnew", World.MacOf("172.18.0.20"), IPAddress.Parse("172.18.0.20"), IPAddress.Parse("fd00:18::20"));
+        w.W.Firewall.Begin().AddNetwork(w.Net).AddBridgePort(port).Commit();
+        var raw = Table();
+        Assert.Contains("\"vfwnew\" . 02:42:ac:12:00:14 . 172.18.0.20 comment \"ep=ep-new\"", raw, StringComparison.Ordinal);
+        w.W.Firewall.ReplaceAll(w.W.Firewall.State); // the same state, written by libnftables
+        Assert.Equal(Table(), raw);
+
+        w.W.Firewall.Begin().RemoveBridgePorts("ep-new").Commit();
+        var removed = Table();
+        Assert.DoesNotContain("vfwnew", removed, StringComparison.Ordinal);
+        w.W.Firewall.ReplaceAll(w.W.Firewall.State);
+        Assert.Equal(Table(), removed);
+
+        // A delete of an element someone else already deleted is refused, and the commit repairs by a whole re-apply.
+        w.W.Firewall.Begin().AddBridgePort(port).Commit();
+        w.W.HostExec("nft", "delete", "element", "bridge", "plexus", "ports-guarded", "{ \"vfwnew\" }");
+        var repairs = new List<FirewallRepair>();
+        w.W.Firewall.Repaired += (_, r) => repairs.Add(r);
+        w.W.Firewall.Begin().RemoveBridgePorts("ep-new").Commit();
+        Assert.Single(repairs);
+        Assert.DoesNotContain("vfwnew", Table(), StringComparison.Ordinal);
+    }
 }
