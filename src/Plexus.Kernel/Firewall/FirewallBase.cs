@@ -24,6 +24,9 @@ public abstract class FirewallBase : IFirewall
     private NftGeneration? _generation;
     private readonly Lock _ownLock = new();
     private readonly HashSet<uint> _ownGenerations = [];
+    private Watching.XtablesFingerprint? _fingerprint;
+    private string? _baseline;
+    private bool _foreignBeforeOwn;
 
     protected FirewallBase(NetworkNamespace? target) => Target = target;
 
@@ -164,6 +167,7 @@ public abstract class FirewallBase : IFirewall
                 ApplySysctls(_state.Networks.Values, bestEffort: true);
                 ApplyAll(_state, _state);
                 _damage = null;
+                _foreignBeforeOwn = false; // what this repair found changed is answered
                 result = new FirewallRepair(reason, actor, Stopwatch.GetElapsedTime(detectedAt), null);
             }
             catch (FirewallException e)
@@ -188,6 +192,20 @@ public abstract class FirewallBase : IFirewall
     protected T Recorded<T>(int batches, Func<T> run)
     {
         ArgumentNullException.ThrowIfNull(run);
+        var fingerprint = _fingerprint;
+        if (fingerprint is not null)
+        {
+            // iptables-legacy: a change since the last look that was not Plexus's must not be taken for Plexus's own.
+            if (fingerprint.Read() != _baseline) _foreignBeforeOwn = true;
+            try
+            {
+                return run();
+            }
+            finally
+            {
+                _baseline = fingerprint.Read();
+            }
+        }
         var generation = _generation;
         if (generation is null) return run();
         uint before = generation.Current();
@@ -224,6 +242,29 @@ public abstract class FirewallBase : IFirewall
         var generation = NftGeneration.Open(Target);
         lock (_lock) _generation = generation;
         return generation;
+    }
+
+    /// <summary>Starts tracking iptables-legacy's tables for <see cref="FingerprintChanged"/>; called by the legacy watcher.</summary>
+    internal void UseFingerprint(Watching.XtablesFingerprint fingerprint)
+    {
+        lock (_lock)
+        {
+            _fingerprint = fingerprint;
+            _baseline = fingerprint.Read();
+        }
+    }
+
+    /// <summary>Whether iptables-legacy's tables changed since the last look other than by Plexus's own batches.</summary>
+    internal bool FingerprintChanged()
+    {
+        lock (_lock)
+        {
+            var now = _fingerprint!.Read();
+            bool changed = _foreignBeforeOwn || now != _baseline;
+            _foreignBeforeOwn = false;
+            _baseline = now;
+            return changed;
+        }
     }
 
     /// <summary>Whether generation <paramref name="generation"/> was one of Plexus's own batches (then forgotten: it is asked once).</summary>
@@ -311,5 +352,6 @@ public abstract class FirewallBase : IFirewall
         // Outside the lock: the watcher's thread may be waiting for it to judge a generation.
         watcher?.Dispose();
         _generation?.Dispose();
+        _fingerprint?.Dispose();
     }
 }

@@ -48,14 +48,16 @@ public sealed partial class IptablesFirewall : FirewallBase
     public override IReadOnlyList<string> Warnings => _warnings;
 
     /// <summary>
-    /// iptables-nft keeps its rules as nf_tables objects, so the nf_tables watcher sees a flush of them; the legacy
-    /// variant has no notifications at all.
+    /// iptables-nft keeps its rules as nf_tables objects, so the nf_tables watcher sees a flush of them as it happens;
+    /// iptables-legacy has no notifications, so its tables (and the nf_tables generation, for the bridge table) are
+    /// polled, cheaply.
     /// </summary>
     protected override IDisposable? CreateWatcher()
     {
         var (code, version) = Run(_options.Restore, ["--version"], null, "tell iptables-nft from iptables-legacy");
         if (code == 0 && version.Contains("nf_tables", StringComparison.Ordinal)) return new Watching.NftablesWatcher(this, Target);
-        _warnings.Add($"{_options.Restore} is not iptables-nft ({version.Trim()}): Plexus cannot notice when its iptables rules are flushed; re-apply them with a daemon restart");
+        if (code == 0 && version.Contains("legacy", StringComparison.Ordinal)) return new Watching.LegacyIptablesWatcher(this, Target, _options.IPv6, _bridge is not null);
+        _warnings.Add($"cannot tell which iptables {_options.Restore} is ({version.Trim()}): Plexus will not notice when its iptables rules are flushed; a daemon restart re-applies them");
         return null;
     }
 

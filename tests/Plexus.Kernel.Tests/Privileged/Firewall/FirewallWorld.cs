@@ -52,8 +52,16 @@ internal sealed class FirewallWorld : IDisposable
         outside.AddAddress(eth0, IPPrefix.Parse(Outside6 + "/64"), AddressFlags.NoDad);
 
         Backend = backend;
-        Firewall = Firewalls.Create(backend, Net.HostNs);
+        Firewall = backend == IptablesLegacy
+            ? new Plexus.Kernel.Firewall.Iptables.IptablesFirewall(Net.HostNs, new Plexus.Kernel.Firewall.Iptables.IptablesOptions
+            {
+                Restore = "iptables-legacy-restore", Restore6 = "ip6tables-legacy-restore", Save = "iptables-legacy-save", Save6 = "ip6tables-legacy-save",
+            })
+            : Firewalls.Create(backend, Net.HostNs);
     }
+
+    /// <summary>The iptables backend on iptables-legacy's tools (x_tables, no nf_tables notifications): a test-only name.</summary>
+    public const string IptablesLegacy = "iptables-legacy";
 
     public TestNetwork Net { get; }
 
@@ -248,6 +256,7 @@ internal sealed class FirewallWorld : IDisposable
     public string PlexusRules() => Backend switch
     {
         Firewalls.Nftables => HostExec("nft", "list", "ruleset"),
+        IptablesLegacy => HostExec("iptables-legacy-save") + HostExec("ip6tables-legacy-save"),
         _ => HostExec("iptables-save") + HostExec("ip6tables-save"),
     };
 
@@ -263,7 +272,8 @@ internal sealed class FirewallWorld : IDisposable
             HostExec("nft", "flush", "ruleset");
             return;
         }
-        HostExec("sh", "-c", "printf '*raw\\nCOMMIT\\n*nat\\nCOMMIT\\n*filter\\nCOMMIT\\n' | iptables-restore && printf '*nat\\nCOMMIT\\n*filter\\nCOMMIT\\n' | ip6tables-restore");
+        var suffix = Backend == IptablesLegacy ? "-legacy" : "";
+        HostExec("sh", "-c", $"printf '*raw\\nCOMMIT\\n*nat\\nCOMMIT\\n*filter\\nCOMMIT\\n' | iptables{suffix}-restore && printf '*nat\\nCOMMIT\\n*filter\\nCOMMIT\\n' | ip6tables{suffix}-restore");
     }
 
     public void Dispose()

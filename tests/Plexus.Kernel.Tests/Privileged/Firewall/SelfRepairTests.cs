@@ -17,7 +17,7 @@ public sealed class SelfRepairTests(ITestOutputHelper output)
     /// <summary>Generous: the machine running the suite may be busy; the repair itself takes milliseconds.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
-    public static TheoryData<string> Backends => [Firewalls.Nftables, Firewalls.Iptables];
+    public static TheoryData<string> Backends => [Firewalls.Nftables, Firewalls.Iptables, FirewallWorld.IptablesLegacy];
 
     /// <summary>The reference world of <see cref="ReapplyTests"/>, watched, with every repair collected.</summary>
     private static (FirewallWorld World, BlockingCollection<FirewallRepair> Repairs) Watched(string backend)
@@ -67,7 +67,8 @@ public sealed class SelfRepairTests(ITestOutputHelper output)
 
             w.FlushFirewall(); // nft flush ruleset, or an empty iptables-restore of every table
             var repair = NextRepair(repairs);
-            Assert.NotNull(repair.Actor);
+            // nf_tables names the process that committed the flush; iptables-legacy's tables are only polled.
+            if (backend != FirewallWorld.IptablesLegacy) Assert.NotNull(repair.Actor);
 
             // iptables-restore commits table by table, and ip6tables after iptables: one flush may take two repairs.
             Eventually(() =>
@@ -170,9 +171,13 @@ public sealed class SelfRepairTests(ITestOutputHelper output)
             for (int i = 0; i < 20; i++) w.Firewall.Begin().RemovePorts($"ep{i}").Commit();
             w.Firewall.Begin().RemoveNetwork("netc").Commit();
 
-            // Someone else's change to another table is not Plexus's business either.
-            w.HostExec("nft", "add", "table", "ip", "somebody");
-            w.HostExec("nft", "delete", "table", "ip", "somebody");
+            // Someone else's change to another table is not Plexus's business either (iptables-legacy cannot tell an
+            // nf_tables table of someone else's from its bridge table: it looks, and finds nothing to repair).
+            if (backend != FirewallWorld.IptablesLegacy)
+            {
+                w.HostExec("nft", "add", "table", "ip", "somebody");
+                w.HostExec("nft", "delete", "table", "ip", "somebody");
+            }
 
             Assert.False(repairs.TryTake(out var repair, TimeSpan.FromSeconds(1)), repair?.ToString());
         }
