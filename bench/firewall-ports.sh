@@ -4,7 +4,7 @@
 # with 1000 published against the first, threads, processes and memory added. Inside a private network
 # and mount namespace (run-private.sh); nothing touches the machine's own network.
 #
-#   bench/firewall-ports.sh [--quick] [--json FILE]
+#   bench/firewall-ports.sh [--quick] [--no-watch] [--json FILE]
 set -euo pipefail
 missing=()
 command -v iptables-restore >/dev/null 2>&1 || missing+=(iptables)

@@ -11,6 +11,9 @@ using Plexus.Kernel.Rtnl.LinkKinds;
 
 // Issue 4's benchmark: publishing 1000 ports on one sandbox in one firewall transaction, and one port
 // with 1000 already published against the first, per backend; processes, threads and memory added.
+// Issue 11's additions: a join's firewall transaction (anti-spoofing elements) with 0 and 1000 endpoints,
+// and the time from someone else's flush to the rules being back. The firewall watches the ruleset as
+// plexusd's does (--no-watch: not), so every figure includes what watching costs a commit.
 // Runs only inside the private namespace bench/firewall-ports.sh makes.
 
 if (SafetyCheck.Refusal() is { } refusal)
@@ -19,6 +22,7 @@ if (SafetyCheck.Refusal() is { } refusal)
     return 2;
 }
 bool quick = args.Contains("--quick");
+bool watch = !args.Contains("--no-watch");
 int jsonAt = Array.IndexOf(args, "--json");
 string? jsonPath = jsonAt >= 0 && jsonAt + 1 < args.Length ? args[jsonAt + 1] : null;
 int singles = quick ? 20 : 50;
@@ -37,7 +41,9 @@ foreach (var backend in new[] { Firewalls.Nftables, Firewalls.Iptables })
         rt.CreateLink(new BridgeSpec("plx-bench") { Up = true });
         rt.AddAddress(rt.GetLink("plx-bench").Index, Plexus.Kernel.Types.IPPrefix.Parse("172.30.0.1/16"));
         using var firewall = Firewalls.Create(backend, ns);
-        firewall.Begin().AddNetwork(new BridgeRules("bench", "plx-bench", [subnet])).Commit();
+        var network = new BridgeRules("bench", "plx-bench", [subnet]);
+        firewall.Begin().AddNetwork(network).Commit();
+        if (watch) firewall.StartWatching();
         // Warm-up: JIT and libnftables caches, untimed.
         foreach (var p in Ports("warm", 50000, 20)) firewall.Begin().AddPorts(p).Commit();
         firewall.Begin().RemovePorts("warm").Commit();
@@ -55,8 +61,13 @@ foreach (var backend in new[] { Firewalls.Nftables, Firewalls.Iptables })
 
         var next = Median(Ports("next", 30000, singles).Select(p => Time(() => firewall.Begin().AddPorts(p).Commit())));
         var removeThousand = Time(() => firewall.Begin().RemovePorts("bulk").Commit());
+        var endpoints = Plexus.Bench.Firewall.EndpointBench.Run(firewall, network, singles);
+        // The repair restores what a host at N = 1000 holds: 1000 ports and 1000 guarded endpoints.
+        firewall.Begin().AddPorts(Ports("bulk", 20000, 1000)).Commit();
+        var repair = watch ? Plexus.Bench.Firewall.RepairBench.Run(firewall, ns, quick ? 5 : 10) : default;
         results.Add(new Result(backend, first, thousand, next, removeThousand, threadsAfter - threadsBefore, childrenAfter - childrenBefore,
-            (managedAfter - managedBefore) / 1024.0 / 1024.0, (rssAfter - rssBefore) / 1024.0 / 1024.0, firewall.State.Ports.Count));
+            (managedAfter - managedBefore) / 1024.0 / 1024.0, (rssAfter - rssBefore) / 1024.0 / 1024.0, firewall.State.Ports.Count,
+            endpoints.First, endpoints.Thousand, endpoints.Next, endpoints.Remove, repair.P50, repair.Max, repair.RepairP50, repair.Rounds));
         firewall.Clear();
     }
     finally
@@ -86,13 +97,37 @@ foreach (var r in results)
         $"| {r.Backend} | {Met(r.Thousand < 50)} ({r.Thousand:F1} ms) | {Met(r.Next <= 1.5 * r.First)} ({r.Next / r.First:F2}x) | {Met(r.ThreadsAdded <= 0 && r.ChildrenAdded <= 0)} | {Met(Math.Max(r.ManagedMb, r.RssMb) < 5)} |");
 md.AppendLine();
 md.AppendLine("iptables spawns one iptables-restore per transaction by design (it is the compatibility backend); nftables runs in process through libnftables.");
+md.AppendLine();
+md.AppendLine($"### A join's firewall transaction (anti-spoofing), watcher {(watch ? "on" : "off")}");
+md.AppendLine();
+md.AppendLine($"The bridge driver's transaction for a join without published ports: the network's rules (already in place) and the endpoint's bridge port. Medians of {singles}; ms.");
+md.AppendLine();
+md.AppendLine("| backend | 1st endpoint | 1000 endpoints, one transaction | endpoint 1001 | 1001st / 1st | leave |");
+md.AppendLine("|---|---:|---:|---:|---:|---:|");
+foreach (var r in results)
+    md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Backend} | {r.EndpointFirst:F3} | {r.EndpointThousand:F1} | {r.EndpointNext:F3} | {r.EndpointNext / r.EndpointFirst:F2}x | {r.EndpointRemove:F3} |");
+if (watch)
+{
+    md.AppendLine();
+    md.AppendLine("### Self-repair: from someone else's flush to Plexus's rules back");
+    md.AppendLine();
+    md.AppendLine("With 1000 published ports and 1000 guarded endpoints. nftables: `flush ruleset` committed in process; iptables: an empty iptables-restore of raw, nat and filter, timed from its exit. \"Repair\" is the re-apply alone, from the moment the watcher acted.");
+    md.AppendLine();
+    md.AppendLine("| backend | rounds | flush to restored, p50 (ms) | max (ms) | repair p50 (ms) |");
+    md.AppendLine("|---|---:|---:|---:|---:|");
+    foreach (var r in results)
+        md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Backend} | {r.RepairRounds} | {r.OutageP50:F1} | {r.OutageMax:F1} | {r.RepairP50:F1} |");
+}
 Console.Write(md.ToString());
 if (jsonPath is not null)
     File.WriteAllText(jsonPath, JsonSerializer.Serialize(results.Select(r => new Dictionary<string, object>
     {
         ["backend"] = r.Backend, ["firstPortMs"] = r.First, ["thousandPortsMs"] = r.Thousand, ["port1001Ms"] = r.Next,
         ["removeThousandMs"] = r.RemoveThousand, ["threadsAdded"] = r.ThreadsAdded, ["processesLeft"] = r.ChildrenAdded,
-        ["managedMb"] = r.ManagedMb, ["rssMb"] = r.RssMb,
+        ["managedMb"] = r.ManagedMb, ["rssMb"] = r.RssMb, ["watching"] = watch,
+        ["endpointFirstMs"] = r.EndpointFirst, ["thousandEndpointsMs"] = r.EndpointThousand, ["endpoint1001Ms"] = r.EndpointNext,
+        ["endpointLeaveMs"] = r.EndpointRemove, ["flushToRestoredP50Ms"] = r.OutageP50, ["flushToRestoredMaxMs"] = r.OutageMax,
+        ["repairP50Ms"] = r.RepairP50,
     }).ToList()));
 return 0;
 
@@ -146,4 +181,6 @@ static long Rss()
 }
 
 internal sealed record Result(string Backend, double First, double Thousand, double Next, double RemoveThousand,
-    int ThreadsAdded, int ChildrenAdded, double ManagedMb, double RssMb, int PortsLeft);
+    int ThreadsAdded, int ChildrenAdded, double ManagedMb, double RssMb, int PortsLeft,
+    double EndpointFirst, double EndpointThousand, double EndpointNext, double EndpointRemove,
+    double OutageP50, double OutageMax, double RepairP50, int RepairRounds);

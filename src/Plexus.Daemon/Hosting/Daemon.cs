@@ -4,6 +4,7 @@ using Plexus.Daemon.Api;
 using Plexus.Daemon.Config;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Model;
+using Plexus.Kernel.Firewall;
 
 namespace Plexus.Daemon.Hosting;
 
@@ -18,6 +19,15 @@ internal static partial class Daemon
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stopping; networks and sandboxes are kept as they are")]
     private static partial void LogStopping(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Repair}")]
+    private static partial void LogFirewallRepaired(ILogger logger, FirewallRepair repair);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Repair}; until they are, network changes fail")]
+    private static partial void LogFirewallDamaged(ILogger logger, FirewallRepair repair);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "firewall: {Warning}")]
+    private static partial void LogFirewallWarning(ILogger logger, string warning);
 
     public static int Run(DaemonSettings settings)
     {
@@ -60,6 +70,21 @@ internal static partial class Daemon
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexusd");
         foreach (var line in engine.RestoreLog) LogRestore(logger, line);
+        // From here on, rules that someone else flushes or deletes come back by themselves (issue 11).
+        engine.Firewall.Repaired += (_, repair) =>
+        {
+            if (repair.Succeeded) LogFirewallRepaired(logger, repair);
+            else LogFirewallDamaged(logger, repair);
+        };
+        try
+        {
+            engine.Firewall.StartWatching();
+        }
+        catch (Kernel.KernelException e)
+        {
+            LogFirewallWarning(logger, $"cannot watch the ruleset, so rules flushed by others will not come back until a restart: {e.Message}");
+        }
+        foreach (var warning in engine.Firewall.Warnings) LogFirewallWarning(logger, warning);
         app.UseDockerErrors();
         app.UseApiVersions(); // /v1.45/networks is /networks; versions outside the range are refused
         app.UseRouting(); // after the rewrite, so routes match the unversioned path

@@ -36,6 +36,12 @@ public sealed record BridgeRules
     /// <summary>Nothing leaves or enters the subnet through other interfaces; nothing is masqueraded or published.</summary>
     public bool Internal { get; init; }
 
+    /// <summary>
+    /// Each bridge port sends only with its endpoint's MAC and addresses, ARP and neighbour discovery included
+    /// (com.plexus.network.bridge.anti_spoofing). Off for sandboxes that route, or share addresses (VRRP).
+    /// </summary>
+    public bool AntiSpoofing { get; init; } = true;
+
     public bool HasIPv4 => Subnets.Any(s => s.BaseAddress.AddressFamily == AddressFamily.InterNetwork);
 
     public bool HasIPv6 => Subnets.Any(s => s.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6);
@@ -44,10 +50,11 @@ public sealed record BridgeRules
 
     public bool Equals(BridgeRules? other) =>
         other is not null && Tag == other.Tag && BridgeName == other.BridgeName && Icc == other.Icc
-        && Masquerade == other.Masquerade && Internal == other.Internal && Subnets.SequenceEqual(other.Subnets);
+        && Masquerade == other.Masquerade && Internal == other.Internal && AntiSpoofing == other.AntiSpoofing
+        && Subnets.SequenceEqual(other.Subnets);
 
     public override int GetHashCode() => HashCode.Combine(Tag, BridgeName, Icc, Masquerade, Internal, Subnets.Count);
 
     public override string ToString() =>
-        $"network {Tag} (bridge {BridgeName}, {string.Join(", ", Subnets)}, icc={Icc}, masquerade={Masquerade}, internal={Internal})";
+        $"network {Tag} (bridge {BridgeName}, {string.Join(", ", Subnets)}, icc={Icc}, masquerade={Masquerade}, internal={Internal}, anti_spoofing={AntiSpoofing})";
 }

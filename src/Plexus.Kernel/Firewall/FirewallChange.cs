@@ -16,6 +16,10 @@ internal sealed class FirewallChange
     private readonly HashSet<PortMapping> _portsRemoved = [];
     private readonly HashSet<LinkRule> _linksAdded = [];
     private readonly HashSet<LinkRule> _linksRemoved = [];
+    private readonly ImmutableSortedDictionary<string, BridgePort>.Builder _bridgePorts;
+    private readonly ImmutableDictionary<(string, object), string>.Builder _bridgeClaims;
+    private readonly HashSet<BridgePort> _bridgePortsAdded = [];
+    private readonly HashSet<BridgePort> _bridgePortsRemoved = [];
     private readonly HashSet<string> _touchedNetworks = new(StringComparer.Ordinal);
 
     public FirewallChange(FirewallState before)
@@ -25,6 +29,8 @@ internal sealed class FirewallChange
         _networks = before.NetworksByTag.ToBuilder();
         _ports = before.PortsByBinding.ToBuilder();
         _links = before.LinksByFlow.ToBuilder();
+        _bridgePorts = before.BridgePortsByName.ToBuilder();
+        _bridgeClaims = before.BridgeClaims.ToBuilder();
     }
 
     public FirewallState Before { get; }
@@ -45,7 +51,16 @@ internal sealed class FirewallChange
 
     public IReadOnlyCollection<LinkRule> LinksRemoved => _linksRemoved;
 
+    public IReadOnlyCollection<BridgePort> BridgePortsAdded => _bridgePortsAdded;
+
+    public IReadOnlyCollection<BridgePort> BridgePortsRemoved => _bridgePortsRemoved;
+
     public bool IsEmpty => NetworksAdded.Count == 0 && NetworksRemoved.Count == 0 && _portsAdded.Count == 0
+        && _bridgePortsAdded.Count == 0 && _bridgePortsRemoved.Count == 0
+        && _portsRemoved.Count == 0 && _linksAdded.Count == 0 && _linksRemoved.Count == 0;
+
+    /// <summary>True when only bridge ports changed: nothing at layer 3 (a join or leave without published ports).</summary>
+    public bool OnlyBridgePorts => NetworksAdded.Count == 0 && NetworksRemoved.Count == 0 && _portsAdded.Count == 0
         && _portsRemoved.Count == 0 && _linksAdded.Count == 0 && _linksRemoved.Count == 0;
 
     /// <summary>True when the set of networks (or a network's rules) changed, not only ports or links.</summary>
@@ -78,6 +93,7 @@ internal sealed class FirewallChange
         _touchedNetworks.Add(tag);
         foreach (var p in _ports.Values.Where(p => p.Network == tag).ToList()) RemovePort(p);
         foreach (var l in _links.Values.Where(l => l.Network == tag).ToList()) RemoveLink(l);
+        foreach (var b in _bridgePorts.Values.Where(b => b.Network == tag).ToList()) RemoveBridgePort(b);
     }
 
     public void AddPort(PortMapping port)
@@ -136,6 +152,63 @@ internal sealed class FirewallChange
         foreach (var l in _links.Values.Where(l => l.Tag == tag).ToList()) RemoveLink(l);
     }
 
+    /// <summary>
+    /// Adds an endpoint's bridge port, or replaces the one with the same name and endpoint. The port's network must be
+    /// known, its addresses inside the network's subnets, and no other port of that network may own its MAC or
+    /// addresses: the firewall would otherwise let two ports send as one.
+    /// </summary>
+    public void AddBridgePort(BridgePort port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        if (!_networks.TryGetValue(port.Network, out var network))
+            throw new FirewallException($"{port}: network {port.Network} is not known to the firewall; add the network first");
+        foreach (var address in new[] { port.IPv4, port.IPv6 })
+        {
+            if (address is not null && !network.Contains(address))
+                throw new FirewallException($"{port}: address {address} is not in network {port.Network}'s subnets ({string.Join(", ", network.Subnets)})");
+        }
+        if (_bridgePorts.TryGetValue(port.PortName, out var existing))
+        {
+            if (existing.Equals(port)) return;
+            if (existing.Tag != port.Tag) throw new FirewallException($"bridge port {port.PortName} already belongs to endpoint {existing.Tag}");
+            RemoveBridgePort(existing);
+        }
+        foreach (var claim in Claims(port))
+        {
+            if (!_bridgeClaims.TryGetValue((port.Network, claim), out var owner)) continue;
+            var other = _bridgePorts[owner];
+            throw claim is Types.MacAddress
+                ? new FirewallException($"{port}: MAC address {port.Mac} is already the one of {other} on network {port.Network}")
+                : new FirewallException($"{port}: its address {claim} is already the one of {other} on network {port.Network}");
+        }
+        _bridgePorts[port.PortName] = port;
+        foreach (var claim in Claims(port)) _bridgeClaims[(port.Network, claim)] = port.PortName;
+        if (!_bridgePortsRemoved.Remove(port)) _bridgePortsAdded.Add(port);
+    }
+
+    public void RemoveBridgePort(BridgePort port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        if (!_bridgePorts.TryGetValue(port.PortName, out var existing) || !existing.Equals(port)) return;
+        _bridgePorts.Remove(port.PortName);
+        foreach (var claim in Claims(port)) _bridgeClaims.Remove((port.Network, claim));
+        if (!_bridgePortsAdded.Remove(port)) _bridgePortsRemoved.Add(port);
+    }
+
+    /// <summary>What a port owns on its network: its MAC and its addresses.</summary>
+    private static IEnumerable<object> Claims(BridgePort port)
+    {
+        yield return port.Mac;
+        if (port.IPv4 is not null) yield return port.IPv4;
+        if (port.IPv6 is not null) yield return port.IPv6;
+    }
+
+    /// <summary>Removes the endpoint's bridge port (there is at most one per endpoint and network).</summary>
+    public void RemoveBridgePorts(string endpointTag)
+    {
+        foreach (var b in _bridgePorts.Values.Where(b => b.Tag == endpointTag).ToList()) RemoveBridgePort(b);
+    }
+
     public FirewallChange Finish()
     {
         var added = new List<BridgeRules>();
@@ -150,7 +223,7 @@ internal sealed class FirewallChange
         }
         NetworksAdded = added;
         NetworksRemoved = removed;
-        After = new FirewallState(_networks.ToImmutable(), _ports.ToImmutable(), _links.ToImmutable());
+        After = new FirewallState(_networks.ToImmutable(), _ports.ToImmutable(), _links.ToImmutable(), _bridgePorts.ToImmutable(), _bridgeClaims.ToImmutable());
         return this;
     }
 }

@@ -12,6 +12,9 @@ public sealed class FirewallException : KernelException
 
     public FirewallException(string message, string? backendError) : base(Compose(message, backendError)) => BackendError = backendError;
 
+    /// <summary>A refusal that wraps an earlier one: <paramref name="message"/> is the whole text, the backend's error is kept as it was.</summary>
+    public FirewallException(string message, string? backendError, Exception inner) : base(message, inner) => BackendError = backendError;
+
     public FirewallException() { }
 
     /// <summary>What nft or iptables-restore said, verbatim, when the backend refused the change.</summary>

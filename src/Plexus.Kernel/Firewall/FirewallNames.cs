@@ -22,12 +22,15 @@ internal static class FirewallNames
         return tag;
     }
 
-    public static string Bridge(string name)
+    public static string Bridge(string name) => Interface(name, "bridge name");
+
+    /// <summary>An interface name that can stand in rules unquoted and quoted alike.</summary>
+    public static string Interface(string name, string what)
     {
         Rtnl.InterfaceName.Validate(name);
         if (!name.All(IsPlain))
             throw new ArgumentException(
-                $"bridge name '{name}' cannot be used in firewall rules: use letters, digits, '-', '_' or '.'", nameof(name));
+                $"{what} '{name}' cannot be used in firewall rules: use letters, digits, '-', '_' or '.'", nameof(name));
         return name;
     }
 

@@ -48,4 +48,14 @@ internal abstract record FirewallOperation
     {
         public override void ApplyTo(FirewallChange change) => change.RemoveLinks(Tag);
     }
+
+    public sealed record AddBridgePort(BridgePort Port) : FirewallOperation
+    {
+        public override void ApplyTo(FirewallChange change) => change.AddBridgePort(Port);
+    }
+
+    public sealed record RemoveBridgePorts(string Tag) : FirewallOperation
+    {
+        public override void ApplyTo(FirewallChange change) => change.RemoveBridgePorts(Tag);
+    }
 }

@@ -11,16 +11,22 @@ public sealed class FirewallState
     public static FirewallState Empty { get; } = new(
         ImmutableSortedDictionary<string, BridgeRules>.Empty.WithComparers(StringComparer.Ordinal),
         ImmutableDictionary<(bool, System.Net.IPAddress?, TransportProtocol, int), PortMapping>.Empty,
-        ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule>.Empty);
+        ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule>.Empty,
+        ImmutableSortedDictionary<string, BridgePort>.Empty.WithComparers(StringComparer.Ordinal),
+        ImmutableDictionary<(string, object), string>.Empty);
 
     internal FirewallState(
         ImmutableSortedDictionary<string, BridgeRules> networks,
         ImmutableDictionary<(bool, System.Net.IPAddress?, TransportProtocol, int), PortMapping> ports,
-        ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule> links)
+        ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule> links,
+        ImmutableSortedDictionary<string, BridgePort> bridgePorts,
+        ImmutableDictionary<(string, object), string> bridgeClaims)
     {
+        BridgeClaims = bridgeClaims;
         NetworksByTag = networks;
         PortsByBinding = ports;
         LinksByFlow = links;
+        BridgePortsByName = bridgePorts;
     }
 
     /// <summary>Networks by tag, in tag order.</summary>
@@ -30,7 +36,10 @@ public sealed class FirewallState
 
     public IReadOnlyCollection<LinkRule> Links => new Values<LinkRule>(LinksByFlow.Count, LinksByFlow.Values);
 
-    public bool IsEmpty => NetworksByTag.IsEmpty && PortsByBinding.IsEmpty && LinksByFlow.IsEmpty;
+    /// <summary>Endpoints' bridge ports by port name, in name order.</summary>
+    public IReadOnlyDictionary<string, BridgePort> BridgePorts => BridgePortsByName;
+
+    public bool IsEmpty => NetworksByTag.IsEmpty && PortsByBinding.IsEmpty && LinksByFlow.IsEmpty && BridgePortsByName.IsEmpty;
 
     internal ImmutableSortedDictionary<string, BridgeRules> NetworksByTag { get; }
 
@@ -38,8 +47,17 @@ public sealed class FirewallState
 
     internal ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule> LinksByFlow { get; }
 
-    /// <summary>A checked state: every port and link belongs to a known network, no two ports claim one binding.</summary>
-    public static FirewallState Create(IEnumerable<BridgeRules> networks, IEnumerable<PortMapping> ports, IEnumerable<LinkRule> links)
+    internal ImmutableSortedDictionary<string, BridgePort> BridgePortsByName { get; }
+
+    /// <summary>(network, MAC or address) to the bridge port that owns it: a join checks its claims in constant time.</summary>
+    internal ImmutableDictionary<(string Network, object Claim), string> BridgeClaims { get; }
+
+    /// <summary>
+    /// A checked state: every port, link and bridge port belongs to a known network, no two ports claim one binding,
+    /// no two bridge ports one name, MAC or address on a network.
+    /// </summary>
+    public static FirewallState Create(IEnumerable<BridgeRules> networks, IEnumerable<PortMapping> ports, IEnumerable<LinkRule> links,
+        IEnumerable<BridgePort>? bridgePorts = null)
     {
         ArgumentNullException.ThrowIfNull(networks);
         ArgumentNullException.ThrowIfNull(ports);
@@ -48,6 +66,7 @@ public sealed class FirewallState
         foreach (var n in networks) change.AddNetwork(n);
         foreach (var p in ports) change.AddPort(p);
         foreach (var l in links) change.AddLink(l);
+        foreach (var b in bridgePorts ?? []) change.AddBridgePort(b);
         return change.Finish().After;
     }
 
@@ -66,7 +85,11 @@ public sealed class FirewallState
             .ThenBy(l => l.IsIPv6).ThenBy(l => l.SourceIP.ToString(), StringComparer.Ordinal)
             .ThenBy(l => l.DestIP.ToString(), StringComparer.Ordinal).ThenBy(l => l.Protocol).ThenBy(l => l.Port);
 
-    public override string ToString() => $"{NetworksByTag.Count} networks, {PortsByBinding.Count} ports, {LinksByFlow.Count} links";
+    internal static IEnumerable<BridgePort> OrderBridgePorts(IEnumerable<BridgePort> ports) =>
+        ports.OrderBy(p => p.PortName, StringComparer.Ordinal);
+
+    public override string ToString() =>
+        $"{NetworksByTag.Count} networks, {PortsByBinding.Count} ports, {LinksByFlow.Count} links, {BridgePortsByName.Count} bridge ports";
 
     /// <summary>A dictionary's values as a read-only collection, without copying them.</summary>
     private sealed class Values<T>(int count, IEnumerable<T> items) : IReadOnlyCollection<T>

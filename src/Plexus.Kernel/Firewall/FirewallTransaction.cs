@@ -65,6 +65,20 @@ public sealed class FirewallTransaction
         return Add(new FirewallOperation.RemoveLinks(tag));
     }
 
+    /// <summary>Adds (or replaces) an endpoint's bridge port: what it may send with (anti-spoofing), and icc=false for non-IP frames.</summary>
+    public FirewallTransaction AddBridgePort(BridgePort port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        return Add(new FirewallOperation.AddBridgePort(port));
+    }
+
+    /// <summary>Removes the bridge port of an endpoint (none: nothing happens).</summary>
+    public FirewallTransaction RemoveBridgePorts(string endpointTag)
+    {
+        ArgumentNullException.ThrowIfNull(endpointTag);
+        return Add(new FirewallOperation.RemoveBridgePorts(endpointTag));
+    }
+
     public int Count => _operations.Count;
 
     /// <summary>

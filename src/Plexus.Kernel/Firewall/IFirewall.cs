@@ -22,6 +22,22 @@ public interface IFirewall : IDisposable
     /// Atomic like a commit.
     /// </summary>
     void ReplaceAll(FirewallState state);
+
+    /// <summary>
+    /// Starts watching the kernel's ruleset: when another process removes or changes what Plexus owns (<c>nft flush
+    /// ruleset</c>, a reload, a deleted table, <c>iptables -F</c>), the whole state is re-applied at once and
+    /// <see cref="Repaired"/> says so. Called once by the daemon after its start-up re-apply; idempotent.
+    /// </summary>
+    void StartWatching();
+
+    /// <summary>Raised after each repair or failed repair, on the watcher's thread (or the committing one).</summary>
+    event EventHandler<FirewallRepair>? Repaired;
+
+    /// <summary>Why the kernel is known not to hold <see cref="State"/>; null when it does. While set, every commit re-applies everything or fails.</summary>
+    string? Damage { get; }
+
+    /// <summary>What this backend cannot enforce here, for the daemon to log at start ("anti-spoofing needs ...").</summary>
+    IReadOnlyList<string> Warnings { get; }
 }
 
 public static class FirewallExtensions

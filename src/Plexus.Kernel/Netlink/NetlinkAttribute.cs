@@ -32,6 +32,8 @@ public readonly ref struct NetlinkAttribute
 
     public uint AsUInt32() => Value.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(Value) : throw Short(4);
 
+    public uint AsUInt32BigEndian() => Value.Length >= 4 ? BinaryPrimitives.ReadUInt32BigEndian(Value) : throw Short(4);
+
     public int AsInt32() => (int)AsUInt32();
 
     public ulong AsUInt64() => Value.Length >= 8 ? BinaryPrimitives.ReadUInt64LittleEndian(Value) : throw Short(8);

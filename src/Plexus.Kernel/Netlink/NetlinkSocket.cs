@@ -60,6 +60,62 @@ internal sealed class NetlinkSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Subscribes to a multicast group (the kernel's notifications, e.g. nf_tables' NFNLGRP_NFTABLES) and makes
+    /// the receive queue large: notifications arrive in bursts (a ruleset of thousands of elements is thousands
+    /// of messages) and a full queue loses them (<see cref="ReceiveStatus.Overrun"/>).
+    /// </summary>
+    public unsafe void JoinGroup(uint group, int receiveBuffer)
+    {
+        if (Libc.SetSockOpt(_fd, Libc.SOL_NETLINK, Libc.NETLINK_ADD_MEMBERSHIP, &group, sizeof(uint)) != 0)
+            throw KernelException.FromErrno($"join netlink multicast group {group}");
+        // SO_RCVBUFFORCE goes past net.core.rmem_max (root only); SO_RCVBUF is the fallback.
+        if (Libc.SetSockOpt(_fd, Libc.SOL_SOCKET, Libc.SO_RCVBUFFORCE, &receiveBuffer, sizeof(int)) != 0)
+            Libc.SetSockOpt(_fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, &receiveBuffer, sizeof(int));
+    }
+
+    /// <summary>How long <see cref="TryReceive"/> waits before it reports <see cref="ReceiveStatus.Timeout"/>.</summary>
+    public unsafe void SetReceiveTimeout(TimeSpan timeout)
+    {
+        var tv = stackalloc long[2];
+        tv[0] = (long)timeout.TotalSeconds;
+        tv[1] = timeout.Microseconds + timeout.Milliseconds * 1000L;
+        if (Libc.SetSockOpt(_fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, tv, 2 * sizeof(long)) != 0)
+            throw KernelException.FromErrno("set the netlink socket's receive timeout");
+    }
+
+    /// <summary>
+    /// Receives one datagram of notifications, from the kernel only. Unlike <see cref="Receive"/> a timeout and a
+    /// lost notification (ENOBUFS: the queue overflowed) are outcomes, not errors: a listener carries on after both.
+    /// With <paramref name="dontWait"/>, an empty queue is a <see cref="ReceiveStatus.Timeout"/> at once.
+    /// </summary>
+    public unsafe ReceiveStatus TryReceive(Span<byte> buffer, out int length, bool dontWait = false)
+    {
+        var from = default(SockAddrNetlink);
+        length = 0;
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                int fromLength = sizeof(SockAddrNetlink);
+                nint n = Libc.RecvFrom(_fd, p, (nuint)buffer.Length, Libc.MSG_TRUNC | (dontWait ? Libc.MSG_DONTWAIT : 0), &from, &fromLength);
+                if (n >= 0)
+                {
+                    if (from.PortId != 0) continue; // only the kernel sends notifications
+                    if (n > buffer.Length)
+                        throw new NetlinkParseException($"a {n}-byte notification did not fit the {buffer.Length}-byte receive buffer");
+                    length = (int)n;
+                    return ReceiveStatus.Data;
+                }
+                int errno = Errno.Last;
+                if (errno == Errno.EINTR) continue;
+                if (errno == Errno.EAGAIN) return ReceiveStatus.Timeout;
+                if (errno == Errno.ENOBUFS) return ReceiveStatus.Overrun;
+                throw new KernelException("receive netlink notifications", errno);
+            }
+        }
+    }
+
     public unsafe void Send(ReadOnlySpan<byte> datagram)
     {
         var kernel = new SockAddrNetlink { Family = Libc.AF_NETLINK };
@@ -106,4 +162,16 @@ internal sealed class NetlinkSocket : IDisposable
     }
 
     public void Dispose() => _fd.Dispose();
+}
+
+/// <summary>What <see cref="NetlinkSocket.TryReceive"/> got.</summary>
+internal enum ReceiveStatus
+{
+    Data,
+
+    /// <summary>Nothing arrived within the receive timeout.</summary>
+    Timeout,
+
+    /// <summary>The receive queue overflowed: notifications were lost, the ones after it still arrive.</summary>
+    Overrun,
 }

@@ -176,19 +176,22 @@ public sealed class BridgeDriver : INetworkDriver, IDisposable
         var options = OptionsOf(network);
         var veth = BridgeOptions.VethNameFor(endpoint.Id);
         var ifname = endpoint.InterfaceName ?? throw new InvalidOperationException("join without an interface name");
-        // The host end is made down: it comes up once it is told to make no IPv6 link-local address (see the remarks).
-        var created = _host.CreateLink(new VethSpec(veth, ifname)
-        {
-            MasterIndex = BridgeIndex(network, options),
-            Mac = HostEndMac,
-            Mtu = options.MtuValue,
-            PeerNamespace = sandbox.Namespace,
-            PeerMac = endpoint.Mac,
-        });
-        int hostIndex = created?.Index ?? 0, sandboxIndex = created?.ParentIndex ?? 0;
+        // The firewall first: its rules name the port, so the port is guarded (anti-spoofing) from its first frame.
+        _firewall.AddEndpoint(network, options, endpoint);
+        int hostIndex = 0, sandboxIndex = 0;
         try
         {
-            if (hostIndex == 0) hostIndex = _host.GetLink(veth).Index;
+            // The host end is made down: it comes up once it is told to make no IPv6 link-local address (see the remarks).
+            var created = _host.CreateLink(new VethSpec(veth, ifname)
+            {
+                MasterIndex = BridgeIndex(network, options),
+                Mac = HostEndMac,
+                Mtu = options.MtuValue,
+                PeerNamespace = sandbox.Namespace,
+                PeerMac = endpoint.Mac,
+            });
+            hostIndex = created?.Index ?? _host.GetLink(veth).Index;
+            sandboxIndex = created?.ParentIndex ?? 0;
             var batch = _host.Batch()
                 .SetIPv6AddressGeneration(hostIndex, IPv6AddressGeneration.None)
                 .SetLink(hostIndex, new LinkChanges { Up = true });
@@ -196,11 +199,19 @@ public sealed class BridgeDriver : INetworkDriver, IDisposable
             // port it left by: the bridge must be allowed to send it there (the firewall masquerades it).
             if (endpoint.PortBindings.Count > 0) batch.SetBridgePort(hostIndex, new BridgePortSettings { Hairpin = true });
             batch.Execute();
-            _firewall.AddEndpoint(network, options, endpoint);
         }
         catch
         {
             DeleteLinkIfPresent(veth);
+            try
+            {
+                _firewall.RemoveEndpoint(network, options, endpoint);
+            }
+            catch (KernelException)
+            {
+                // The join's own error says more; rules left for a port that does not exist guard nothing, and the
+                // next join of this endpoint (same port name) takes them over.
+            }
             throw;
         }
         _indexes[endpoint.Id] = (hostIndex, sandboxIndex);
@@ -219,7 +230,6 @@ public sealed class BridgeDriver : INetworkDriver, IDisposable
     /// </summary>
     public void Leave(NetworkState network, EndpointState endpoint, Sandbox sandbox)
     {
-        _firewall.RemoveEndpoint(network, OptionsOf(network), endpoint);
         if (!_indexes.TryRemove(endpoint.Id, out var known))
         {
             // Not joined by this daemon (a restart came between): find the ends by name.
@@ -230,7 +240,9 @@ public sealed class BridgeDriver : INetworkDriver, IDisposable
         var addresses = new List<IPPrefix>(2);
         if (endpoint.IPv4 is { } v4) addresses.Add(v4);
         if (endpoint.IPv6 is { } v6) addresses.Add(v6);
+        // Parking takes the port off the bridge at once; it stays guarded until then: its firewall rules go after it.
         _parking.Park(known.Host, sandbox.IsHostNamespace ? null : sandbox, known.Sandbox, addresses);
+        _firewall.RemoveEndpoint(network, OptionsOf(network), endpoint);
     }
 
 

@@ -13,6 +13,12 @@ public sealed record BridgeOptions
     public const string HostBindingIPv4 = "com.docker.network.bridge.host_binding_ipv4";
     public const string Mtu = "com.docker.network.driver.mtu";
 
+    /// <summary>
+    /// Plexus's own (Docker has none): "false" lets a network's sandboxes send with any MAC and address, for
+    /// sandboxes that route or share an address (VRRP). By default each bridge port sends only with its endpoint's.
+    /// </summary>
+    public const string AntiSpoofing = "com.plexus.network.bridge.anti_spoofing";
+
     /// <summary>Prefix of bridges Plexus names itself; with the veth prefix, how it recognises its own links.</summary>
     public const string DefaultBridgePrefix = "plx-";
 
@@ -24,6 +30,7 @@ public sealed record BridgeOptions
     public bool IPMasquerade { get; init; } = true;
     public IPAddress? DefaultHostIP { get; init; }
     public int? MtuValue { get; init; }
+    public bool AntiSpoofingEnabled { get; init; } = true;
 
     /// <summary>Daemon-wide defaults that a network's own options override (--icc, --ip-masq, --mtu).</summary>
     public sealed record Defaults(bool Icc = true, bool IPMasquerade = true, int? Mtu = null);
@@ -53,6 +60,7 @@ public sealed record BridgeOptions
             IPMasquerade = Bool(network, EnableIPMasquerade, defaults.IPMasquerade),
             DefaultHostIP = o.TryGetValue(HostBindingIPv4, out var h) ? Address(network, HostBindingIPv4, h) : null,
             MtuValue = o.TryGetValue(Mtu, out var m) ? MtuOf(network, m) : defaults.Mtu,
+            AntiSpoofingEnabled = Bool(network, AntiSpoofing, true),
         };
     }
 

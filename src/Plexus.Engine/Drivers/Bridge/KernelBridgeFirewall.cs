@@ -28,24 +28,35 @@ public sealed class KernelBridgeFirewall(IFirewall firewall) : IBridgeFirewall
         if (firewall.State.Networks.ContainsKey(TagOf(network.Id))) firewall.Begin().RemoveNetwork(TagOf(network.Id)).Commit();
     }
 
-    public void AddEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint)
-    {
-        var ports = Mappings(network, options, endpoint).ToList();
-        if (ports.Count > 0) firewall.Begin().AddPorts(ports).Commit();
-    }
+    /// <summary>
+    /// One transaction: the network's rules (a no-op when they are in place; at start-up a sandbox's lost interface is
+    /// rebuilt before the full re-apply, and its ports must not wait for it), the endpoint's bridge port and its
+    /// published ports. It commits even when there is nothing to add, so a join fails (fail closed) while the
+    /// firewall's rules are known to be lost and cannot be put back.
+    /// </summary>
+    public void AddEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint) =>
+        firewall.Begin().AddNetwork(Rules(network, options)).AddBridgePort(Port(network, endpoint))
+            .AddPorts(Mappings(network, options, endpoint)).Commit();
 
     public void RemoveEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint)
     {
-        if (endpoint.PortBindings.Count > 0) firewall.Begin().RemovePorts(TagOf(endpoint.Id)).Commit();
+        var tag = TagOf(endpoint.Id);
+        bool ports = endpoint.PortBindings.Count > 0, bridgePort = firewall.State.BridgePorts.ContainsKey(BridgeOptions.VethNameFor(endpoint.Id));
+        if (!ports && !bridgePort) return;
+        var tx = firewall.Begin();
+        if (ports) tx.RemovePorts(tag);
+        if (bridgePort) tx.RemoveBridgePorts(tag);
+        tx.Commit();
     }
 
     public void ReplaceAll(IEnumerable<(NetworkState Network, BridgeOptions Options, IReadOnlyList<EndpointState> Joined, IReadOnlyList<LinkFlow> Links)> networks)
     {
         var list = networks.ToList();
-        firewall.ReplaceAll(
+        firewall.ReplaceAll(FirewallState.Create(
             list.Select(n => Rules(n.Network, n.Options)),
             list.SelectMany(n => n.Joined.SelectMany(e => Mappings(n.Network, n.Options, e))),
-            list.SelectMany(n => LinkRules(n.Network, n.Links)));
+            list.SelectMany(n => LinkRules(n.Network, n.Links)),
+            list.SelectMany(n => n.Joined.Select(e => Port(n.Network, e)))));
     }
 
     public void SetLinks(NetworkState network, IReadOnlyList<LinkFlow> flows)
@@ -77,7 +88,17 @@ public sealed class KernelBridgeFirewall(IFirewall firewall) : IBridgeFirewall
             Icc = options.Icc,
             Masquerade = options.IPMasquerade,
             Internal = network.Internal,
+            AntiSpoofing = options.AntiSpoofingEnabled,
         };
+
+    /// <summary>
+    /// The endpoint's bridge port: the host end of its veth (named after the endpoint, so it can be guarded before it
+    /// exists), its MAC and its addresses. The bridge driver gives every endpoint a MAC when it is created.
+    /// </summary>
+    public static BridgePort Port(NetworkState network, EndpointState endpoint) =>
+        new(TagOf(endpoint.Id), TagOf(network.Id), BridgeOptions.VethNameFor(endpoint.Id),
+            endpoint.Mac ?? throw new InvalidOperationException($"endpoint {endpoint.Name} has no MAC address; the bridge driver gives every endpoint one"),
+            endpoint.IPv4?.Address, network.EnableIPv6 ? endpoint.IPv6?.Address : null);
 
     /// <summary>
     /// One mapping per published port and address family: a binding on all addresses is published for

@@ -18,22 +18,79 @@ public sealed partial class IptablesFirewall : FirewallBase
 {
     private readonly IptablesOptions _options;
 
+    /// <summary>The bridge table (anti-spoofing, icc=false at layer 2), through libnftables; null where it is missing.</summary>
+    private readonly Nftables.NftContext? _bridge;
+    private readonly Nftables.NftElementBatch? _elements;
+
     public IptablesFirewall(NetworkNamespace target, IptablesOptions? options = null)
         : base(target ?? throw new ArgumentNullException(nameof(target)))
     {
         _options = options ?? new IptablesOptions();
+        try
+        {
+            _bridge = Nftables.NftContext.Open(target);
+            _elements = Nftables.NftElementBatch.Open(target);
+        }
+        catch (FirewallException e)
+        {
+            // ebtables cannot bind a port to its MAC and address without a rule per endpoint; Plexus does not do that.
+            _warnings.Add($"bridge ports are not guarded against spoofing, and icc=false networks let non-IP frames through: {e.Message}");
+        }
     }
 
     public override string Backend => Firewalls.Iptables;
 
     private IEnumerable<bool> Families => _options.IPv6 ? [false, true] : [false];
 
+    private readonly List<string> _warnings = [];
+
+
+    public override IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>
+    /// iptables-nft keeps its rules as nf_tables objects, so the nf_tables watcher sees a flush of them as it happens;
+    /// iptables-legacy has no notifications, so its tables (and the nf_tables generation, for the bridge table) are
+    /// polled, cheaply.
+    /// </summary>
+    protected override IDisposable? CreateWatcher()
+    {
+        var (code, version) = Run(_options.Restore, ["--version"], null, "tell iptables-nft from iptables-legacy");
+        if (code == 0 && version.Contains("nf_tables", StringComparison.Ordinal)) return new Watching.NftablesWatcher(this, Target);
+        if (code == 0 && version.Contains("legacy", StringComparison.Ordinal)) return new Watching.LegacyIptablesWatcher(this, Target, _options.IPv6, _bridge is not null);
+        _warnings.Add($"cannot tell which iptables {_options.Restore} is ({version.Trim()}): Plexus will not notice when its iptables rules are flushed; a daemon restart re-applies them");
+        return null;
+    }
+
+    /// <summary>Anything in the tables Plexus's chains live in, of either family: chains, jumps, rules, the tables themselves.</summary>
+    internal override bool Concerns(in Nftables.NftNotification n) =>
+        (n.Family is Nftables.NftNetlink.FamilyIPv4 or Nftables.NftNetlink.FamilyIPv6 && n.Table is "filter" or "nat" or "raw")
+        || (n.Family == Nftables.NftNetlink.FamilyBridge && n.Table == Nftables.NftablesBridgeScript.Table);
+
     internal override void Apply(FirewallChange change)
     {
-        // Both states hold networks here (the base class routes changes from or to nothing through ApplyAll),
-        // so PLEXUS-USER exists before and after and is never declared.
-        var plans = Families.Select(v6 => (v6, IptablesScript.Render(change.Before, v6), IptablesScript.Render(change.After, v6))).ToList();
-        Execute(plans.Select(p => (p.v6, p.Item2, p.Item3, true)).ToList());
+        if (change.OnlyBridgePorts)
+        {
+            // A join or leave without published ports: a handful of elements, straight to the kernel.
+            var elements = _elements is null ? [] : Nftables.NftablesBridgeScript.BatchChanges(change);
+            if (elements.Count > 0)
+                Recorded(1, () => _elements!.Apply(elements, "the bridge ports' change"));
+            return;
+        }
+        // The bridge table first, as its own batch; taken back if the iptables part is refused.
+        var bridge = _bridge is null ? "" : Nftables.NftablesBridgeScript.Changes(change);
+        if (bridge.Length > 0) Recorded(1, () => _bridge!.Run(bridge, "the bridge ports' change"));
+        try
+        {
+            // Both states hold networks here (the base class routes changes from or to nothing through ApplyAll),
+            // so PLEXUS-USER exists before and after and is never declared.
+            var plans = Families.Select(v6 => (v6, IptablesScript.Render(change.Before, v6), IptablesScript.Render(change.After, v6))).ToList();
+            Execute(plans.Select(p => (p.v6, p.Item2, p.Item3, true)).ToList());
+        }
+        catch (FirewallException) when (bridge.Length > 0)
+        {
+            Recorded(1, () => _bridge!.Run(Nftables.NftablesBridgeScript.Changes(change, undo: true), "the undo of the bridge ports' change"));
+            throw;
+        }
     }
 
     protected override void ApplyAll(FirewallState current, FirewallState next)
@@ -46,7 +103,29 @@ public sealed partial class IptablesFirewall : FirewallBase
             var wanted = IptablesScript.Render(next, v6, keepUserChain: user is { Rules.Count: > 0 });
             plans.Add((v6, present, wanted, user is not null));
         }
-        Execute(plans);
+        if (_bridge is null)
+        {
+            Execute(plans);
+            return;
+        }
+        Recorded(1, () => _bridge.Run(Nftables.NftablesBridgeScript.ReplaceAll(next), "the bridge table"));
+        try
+        {
+            Execute(plans);
+        }
+        catch (FirewallException)
+        {
+            Recorded(1, () => _bridge.Run(Nftables.NftablesBridgeScript.ReplaceAll(current), "the bridge table as it was"));
+            throw;
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing) return;
+        _bridge?.Dispose();
+        _elements?.Dispose();
     }
 
     /// <summary>Applies each family's diff; on failure undoes whatever part was committed, then throws.</summary>
@@ -60,7 +139,8 @@ public sealed partial class IptablesFirewall : FirewallBase
             var undo = IptablesScript.Diff(to, from, to.Chains.Any(c => c.Kind == IptablesChainKind.User));
             var input = string.Concat(blocks.Select(b => b.Block));
             var restore = v6 ? _options.Restore6 : _options.Restore;
-            var (code, output) = Run(restore, ["--noflush", "--wait"], input, "apply rules");
+            // iptables-nft commits each table as a batch of its own: that many generations are Plexus's.
+            var (code, output) = Recorded(blocks.Count, () => Run(restore, ["--noflush", "--wait"], input, "apply rules"));
             if (code == 0)
             {
                 done.Add((v6, undo));
@@ -85,7 +165,7 @@ public sealed partial class IptablesFirewall : FirewallBase
         var problems = new List<string>();
         foreach (var (table, block) in blocks)
         {
-            var (code, output) = Run(v6 ? _options.Restore6 : _options.Restore, ["--noflush", "--wait"], block, "undo");
+            var (code, output) = Recorded(1, () => Run(v6 ? _options.Restore6 : _options.Restore, ["--noflush", "--wait"], block, "undo"));
             if (code != 0 && !ignoreFailures) problems.Add($"{table}: {output.Trim()}");
         }
         return problems;

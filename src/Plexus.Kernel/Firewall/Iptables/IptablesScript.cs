@@ -9,10 +9,11 @@ namespace Plexus.Kernel.Firewall.Iptables;
 /// <code>
 /// filter FORWARD     -j PLEXUS-USER, -j PLEXUS-FORWARD       (inserted at the top)
 ///        PLEXUS-USER     the admin's chain (like DOCKER-USER): created once, never flushed
-///        PLEXUS-FORWARD  -o BR -j PLEXUS-TO-BR for every bridge, then -i BR -j PLEXUS-FROM-BR
+///        PLEXUS-FORWARD  -i BR -j PLEXUS-FROM-BR for internal bridges, -o BR -j PLEXUS-TO-BR for every bridge,
+///                        then -i BR -j PLEXUS-FROM-BR for the others
 ///        PLEXUS-TO-BR    into the bridge: replies, published ports (ctstate DNAT), icc or links; else DROP
 ///                        (the DROP is what isolates bridges from each other)
-///        PLEXUS-FROM-BR  out of the bridge: ACCEPT (DROP when internal)
+///        PLEXUS-FROM-BR  out of the bridge: ACCEPT (internal: DROP unless it stays on the bridge)
 ///        PLEXUS-LINKS    one ACCEPT per link and direction
 /// nat    PREROUTING  ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j PLEXUS
 ///        OUTPUT      -m addrtype --dst-type LOCAL -j PLEXUS
@@ -82,10 +83,13 @@ public static class IptablesScript
 
         r.Add(new IptablesChain("filter", "FORWARD", IptablesChainKind.Builtin, [$"-j {UserChain}", "-j PLEXUS-FORWARD"]));
         r.Add(new IptablesChain("filter", UserChain, IptablesChainKind.User, []));
+        // Internal networks' way out comes first: their traffic must not reach a "published ports" accept in
+        // the chain of the bridge it would enter.
         r.Add(new IptablesChain("filter", "PLEXUS-FORWARD", IptablesChainKind.Rendered,
         [
+            .. networks.Where(n => n.Internal).Select(n => $"-i {n.BridgeName} {Comment($"net={n.Tag} out of the bridge")} -j PLEXUS-FROM-{n.BridgeName}"),
             .. networks.Select(n => $"-o {n.BridgeName} {Comment($"net={n.Tag} into the bridge")} -j PLEXUS-TO-{n.BridgeName}"),
-            .. networks.Select(n => $"-i {n.BridgeName} {Comment($"net={n.Tag} out of the bridge")} -j PLEXUS-FROM-{n.BridgeName}"),
+            .. networks.Where(n => !n.Internal).Select(n => $"-i {n.BridgeName} {Comment($"net={n.Tag} out of the bridge")} -j PLEXUS-FROM-{n.BridgeName}"),
         ]));
         foreach (var n in networks)
         {
@@ -100,7 +104,9 @@ public static class IptablesScript
             to.Add($"{Comment($"{net} {(n.Icc ? "" : "icc off, ")}isolation from other bridges, unsolicited inbound")} -j DROP");
             r.Add(new IptablesChain("filter", $"PLEXUS-TO-{n.BridgeName}", IptablesChainKind.Rendered, to));
             r.Add(new IptablesChain("filter", $"PLEXUS-FROM-{n.BridgeName}", IptablesChainKind.Rendered,
-                [n.Internal ? $"{Comment($"{net} internal: nothing leaves the network")} -j DROP" : $"{Comment($"{net} outbound")} -j ACCEPT"]));
+                [n.Internal
+                    ? $"! -o {n.BridgeName} {Comment($"{net} internal: nothing leaves the network, not even to a published port")} -j DROP"
+                    : $"{Comment($"{net} outbound")} -j ACCEPT"]));
         }
         r.Add(new IptablesChain("filter", "PLEXUS-LINKS", IptablesChainKind.Incremental,
             [.. state.OrderedLinks.Where(l => l.IsIPv6 == ipv6).SelectMany(l => Link(l, host))]));

@@ -11,28 +11,54 @@ namespace Plexus.Kernel.Firewall.Nftables;
 public sealed class NftablesFirewall : FirewallBase
 {
     private readonly NftContext _nft;
+    private readonly NftElementBatch _elements;
 
     /// <summary>Manages the nftables ruleset of <paramref name="target"/>.</summary>
     public NftablesFirewall(NetworkNamespace target) : base(target ?? throw new ArgumentNullException(nameof(target)))
     {
         _nft = NftContext.Open(target);
+        _elements = NftElementBatch.Open(target);
     }
 
     public override string Backend => Firewalls.Nftables;
 
     internal override void Apply(FirewallChange change)
     {
-        var script = NftablesScript.Changes(change);
+        if (!change.NetworksChanged)
+        {
+            // A join or leave, with its published ports and links: only set and map elements, straight to the kernel in
+            // one batch (the same batch libnftables would build from NftablesScript's text, without parse or cache).
+            List<NftElementChange> elements = [.. NftablesScript.BatchChanges(change), .. NftablesBridgeScript.BatchChanges(change)];
+            if (elements.Count > 0) Recorded(1, () => _elements.Apply(elements, $"a firewall change ({Summary(change)})"));
+            return;
+        }
+        var script = NftablesScript.Changes(change) + NftablesBridgeScript.Changes(change);
         // Foreign drop-policy chains only matter when bridges come or go; a port or a link never looks at them.
         if (change.NetworksChanged) script = NftablesScript.Coexistence(ForeignDropChains(), change.After) + script;
-        _nft.Run(script, $"a firewall change ({Summary(change)})");
+        if (script.Length == 0) return; // bridge ports of a network that neither guards them nor has icc off
+        Recorded(1, () => _nft.Run(script, $"a firewall change ({Summary(change)})"));
     }
 
     protected override void ApplyAll(FirewallState current, FirewallState next)
     {
-        var script = NftablesScript.Coexistence(ForeignDropChains(), next) + NftablesScript.ReplaceAll(next, ReadTable());
-        if (script.Length > 0) _nft.Run(script, $"the full ruleset ({next})");
+        var script = NftablesScript.Coexistence(ForeignDropChains(), next) + NftablesScript.ReplaceAll(next, ReadTable())
+            + NftablesBridgeScript.ReplaceAll(next);
+        if (script.Length > 0) Recorded(1, () => _nft.Run(script, $"the full ruleset ({next})"));
     }
+
+    protected override IDisposable CreateWatcher() => new Watching.NftablesWatcher(this, Target);
+
+    /// <summary>
+    /// What a batch of someone else's must not change unanswered: anything in Plexus's table but the admin's own
+    /// rules in user-forward; a base chain created or changed in another table (it may be a forward chain with
+    /// policy drop, which needs Plexus's coexistence accepts); and those accepts, deleted from another table's chain.
+    /// </summary>
+    internal override bool Concerns(in NftNotification n) =>
+        (n.Family == NftNetlink.FamilyInet && n.Table == NftablesScript.Table
+            && !(n.Kind is NftNetlink.NewRule or NftNetlink.DelRule && n.Chain == NftablesScript.UserChain))
+        || (n.Family == NftNetlink.FamilyBridge && n.Table == NftablesBridgeScript.Table)
+        || (n.Kind == NftNetlink.NewChain && n.HasHook && n.Family is NftNetlink.FamilyInet or NftNetlink.FamilyIPv4 or NftNetlink.FamilyIPv6)
+        || (n.Kind == NftNetlink.DelRule && n.RuleComment?.StartsWith(NftablesScript.ForeignRulePrefix, StringComparison.Ordinal) == true);
 
     /// <summary>Runs nft commands in the target namespace, e.g. "list table inet plexus" (for tools and tests).</summary>
     public string Execute(string commands) => _nft.Run(commands, "a command");
@@ -86,11 +112,15 @@ public sealed class NftablesFirewall : FirewallBase
         !string.IsNullOrEmpty(name) && char.IsAsciiLetter(name[0]) && name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.');
 
     private static string Summary(FirewallChange c) =>
-        $"+{c.NetworksAdded.Count}/-{c.NetworksRemoved.Count} networks, +{c.PortsAdded.Count}/-{c.PortsRemoved.Count} ports, +{c.LinksAdded.Count}/-{c.LinksRemoved.Count} links";
+        $"+{c.NetworksAdded.Count}/-{c.NetworksRemoved.Count} networks, +{c.PortsAdded.Count}/-{c.PortsRemoved.Count} ports, +{c.LinksAdded.Count}/-{c.LinksRemoved.Count} links, +{c.BridgePortsAdded.Count}/-{c.BridgePortsRemoved.Count} bridge ports";
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _nft.Dispose();
+        if (disposing)
+        {
+            _nft.Dispose();
+            _elements.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

@@ -55,8 +55,8 @@ public static class NftablesScript
         ("filter-forward", "type filter hook forward priority filter; policy accept;",
         [
             $"jump {UserChain} comment \"the admin's own policy first: accept or drop there is final\"",
+            "iifname vmap @filter-from-bridge comment \"out of a Plexus bridge: internal networks stop here, before any accept\"",
             "oifname vmap @filter-to-bridge comment \"into a Plexus bridge\"",
-            "iifname vmap @filter-from-bridge comment \"out of a Plexus bridge\"",
         ]),
         ("raw-prerouting", "type filter hook prerouting priority raw; policy accept;",
         [
@@ -87,10 +87,17 @@ public static class NftablesScript
     ];
 
     /// <summary>
-    /// The whole table for <paramref name="state"/>, in nft's own block syntax: what <c>nft list table inet plexus</c>
-    /// shows (modulo nft's formatting), and the body of a full re-apply.
+    /// Both of Plexus's tables for <paramref name="state"/>, in nft's own block syntax: what <c>nft list ruleset</c>
+    /// shows of them (modulo nft's formatting). The bridge table is <see cref="NftablesBridgeScript"/>'s.
     /// </summary>
     public static string Ruleset(FirewallState state)
+    {
+        var bridge = NftablesBridgeScript.Ruleset(state);
+        return bridge.Length == 0 ? InetRuleset(state) : InetRuleset(state) + "\n" + bridge;
+    }
+
+    /// <summary>The table inet plexus for <paramref name="state"/>: the body of a full re-apply.</summary>
+    public static string InetRuleset(FirewallState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         var elements = Elements(state);
@@ -135,7 +142,7 @@ public static class NftablesScript
         foreach (var set in existing.Sets) b.Append("delete set ").Append(T).Append(' ').Append(set).Append('\n');
         foreach (var map in existing.Maps) b.Append("delete map ").Append(T).Append(' ').Append(map).Append('\n');
         foreach (var chain in existing.Chains.Where(c => c != UserChain)) b.Append("delete chain ").Append(T).Append(' ').Append(chain).Append('\n');
-        b.Append(next.IsEmpty ? UserChainOnly() : Ruleset(next));
+        b.Append(next.IsEmpty ? UserChainOnly() : InetRuleset(next));
         return b.ToString();
     }
 
@@ -213,6 +220,48 @@ public static class NftablesScript
     }
 
     /// <summary>
+    /// The same change as <see cref="Changes"/> when no network changed (published ports and links only), as set and map
+    /// elements in the kernel's encoding for <see cref="NftElementBatch"/>: deletions first, each group by set.
+    /// </summary>
+    internal static List<NftElementChange> BatchChanges(FirewallChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (change.NetworksChanged) throw new InvalidOperationException("a change of networks is written as a script, not as elements");
+        var removed = RenderedPorts(change.PortsRemoved, change.Before, change).Select(p => PortChange(p, add: false))
+            .Concat(FirewallState.OrderLinks(change.LinksRemoved).Select(l => LinkChange(l, add: false)));
+        var added = RenderedPorts(change.PortsAdded, change.After, change).Select(p => PortChange(p, add: true))
+            .Concat(FirewallState.OrderLinks(change.LinksAdded).Select(l => LinkChange(l, add: true)));
+        return [.. removed.OrderBy(e => e.Set, StringComparer.Ordinal), .. added.OrderBy(e => e.Set, StringComparer.Ordinal)];
+    }
+
+    private static NftElementChange PortChange(PortMapping p, bool add)
+    {
+        byte[] protocol = [ProtocolNumber(p.Protocol)];
+        var key = p.HostIP is null ? NftElementChange.Concat(protocol, Service(p.HostPort))
+            : NftElementChange.Concat(p.HostIP.GetAddressBytes(), protocol, Service(p.HostPort));
+        var data = NftElementChange.Concat(p.ContainerIP.GetAddressBytes(), Service(p.ContainerPort));
+        var set = (p.IsIPv6 ? "published6" : "published4") + (p.HostIP is null ? "-any" : "");
+        return new NftElementChange(add, NftNetlink.FamilyInet, Table, set, key, add ? data : null, add ? $"ep={p.Tag}" : null);
+    }
+
+    private static NftElementChange LinkChange(LinkRule l, bool add) =>
+        new(add, NftNetlink.FamilyInet, Table, LinkSet(l),
+            NftElementChange.Concat(l.SourceIP.GetAddressBytes(), l.DestIP.GetAddressBytes(), [ProtocolNumber(l.Protocol)], Service(l.Port)),
+            null, add ? $"link={l.Tag}" : null);
+
+    /// <summary>IPPROTO_*: inet_proto's value.</summary>
+    private static byte ProtocolNumber(TransportProtocol protocol) => protocol switch
+    {
+        TransportProtocol.Tcp => 6,
+        TransportProtocol.Udp => 17,
+        TransportProtocol.Sctp => 132,
+        _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "not a transport protocol"),
+    };
+
+    /// <summary>inet_service: the port in network byte order.</summary>
+    private static byte[] Service(int port) => [(byte)(port >> 8), (byte)port];
+
+    /// <summary>
     /// Coexistence with other tables' forward chains whose policy is drop (an <c>inet filter</c> table, or
     /// iptables-nft's <c>ip filter FORWARD</c> with policy DROP): an accept in our base chain does not stop
     /// another base chain's drop, so for each such chain one accept rule per direction per bridge is inserted at
@@ -280,10 +329,12 @@ public static class NftablesScript
         }
         to.Add($"drop comment \"{net} {(n.Icc ? "" : "icc off, ")}isolation from other bridges, unsolicited inbound\"");
 
-        // Forwarded out of the bridge (to anything but itself: that went through the chain above).
+        // Forwarded out of the bridge, looked at before the chain of the bridge it enters: an internal network's
+        // traffic must not reach the "published ports" accept there. Anything else is decided by that chain
+        // (isolation) or, going to the world, accepted by the base chain's policy.
         string[] from = n.Internal
-            ? [$"drop comment \"{net} internal: nothing leaves the network\""]
-            : [$"accept comment \"{net} outbound\""];
+            ? [$"oifname != \"{br}\" drop comment \"{net} internal: nothing leaves the network, not even to a published port\""]
+            : [];
 
         // Leaving the bridge: masquerade the subnets' traffic going anywhere else.
         var natFrom = new List<string>();

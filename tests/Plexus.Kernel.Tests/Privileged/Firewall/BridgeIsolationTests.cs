@@ -91,4 +91,42 @@ public sealed class BridgeIsolationTests
         Assert.Equal("i1", w.Curl("i2", "http://172.20.0.2/"));
         Assert.Null(w.Curl("outside", $"http://{FirewallWorld.HostOutside}:8080/", maxTime: 1));
     }
+
+    [PrivilegedTheory]
+    [MemberData(nameof(Backends))]
+    public void An_internal_sandbox_with_its_own_default_route_sends_nothing_out_not_even_to_published_ports(string backend)
+    {
+        using var w = new FirewallWorld(backend);
+        var internalNet = w.AddBridge("plx-i", "neti", "172.20.0.0/16", @internal: true);
+        var other = w.AddBridge("plx-a", "neta", "172.18.0.0/16");
+        // AddSandbox gives every sandbox a default route via its gateway: what a sandbox on an internal network
+        // can always do for itself (ip route add default via 172.20.0.1).
+        var (i1, _) = w.AddSandbox("i1", internalNet, "172.20.0.2");
+        var (a1, _) = w.AddSandbox("a1", other, "172.18.0.2");
+        var (b1, _) = w.AddSandbox("b1", other, "172.18.0.3");
+        using var outside = w.Net.Directory.Open("outside");
+        var published = w.StartUdpEcho(a1, System.Net.IPAddress.Any, 53);
+        var direct = w.StartUdpEcho(a1, System.Net.IPAddress.Any, 54);
+        var world = w.StartUdpEcho(outside, System.Net.IPAddress.Any, 53);
+        w.Firewall.Begin().AddNetwork(internalNet).AddNetwork(other)
+            .AddPorts(new PortMapping("ep-a1", "neta", TransportProtocol.Udp, null, 5353, System.Net.IPAddress.Parse("172.18.0.2"), 53))
+            .Commit();
+        var hostAddress = System.Net.IPAddress.Parse(FirewallWorld.HostOutside);
+
+        // The control: the published port works for everyone else, so the packets below could get through.
+        Assert.Equal($"echo:ping from {FirewallWorld.Outside}", FirewallWorld.UdpAsk(outside, hostAddress, 5353, "ping"));
+        Assert.NotNull(FirewallWorld.UdpAsk(b1, hostAddress, 5353, "ping"));
+        int before = published.Value;
+
+        for (int i = 0; i < 3; i++)
+        {
+            FirewallWorld.UdpAsk(i1, hostAddress, 5353, "leak", timeoutMs: 300);
+            FirewallWorld.UdpAsk(i1, System.Net.IPAddress.Parse("172.18.0.2"), 54, "leak", timeoutMs: 300);
+            FirewallWorld.UdpAsk(i1, System.Net.IPAddress.Parse(FirewallWorld.Outside), 53, "leak", timeoutMs: 300);
+        }
+        Thread.Sleep(200);
+        Assert.Equal(before, published.Value);
+        Assert.Equal(0, direct.Value);
+        Assert.Equal(0, world.Value);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Plexus.Kernel.Firewall;
 using Plexus.Kernel.Namespaces;
@@ -51,8 +52,16 @@ internal sealed class FirewallWorld : IDisposable
         outside.AddAddress(eth0, IPPrefix.Parse(Outside6 + "/64"), AddressFlags.NoDad);
 
         Backend = backend;
-        Firewall = Firewalls.Create(backend, Net.HostNs);
+        Firewall = backend == IptablesLegacy
+            ? new Plexus.Kernel.Firewall.Iptables.IptablesFirewall(Net.HostNs, new Plexus.Kernel.Firewall.Iptables.IptablesOptions
+            {
+                Restore = "iptables-legacy-restore", Restore6 = "ip6tables-legacy-restore", Save = "iptables-legacy-save", Save6 = "ip6tables-legacy-save",
+            })
+            : Firewalls.Create(backend, Net.HostNs);
     }
+
+    /// <summary>The iptables backend on iptables-legacy's tools (x_tables, no nf_tables notifications): a test-only name.</summary>
+    public const string IptablesLegacy = "iptables-legacy";
 
     public TestNetwork Net { get; }
 
@@ -85,6 +94,7 @@ internal sealed class FirewallWorld : IDisposable
         var hostSide = $"vfw{Interlocked.Increment(ref _sandboxes)}";
         int br = Host.GetLink(bridge.BridgeName).Index;
         Host.CreateLink(new VethSpec(hostSide, "eth0") { MasterIndex = br, Up = true, PeerNamespace = ns, PeerMac = MacAddress.FromIPv4(ip) });
+        _ports[name] = (hostSide, bridge.Tag, MacAddress.FromIPv4(ip), ip, address6 is null ? null : IPAddress.Parse(address6));
         Host.SetBridgePort(Host.GetLink(hostSide).Index, new BridgePortSettings { Hairpin = true });
         rt.SetUp(rt.GetLink("lo").Index);
         int eth0 = rt.GetLink("eth0").Index;
@@ -113,6 +123,15 @@ internal sealed class FirewallWorld : IDisposable
         {
             if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"{address} is not reachable over IPv6 from {ns}");
         }
+    }
+
+    private readonly Dictionary<string, (string HostSide, string Network, MacAddress Mac, IPAddress IPv4, IPAddress? IPv6)> _ports = [];
+
+    /// <summary>The bridge port of a sandbox made by <see cref="AddSandbox"/>, for the firewall (tag "ep-NAME").</summary>
+    public BridgePort PortOf(string sandbox)
+    {
+        var (hostSide, network, mac, v4, v6) = _ports[sandbox];
+        return new BridgePort("ep-" + sandbox, network, hostSide, mac, v4, v6);
     }
 
     public static IPAddress Gateway(IPNetwork subnet)
@@ -172,9 +191,13 @@ internal sealed class FirewallWorld : IDisposable
         return code == 0 ? output.TrimEnd('\n') : null;
     }
 
-    /// <summary>A UDP server in <paramref name="ns"/> that answers each datagram with "echo:" + its text and the sender's address.</summary>
-    public void StartUdpEcho(NetworkNamespace ns, IPAddress bind, int port)
+    /// <summary>
+    /// A UDP server in <paramref name="ns"/> that answers each datagram with "echo:" + its text and the sender's address.
+    /// The returned counter holds how many datagrams arrived, so a test can see a packet got in even when no answer gets out.
+    /// </summary>
+    public StrongBox<int> StartUdpEcho(NetworkNamespace ns, IPAddress bind, int port)
     {
+        var received = new StrongBox<int>();
         var socket = ns.Run(() =>
         {
             var s = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -191,6 +214,7 @@ internal sealed class FirewallWorld : IDisposable
                 while (true)
                 {
                     int n = socket.ReceiveFrom(buffer, ref from);
+                    Interlocked.Increment(ref received.Value);
                     var reply = Encoding.ASCII.GetBytes($"echo:{Encoding.ASCII.GetString(buffer, 0, n)} from {((IPEndPoint)from).Address}");
                     socket.SendTo(reply, from);
                 }
@@ -199,6 +223,7 @@ internal sealed class FirewallWorld : IDisposable
             catch (ObjectDisposedException) { }
         }) { IsBackground = true };
         thread.Start();
+        return received;
     }
 
     /// <summary>Sends one datagram from <paramref name="ns"/> and returns the answer, or null after the timeout.</summary>
@@ -231,10 +256,15 @@ internal sealed class FirewallWorld : IDisposable
     public string PlexusRules() => Backend switch
     {
         Firewalls.Nftables => HostExec("nft", "list", "ruleset"),
+        IptablesLegacy => HostExec("iptables-legacy-save") + HostExec("ip6tables-legacy-save"),
         _ => HostExec("iptables-save") + HostExec("ip6tables-save"),
     };
 
-    /// <summary>Throws the whole firewall away, as `nft flush ruleset` or `iptables -F` after a reload would.</summary>
+    /// <summary>
+    /// Throws the whole firewall away: `nft flush ruleset` (the first line of the stock nftables.conf), or for iptables
+    /// an empty iptables-restore of every table (what a boot-time restore of rules without Plexus's does), each one
+    /// command, so a watcher repairing in between cannot make the flush itself fail.
+    /// </summary>
     public void FlushFirewall()
     {
         if (Backend == Firewalls.Nftables)
@@ -242,14 +272,8 @@ internal sealed class FirewallWorld : IDisposable
             HostExec("nft", "flush", "ruleset");
             return;
         }
-        foreach (var tool in new[] { "iptables", "ip6tables" })
-        {
-            foreach (var table in tool == "iptables" ? new[] { "filter", "nat", "raw" } : ["filter", "nat"])
-            {
-                HostExec(tool, "-t", table, "-F");
-                HostExec(tool, "-t", table, "-X");
-            }
-        }
+        var suffix = Backend == IptablesLegacy ? "-legacy" : "";
+        HostExec("sh", "-c", $"printf '*raw\\nCOMMIT\\n*nat\\nCOMMIT\\n*filter\\nCOMMIT\\n' | iptables{suffix}-restore && printf '*nat\\nCOMMIT\\n*filter\\nCOMMIT\\n' | ip6tables{suffix}-restore");
     }
 
     public void Dispose()

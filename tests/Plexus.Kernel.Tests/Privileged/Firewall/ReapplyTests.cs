@@ -12,7 +12,7 @@ public sealed partial class ReapplyTests
     public static TheoryData<string> Backends => [Firewalls.Nftables, Firewalls.Iptables];
 
     /// <summary>Two networks (one with icc off and a link), published ports, all sandboxes serving; checks run by <see cref="AssertWorks"/>.</summary>
-    private static FirewallWorld Build(string backend)
+    internal static FirewallWorld Build(string backend)
     {
         var w = new FirewallWorld(backend);
         var a = w.AddBridge("plx-a", "neta", "172.18.0.0/16", icc: false);
@@ -32,7 +32,7 @@ public sealed partial class ReapplyTests
         return w;
     }
 
-    private static void AssertWorks(FirewallWorld w)
+    internal static void AssertWorks(FirewallWorld w)
     {
         Assert.Equal("web", w.Curl("app", "http://172.18.0.2/"));                                  // link
         Assert.Null(w.Curl("web", "http://172.18.0.3/", maxTime: 1));                               // icc off
@@ -99,30 +99,64 @@ public sealed partial class ReapplyTests
 
     [PrivilegedTheory]
     [MemberData(nameof(Backends))]
-    public void A_transaction_the_kernel_refuses_changes_nothing(string backend)
+    public void A_change_refused_because_rules_were_removed_by_hand_is_made_by_a_full_reapply(string backend)
     {
         using var w = Build(backend);
         // Someone removes a Plexus rule behind its back: deleting it again is refused by the kernel.
         if (backend == Firewalls.Nftables) w.HostExec("nft", "delete", "element", "inet", "plexus", "published4-any", "{ tcp . 8080 }");
         else w.HostExec("iptables", "-t", "nat", "-D", "PLEXUS", "-p", "tcp", "-m", "tcp", "--dport", "8080", "-m", "comment", "--comment", "ep=ep-web", "-j", "DNAT", "--to-destination", "172.18.0.2:80");
-        var before = Normalize(w.PlexusRules());
-        var state = w.Firewall.State;
+        var repairs = new List<FirewallRepair>();
+        w.Firewall.Repaired += (_, r) => repairs.Add(r);
 
         var c = w.AddBridge("plx-c", "netc", "172.20.0.0/16");
-        var e = Assert.Throws<FirewallException>(() => w.Firewall.Begin()
+        w.Firewall.Begin()
             .AddNetwork(c)
             .AddPorts(new PortMapping("ep-b1", "netb", TransportProtocol.Tcp, null, 9090, IPAddress.Parse("172.19.0.2"), 80))
             .RemovePorts("ep-web")
+            .Commit();
+
+        var repair = Assert.Single(repairs);
+        Assert.True(repair.Succeeded, repair.ToString());
+        Assert.Contains("refused an incremental change", repair.Reason, StringComparison.Ordinal);
+        Assert.Equal("b1", w.Curl("outside", $"http://{FirewallWorld.HostOutside}:9090/"));
+        Assert.Null(w.Curl("outside", $"http://{FirewallWorld.HostOutside}:8080/", maxTime: 1));
+        Assert.Null(w.Curl("web", "http://172.18.0.3/", maxTime: 1)); // icc off still holds
+    }
+
+    [PrivilegedTheory]
+    [MemberData(nameof(Backends))]
+    public void A_transaction_the_kernel_refuses_changes_nothing(string backend)
+    {
+        using var w = Build(backend);
+        // The admin's chain jumps to one of netb's chains, which removing netb deletes: the kernel refuses that,
+        // as an incremental change and as a whole re-apply alike. (The jump never matches: forwarded traffic never
+        // leaves by lo. It only has to exist.)
+        if (backend == Firewalls.Nftables) w.HostExec("nft", "add", "rule", "inet", "plexus", "user-forward", "iifname", "plx-b", "oifname", "lo", "jump", "filter-from-plx-b");
+        else w.HostExec("iptables", "-A", "PLEXUS-USER", "-i", "plx-b", "-o", "lo", "-j", "PLEXUS-FROM-plx-b");
+        var before = Normalize(w.PlexusRules());
+        var state = w.Firewall.State;
+
+        var e = Assert.Throws<FirewallException>(() => w.Firewall.Begin()
+            .RemoveNetwork("netb")
+            .AddPorts(new PortMapping("ep-app", "neta", TransportProtocol.Tcp, null, 9090, IPAddress.Parse("172.18.0.3"), 80))
             .Commit());
         Assert.NotNull(e.BackendError);
+        Assert.Contains("re-applying the whole ruleset was refused too", e.Message, StringComparison.Ordinal);
 
         Assert.Equal(before, Normalize(w.PlexusRules()));
         Assert.Same(state, w.Firewall.State);
+        Assert.Null(w.Firewall.Damage);
         Assert.Null(w.Curl("outside", $"http://{FirewallWorld.HostOutside}:9090/", maxTime: 1));
+        AssertWorks(w);
 
-        // A full re-apply repairs it.
-        w.Firewall.ReplaceAll(w.Firewall.State);
-        Assert.Equal("web", w.Curl("outside", $"http://{FirewallWorld.HostOutside}:8080/"));
+        // Once the admin lets go of the chain, the same change goes through.
+        if (backend == Firewalls.Nftables) w.HostExec("nft", "flush", "chain", "inet", "plexus", "user-forward");
+        else w.HostExec("iptables", "-F", "PLEXUS-USER");
+        w.Firewall.Begin()
+            .RemoveNetwork("netb")
+            .AddPorts(new PortMapping("ep-app", "neta", TransportProtocol.Tcp, null, 9090, IPAddress.Parse("172.18.0.3"), 80))
+            .Commit();
+        Assert.Equal("app", w.Curl("outside", $"http://{FirewallWorld.HostOutside}:9090/"));
     }
 
     [PrivilegedTheory]
@@ -175,7 +209,7 @@ public sealed partial class ReapplyTests
     }
 
     /// <summary>Rule dumps without what changes between two dumps of the same rules (timestamps, counters, handles).</summary>
-    private static string Normalize(string rules) =>
+    internal static string Normalize(string rules) =>
         string.Join('\n', rules.Split('\n').Where(l => !l.StartsWith('#')).Select(l => Counters().Replace(l, "")));
 
     [GeneratedRegex(@"\[\d+:\d+\]|# handle \d+")]

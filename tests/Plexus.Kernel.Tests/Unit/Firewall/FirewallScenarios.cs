@@ -30,6 +30,10 @@ internal static class FirewallScenarios
         return new PortMapping(endpoint, network, proto, hostIP, int.Parse(port, System.Globalization.CultureInfo.InvariantCulture), IPAddress.Parse(container), containerPort);
     }
 
+    /// <summary>An endpoint's bridge port "vpx-NAME" with the MAC Plexus derives from its IPv4 address.</summary>
+    public static BridgePort EndpointPort(string endpoint, string ipv4, string? ipv6 = null, string network = Net1) =>
+        new(endpoint, network, "vpx-" + endpoint[3..], Types.MacAddress.FromIPv4(IPAddress.Parse(ipv4)), IPAddress.Parse(ipv4), ipv6 is null ? null : IPAddress.Parse(ipv6));
+
     public static LinkRule Link(string tag, string source, string dest, int port, TransportProtocol proto = TransportProtocol.Tcp, string network = Net1) =>
         new(tag, network, IPAddress.Parse(source), IPAddress.Parse(dest), proto, port);
 
@@ -39,7 +43,11 @@ internal static class FirewallScenarios
         ["icc-on"] = FirewallState.Create([Network()], [], []),
         ["icc-off-links"] = FirewallState.Create(
             [Network(icc: false)], [],
-            [Link("ep-web", "172.18.0.3", "172.18.0.2", 80), Link("ep-web", "172.18.0.3", "172.18.0.2", 53, TransportProtocol.Udp)]),
+            [Link("ep-web", "172.18.0.3", "172.18.0.2", 80), Link("ep-web", "172.18.0.3", "172.18.0.2", 53, TransportProtocol.Udp)],
+            [EndpointPort("ep-web", "172.18.0.2"), EndpointPort("ep-app", "172.18.0.3")]),
+        ["anti-spoofing-off"] = FirewallState.Create(
+            [Network(icc: false) with { AntiSpoofing = false }], [], [],
+            [EndpointPort("ep-router", "172.18.0.2"), EndpointPort("ep-vrrp", "172.18.0.3")]),
         ["internal"] = FirewallState.Create([Network(@internal: true)], [Port("ep-a", "8080", "172.18.0.2", 80)], []),
         ["masquerade-off"] = FirewallState.Create([Network(masquerade: false)], [], []),
         ["ports"] = FirewallState.Create(
@@ -55,14 +63,16 @@ internal static class FirewallScenarios
         ["ipv6"] = FirewallState.Create(
             [Network(icc: false, subnets: [V4, V6])],
             [Port("ep-a", "[2001:db8::1]:8080", "fd00:18::2", 80)],
-            [Link("ep-b", "fd00:18::3", "fd00:18::2", 80)]),
+            [Link("ep-b", "fd00:18::3", "fd00:18::2", 80)],
+            [EndpointPort("ep-a", "172.18.0.2", "fd00:18::2"), EndpointPort("ep-b", "172.18.0.3", "fd00:18::3")]),
         ["port-and-link"] = FirewallState.Create(
             [Network(icc: false)],
             [Port("ep-web", "8080", "172.18.0.2", 80)],
             [Link("ep-app", "172.18.0.3", "172.18.0.2", 80)]),
         ["two-networks"] = FirewallState.Create(
             [Network(), Network(Net2, "plx-n2", icc: false, subnets: [V4b])],
-            [Port("ep-a", "8080", "172.18.0.2", 80), Port("ep-c", "8081", "172.19.0.2", 80, network: Net2)], []),
+            [Port("ep-a", "8080", "172.18.0.2", 80), Port("ep-c", "8081", "172.19.0.2", 80, network: Net2)], [],
+            [EndpointPort("ep-a", "172.18.0.2"), EndpointPort("ep-c", "172.19.0.2", network: Net2)]),
     };
 
     public static TheoryData<string> Names

@@ -93,4 +93,40 @@ public sealed class FirewallStateTests
         firewall.Begin().RemoveNetwork(Net1).Commit();
         Assert.True(firewall.State.IsEmpty);
     }
+
+    [Fact]
+    public void Bridge_ports_need_their_network_addresses_inside_it_and_their_own_mac_and_addresses()
+    {
+        var state = All["icc-off-links"]; // ep-web 172.18.0.2, ep-app 172.18.0.3
+        Assert.Throws<FirewallException>(() => FirewallChange.Apply(FirewallState.Empty, [new FirewallOperation.AddBridgePort(EndpointPort("ep-x", "172.18.0.9"))]));
+        var outside = Assert.Throws<FirewallException>(() => FirewallChange.Apply(state, [new FirewallOperation.AddBridgePort(EndpointPort("ep-x", "10.9.0.2"))]));
+        Assert.Contains("not in network", outside.Message, StringComparison.Ordinal);
+        var address = new BridgePort("ep-x", Net1, "vpx-x", Types.MacAddress.Parse("02:00:00:00:00:09"), IPAddress.Parse("172.18.0.2"), null);
+        Assert.Contains("already the one of port vpx-web", Assert.Throws<FirewallException>(() => FirewallChange.Apply(state, [new FirewallOperation.AddBridgePort(address)])).Message, StringComparison.Ordinal);
+        var mac = new BridgePort("ep-x", Net1, "vpx-x", Types.MacAddress.FromIPv4(IPAddress.Parse("172.18.0.2")), IPAddress.Parse("172.18.0.9"), null);
+        Assert.Contains("MAC address", Assert.Throws<FirewallException>(() => FirewallChange.Apply(state, [new FirewallOperation.AddBridgePort(mac)])).Message, StringComparison.Ordinal);
+        var name = new BridgePort("ep-x", Net1, "vpx-web", Types.MacAddress.Parse("02:00:00:00:00:09"), IPAddress.Parse("172.18.0.9"), null);
+        Assert.Contains("already belongs to endpoint ep-web", Assert.Throws<FirewallException>(() => FirewallChange.Apply(state, [new FirewallOperation.AddBridgePort(name)])).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new BridgePort("ep-x", Net1, "vpx-x", Types.MacAddress.Parse("01:00:5e:00:00:01"), null, null));
+    }
+
+    [Fact]
+    public void An_endpoint_joining_again_with_a_new_address_replaces_its_port_and_removing_the_network_removes_it()
+    {
+        var state = All["icc-off-links"];
+        var moved = FirewallChange.Apply(state, [new FirewallOperation.AddBridgePort(EndpointPort("ep-web", "172.18.0.2") with { })]);
+        Assert.True(moved.IsEmpty);
+        var renumbered = new BridgePort("ep-web", Net1, "vpx-web", Types.MacAddress.FromIPv4(IPAddress.Parse("172.18.0.2")), IPAddress.Parse("172.18.0.7"), null);
+        var change = FirewallChange.Apply(state, [new FirewallOperation.AddBridgePort(renumbered)]);
+        Assert.Equal(IPAddress.Parse("172.18.0.7"), change.After.BridgePorts["vpx-web"].IPv4);
+        Assert.Single(change.BridgePortsRemoved);
+        Assert.Single(change.BridgePortsAdded);
+        Assert.Empty(FirewallChange.Apply(state, [new FirewallOperation.RemoveNetwork(Net1)]).After.BridgePorts);
+    }
+
+    [Fact]
+    public void The_link_local_address_is_the_modified_eui64_of_the_mac()
+    {
+        Assert.Equal(IPAddress.Parse("fe80::42:acff:fe12:2"), BridgePort.LinkLocalOf(Types.MacAddress.Parse("02:42:ac:12:00:02")));
+    }
 }

@@ -98,4 +98,55 @@ public sealed class NftablesGoldenTests
         };
         FirewallGolden.Verify("nftables/coexistence.nft", NftablesScript.Coexistence(chains, All["icc-on"]));
     }
+
+    [Fact]
+    public void A_join_is_a_handful_of_bridge_elements_in_one_batch_with_its_ports()
+    {
+        var change = FirewallChange.Apply(All["icc-on"],
+        [
+            new FirewallOperation.AddBridgePort(EndpointPort("ep-a", "172.18.0.2")),
+            new FirewallOperation.AddPorts([Port("ep-a", "8080", "172.18.0.2", 80)]),
+        ]);
+        Assert.Equal(
+            "add element inet plexus published4-any { tcp . 8080 comment \"ep=ep-a\" : 172.18.0.2 . 80 }\n",
+            NftablesScript.Changes(change));
+        Assert.Equal(
+            "add element bridge plexus ports-guarded { \"vpx-a\" comment \"ep=ep-a\" }\n"
+            + "add element bridge plexus guard-mac { \"vpx-a\" . 02:42:ac:12:00:02 comment \"ep=ep-a\" }\n"
+            + "add element bridge plexus guard4 { \"vpx-a\" . 02:42:ac:12:00:02 . 172.18.0.2 comment \"ep=ep-a\" }\n",
+            NftablesBridgeScript.Changes(change));
+    }
+
+    [Fact]
+    public void A_leave_deletes_the_ports_elements_by_key_and_undo_puts_them_back()
+    {
+        var change = FirewallChange.Apply(All["ipv6"], [new FirewallOperation.RemoveBridgePorts("ep-a")]);
+        FirewallGolden.Verify("nftables/changes-leave-bridge-port.nft", NftablesBridgeScript.Changes(change));
+        var undo = NftablesBridgeScript.Changes(change, undo: true);
+        Assert.StartsWith("add element bridge plexus ports-guarded { \"vpx-a\" comment \"ep=ep-a\" }", undo, StringComparison.Ordinal);
+        Assert.DoesNotContain("delete", undo, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Turning_anti_spoofing_off_takes_the_networks_ports_out_of_the_guard_only()
+    {
+        var network = All["icc-off-links"].Networks[Net1] with { AntiSpoofing = false };
+        var change = FirewallChange.Apply(All["icc-off-links"], [new FirewallOperation.AddNetwork(network)]);
+        var script = NftablesBridgeScript.Changes(change);
+        Assert.Contains("delete element bridge plexus ports-guarded { \"vpx-app\", \"vpx-web\" }", script, StringComparison.Ordinal);
+        Assert.Contains("delete element bridge plexus guard4", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("ports-icc-off", script, StringComparison.Ordinal); // icc is still off
+        Assert.DoesNotContain("add element", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bridge_port_of_a_network_that_neither_guards_nor_has_icc_off_is_no_element()
+    {
+        var network = Network() with { AntiSpoofing = false };
+        var state = FirewallState.Create([network], [], []);
+        var change = FirewallChange.Apply(state, [new FirewallOperation.AddBridgePort(EndpointPort("ep-a", "172.18.0.2"))]);
+        Assert.False(change.IsEmpty);
+        Assert.Equal("", NftablesBridgeScript.Changes(change));
+        Assert.Equal("", NftablesScript.Changes(change));
+    }
 }

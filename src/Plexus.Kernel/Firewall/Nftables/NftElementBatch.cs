@@ -1,0 +1,140 @@
+using System.Text;
+using Plexus.Kernel.Namespaces;
+using Plexus.Kernel.Netlink;
+
+namespace Plexus.Kernel.Firewall.Nftables;
+
+/// <summary>
+/// One set or map element to add or delete in a table: its key as the kernel stores it (concatenated fields, each
+/// padded to 4 bytes), for a map its data (encoded the same way), and for an add the comment nft shows with it.
+/// </summary>
+internal readonly record struct NftElementChange(bool Add, byte Family, string Table, string Set, byte[] Key, byte[]? Data, string? Comment)
+{
+    /// <summary>Fields of a concatenation, each padded to the kernel's 4-byte register granularity.</summary>
+    public static byte[] Concat(params ReadOnlySpan<byte[]> fields)
+    {
+        int length = 0;
+        foreach (var f in fields) length += (f.Length + 3) & ~3;
+        var bytes = new byte[length];
+        int at = 0;
+        foreach (var f in fields)
+        {
+            f.CopyTo(bytes, at);
+            at += (f.Length + 3) & ~3;
+        }
+        return bytes;
+    }
+}
+
+/// <summary>
+/// Adds and deletes set elements over raw nf_tables netlink, in one batch (one kernel transaction, like a
+/// libnftables run). A join's anti-spoofing elements are the hot path: libnftables would parse a script, fetch its
+/// cache from the kernel and hop to the namespace's thread to build this same batch. The socket is opened in the
+/// firewall's namespace once and used from the committing thread. The kernel handles a batch inside sendmsg, so
+/// every acknowledgement is queued when the send returns; they are read without waiting.
+/// </summary>
+internal sealed class NftElementBatch : IDisposable
+{
+    private const ushort BatchBegin = 0x10;
+    private const ushort BatchEnd = 0x11;
+    private const ushort AttrListTable = 1;
+    private const ushort AttrListSet = 2;
+    private const ushort AttrListElements = 3;
+    private const ushort AttrListElem = 1;
+    private const ushort AttrElemKey = 1;
+    private const ushort AttrElemData = 2;
+    private const ushort AttrElemUserData = 6;
+    private const ushort AttrDataValue = 1;
+    /// <summary>NFTNL_UDATA_SET_ELEM_COMMENT: how nft stores an element's comment in its user data.</summary>
+    private const byte UserDataComment = 0;
+
+    private readonly NetlinkSocket _socket;
+    private readonly NetlinkWriter _writer = new(4096);
+    private readonly byte[] _buffer = new byte[16 * 1024];
+    private readonly Lock _lock = new();
+    private uint _sequence = (uint)Environment.TickCount;
+
+    private NftElementBatch(NetlinkSocket socket) => _socket = socket;
+
+    public static NftElementBatch Open(NetworkNamespace? ns) =>
+        new(ns is null ? NetlinkSocket.Open(NftNetlink.Protocol) : ns.Run(() => NetlinkSocket.Open(NftNetlink.Protocol)));
+
+    /// <summary>Applies the changes in the given order as one batch; throws <see cref="FirewallException"/> and changes nothing if the kernel refuses any.</summary>
+    public void Apply(IReadOnlyList<NftElementChange> changes, string what)
+    {
+        if (changes.Count == 0) return;
+        lock (_lock)
+        {
+            _writer.Reset();
+            Begin(BatchBegin);
+            // Consecutive changes of one kind to one set go in one message, as nft sends them.
+            for (int i = 0; i < changes.Count;)
+            {
+                var first = changes[i];
+                int j = i;
+                while (j < changes.Count && changes[j].Add == first.Add && changes[j].Family == first.Family
+                    && changes[j].Table == first.Table && changes[j].Set == first.Set) j++;
+                var type = NftNetlink.MessageType(first.Add ? NftNetlink.NewSetElem : NftNetlink.DelSetElem);
+                _writer.BeginMessage(type, NetlinkFlags.Request | NetlinkFlags.Ack | (first.Add ? NetlinkFlags.Create : NetlinkFlags.None));
+                NftNetlink.WriteHeader(_writer, first.Family);
+                _writer.String(AttrListTable, first.Table);
+                _writer.String(AttrListSet, changes[i].Set);
+                int list = _writer.BeginNested(AttrListElements, markNested: true);
+                for (int k = i; k < j; k++) WriteElement(changes[k]);
+                _writer.EndNested(list);
+                _writer.EndMessage(++_sequence);
+                i = j;
+            }
+            Begin(BatchEnd);
+            _socket.Send(_writer.WrittenSpan);
+            string? error = null;
+            while (_socket.TryReceive(_buffer, out int length, dontWait: true) == ReceiveStatus.Data)
+            {
+                foreach (var message in new NetlinkMessageReader(_buffer.AsSpan(0, length)))
+                {
+                    if (message.Header.Type != NetlinkMessageType.Error) continue;
+                    int errno = NetlinkConnection.ReadError(message, out var text, out _);
+                    if (errno != 0) error ??= $"{text ?? Interop.Errno.Describe(errno)} ({Interop.Errno.Name(errno)})";
+                }
+            }
+            if (error is not null) throw new FirewallException($"nftables refused {what}", error);
+        }
+    }
+
+    private void Begin(ushort type)
+    {
+        _writer.BeginMessage(type, NetlinkFlags.Request);
+        var header = _writer.Reserve(NftNetlink.HeaderSize);
+        header[0] = 0; // AF_UNSPEC
+        header[2] = 0;
+        header[3] = 10; // resource id: NFNL_SUBSYS_NFTABLES, big-endian
+        _writer.EndMessage(++_sequence);
+    }
+
+    private void WriteElement(in NftElementChange change)
+    {
+        int element = _writer.BeginNested(AttrListElem, markNested: true);
+        int key = _writer.BeginNested(AttrElemKey, markNested: true);
+        _writer.Attribute(AttrDataValue, change.Key);
+        _writer.EndNested(key);
+        if (change.Add && change.Data is { } value)
+        {
+            int data = _writer.BeginNested(AttrElemData, markNested: true);
+            _writer.Attribute(AttrDataValue, value);
+            _writer.EndNested(data);
+        }
+        if (change.Add && change.Comment is { } comment)
+        {
+            int n = Encoding.UTF8.GetByteCount(comment);
+            Span<byte> userData = stackalloc byte[n + 3];
+            userData[0] = UserDataComment;
+            userData[1] = (byte)(n + 1);
+            Encoding.UTF8.GetBytes(comment, userData[2..]);
+            userData[^1] = 0;
+            _writer.Attribute(AttrElemUserData, userData);
+        }
+        _writer.EndNested(element);
+    }
+
+    public void Dispose() => _socket.Dispose();
+}
