@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Plexus.Engine.Ipam;
 using Plexus.Engine.Model;
 using Plexus.Engine.Store;
@@ -8,14 +7,10 @@ namespace Plexus.Engine.Controller;
 
 public sealed partial class NetworkController
 {
-    [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")]
-    private static partial Regex ValidName();
-
     public NetworkState CreateNetwork(NetworkCreateRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!ValidName().IsMatch(request.Name ?? ""))
-            throw PlexusException.Invalid($"invalid network name '{request.Name}': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        RequestValidation.Check(request);
         if (!_drivers.TryGetValue(request.Driver, out var driver))
             throw PlexusException.NotFound($"network driver '{request.Driver}' is not available (available: {string.Join(", ", _drivers.Keys.Order())})");
         if (request.IpamDriver != "default")
@@ -43,6 +38,7 @@ public sealed partial class NetworkController
             driver.ValidateNetwork(state);
             if (driver.Name is "bridge")
             {
+                CheckHostOverlap(request);
                 state = state with
                 {
                     Subnets = _ipam.AddNetwork(state.Id, state.Name, request.IpamConfigs, state.EnableIPv6, state.IpamOptions, HostPrefixes()),

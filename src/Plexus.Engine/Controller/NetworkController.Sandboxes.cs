@@ -13,8 +13,7 @@ public sealed partial class NetworkController
     public Sandbox CreateSandbox(SandboxCreateRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!ValidName().IsMatch(request.Name ?? ""))
-            throw PlexusException.Invalid($"invalid sandbox name '{request.Name}': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        RequestValidation.Check(request);
         ReserveName(_reservedSandboxNames, request.Name!, _sandboxes.Values.Select(s => s.Name), "sandbox");
         var id = Ids.New();
         NetworkNamespace? ns = null;
@@ -24,9 +23,9 @@ public sealed partial class NetworkController
             ns = request.Mode switch
             {
                 SandboxNamespaceMode.New => _namespaces.Create(id),
-                SandboxNamespaceMode.Path => NetworkNamespace.OpenPath(request.NamespacePath
+                SandboxNamespaceMode.Path => OpenPathNamespace(request.NamespacePath
                     ?? throw PlexusException.Invalid("adopting a namespace by path needs a path")),
-                SandboxNamespaceMode.Pid => NetworkNamespace.OpenPid(request.Pid
+                SandboxNamespaceMode.Pid => OpenPidNamespace(request.Pid
                     ?? throw PlexusException.Invalid("adopting a namespace by PID needs a PID")),
                 SandboxNamespaceMode.Host => NetworkNamespace.OpenProcess(),
                 _ => throw PlexusException.Invalid($"unknown namespace mode {request.Mode}"),
@@ -117,6 +116,32 @@ public sealed partial class NetworkController
         TryUndo(() => _files.Remove(sandbox.Id));
     }
 
+    /// <summary>The namespace of a process; one that ended after the request was checked is still bad input, not a failure.</summary>
+    private static NetworkNamespace OpenPidNamespace(int pid)
+    {
+        try
+        {
+            return NetworkNamespace.OpenPid(pid);
+        }
+        catch (KernelException e) when (e.ErrorNumber is 2 or 3) // ENOENT, ESRCH
+        {
+            throw PlexusException.Invalid($"invalid PID (Pid, --pid) {pid}: no process with this id is running");
+        }
+    }
+
+    /// <summary>A namespace by path; a path that leads nowhere is bad input, not a failure.</summary>
+    private static NetworkNamespace OpenPathNamespace(string path)
+    {
+        try
+        {
+            return NetworkNamespace.OpenPath(path);
+        }
+        catch (KernelException e) when (e.ErrorNumber is 2 or 20) // ENOENT, ENOTDIR
+        {
+            throw PlexusException.Invalid($"invalid namespace path (NetnsPath, --netns) {RequestValidation.Show(path)}: no such file");
+        }
+    }
+
     /// <summary>Records (or clears) the sandbox's main process.</summary>
     public Sandbox SetProcess(string sandboxReference, SandboxProcessState? process)
     {
@@ -138,6 +163,7 @@ public sealed partial class NetworkController
     /// <summary>Starts a process inside the sandbox, seeing the sandbox's hosts, resolv.conf and hostname.</summary>
     public Process StartProcess(string sandboxReference, IReadOnlyList<string> command, Action<ProcessStartInfo>? configure = null)
     {
+        RequestValidation.Command(command);
         var sandbox = GetSandbox(sandboxReference);
         try
         {
