@@ -57,4 +57,7 @@ public sealed record ExecResultJson(int ExitCode, string Output)
 {
     public string? Stdout { get; init; }
     public string? Stderr { get; init; }
+
+    /// <summary>True when a stream wrote more than the daemon keeps for a JSON answer (the text then ends with a marker saying so).</summary>
+    public bool Truncated { get; init; }
 }

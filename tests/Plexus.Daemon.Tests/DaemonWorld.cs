@@ -44,6 +44,9 @@ public sealed class DaemonWorld : IDisposable
     public HttpClient Http { get; }
     public string Log { get; private set; } = "";
 
+    /// <summary>The running plexusd's process id (0 when stopped).</summary>
+    public int DaemonPid => _daemon?.Id ?? 0;
+
     public static string DaemonDll => Path.Combine(AppContext.BaseDirectory, "plexusd.dll");
 
     /// <summary>Starts plexusd inside the world's host namespace and waits until it answers.</summary>

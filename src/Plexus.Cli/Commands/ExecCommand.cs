@@ -46,15 +46,7 @@ internal sealed class ExecCommand : PlexusCommand, IPassThroughCommand
     {
         var (sandbox, body) = BuildRequest(parse);
         using var client = Services.Connect(parse);
-        var result = await client.ExecAsync(sandbox, body, cancellationToken);
-        // Each stream where it belongs (an older daemon sends only the two together, as Output).
-        await Console.Out.WriteAsync(result.Stdout ?? result.Output);
-        await Console.Out.FlushAsync(cancellationToken);
-        if (result.Stdout is not null && result.Stderr is { Length: > 0 } stderr)
-        {
-            await Console.Error.WriteAsync(stderr);
-            await Console.Error.FlushAsync(cancellationToken);
-        }
-        return result.ExitCode;
+        // The output arrives as it is written, however much there is (the daemon keeps none of it).
+        return await client.ExecStreamAsync(sandbox, body, Console.Out, Console.Error, cancellationToken);
     }
 }

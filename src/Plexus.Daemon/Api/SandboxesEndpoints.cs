@@ -19,27 +19,7 @@ internal static class SandboxesEndpoints
             return Results.Json(new SandboxCreateResponseJson(created, []), DaemonJson.Default.SandboxCreateResponseJson, statusCode: 201);
         });
 
-        app.MapPost("/plexus/sandboxes/{id}/exec", (string id, ExecJson body, NetworkController c) =>
-        {
-            if (body.Cmd is not { Count: > 0 } cmd) throw PlexusException.Invalid("invalid command (Cmd): no command given to exec");
-            var env = Entries(body.Env, "environment variable (Env, -e)");
-            int timeout = RequestValidation.ExecTimeout(body.Timeout, 60);
-            using var p = c.StartProcess(id, cmd, psi =>
-            {
-                psi.RedirectStandardOutput = true;
-                psi.RedirectStandardError = true;
-                foreach (var e in env) SetEnv(psi, e);
-            });
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            if (!p.WaitForExit(TimeSpan.FromSeconds(timeout)))
-            {
-                p.Kill(entireProcessTree: true);
-                throw new PlexusException(ErrorKind.Conflict, $"exec of '{cmd[0]}' in sandbox {id} did not finish in {timeout} s and was killed");
-            }
-            return Results.Json(new ExecResultJson(p.ExitCode, stdout.Result + stderr.Result) { Stdout = stdout.Result, Stderr = stderr.Result },
-                DaemonJson.Default.ExecResultJson);
-        });
+        ExecEndpoint.Map(app);
 
         app.MapGet("/plexus/sandboxes/{id}/logs", async (string id, string? follow, NetworkController c, HttpContext http) =>
         {

@@ -19,7 +19,7 @@ internal sealed class ProcessSupervisor(NetworkController controller) : IDisposa
     {
         var sandbox = controller.GetSandbox(sandboxId);
         var log = Path.Combine(controller.Files.DirectoryOf(sandbox.Id), "output.log");
-        File.WriteAllText(log, "");
+        CreateLog(log);
         // setsid: a session of its own; the shell sends output to the log and then becomes the command.
         string[] wrapped = ["setsid", "/bin/sh", "-c", "exec \"$@\" >>\"$0\" 2>&1 </dev/null", log, .. command];
         Process process;
@@ -45,6 +45,16 @@ internal sealed class ProcessSupervisor(NetworkController controller) : IDisposa
             LogPath = log,
             Environment = environment,
         });
+    }
+
+    /// <summary>An empty log only root can read: a process's output may hold what others must not see.</summary>
+    private static void CreateLog(string path)
+    {
+        const UnixFileMode owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (new FileStream(path, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = owner }))
+        {
+        }
+        File.SetUnixFileMode(path, owner); // Create keeps the mode of a file that was there
     }
 
     public void Kill(int pid)
