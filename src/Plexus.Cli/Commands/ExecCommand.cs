@@ -11,6 +11,7 @@ internal sealed class ExecCommand : PlexusCommand, IPassThroughCommand
     private readonly Argument<string[]> _command = new("COMMAND") { Description = "The command to run, and its arguments", Arity = ArgumentArity.OneOrMore };
     private readonly Option<string[]> _env = Opt.Repeatable("--env", "NAME=VALUE in the command's environment; NAME alone takes this shell's value (repeatable)", "-e");
     private readonly Option<int?> _timeout = new("--timeout") { Description = "Seconds to wait for the command before the daemon kills it (daemon's default: 60)" };
+    private readonly Option<bool> _privileged = Opt.Flag("--privileged", "Give the command every capability and the daemon's paths, whatever the sandbox has");
 
     public ExecCommand(CommandServices services)
         : base("exec", "Run a command in a sandbox and print its output", services)
@@ -19,6 +20,7 @@ internal sealed class ExecCommand : PlexusCommand, IPassThroughCommand
         Arguments.Add(_command);
         Options.Add(_env);
         Options.Add(_timeout);
+        Options.Add(_privileged);
     }
 
     public int LeadingArguments => 1;
@@ -39,6 +41,7 @@ internal sealed class ExecCommand : PlexusCommand, IPassThroughCommand
             Cmd = [.. parse.GetValue(_command) ?? []],
             Env = env.Count == 0 ? null : env,
             Timeout = timeout,
+            Privileged = parse.GetValue(_privileged) ? true : null,
         });
     }
 

@@ -8,7 +8,8 @@ using Plexus.Engine.Model;
 namespace Plexus.Daemon.Api;
 
 /// <summary>
-/// POST /plexus/sandboxes/{id}/exec: a command in the sandbox. A client that accepts <see cref="ExecStream.MediaType"/> (the plexus CLI) gets the output as
+/// POST /plexus/sandboxes/{id}/exec: a command in the sandbox, with the sandbox's capabilities (or all, with
+/// Privileged). A client that accepts <see cref="ExecStream.MediaType"/> (the plexus CLI) gets the output as
 /// it is written, framed, however much there is. Any other gets one JSON answer that keeps the first
 /// <see cref="RequestLimits.MaxExecOutputBytes"/> of each stream and marks the cut: either way the daemon
 /// holds a bounded amount of a command's output, not all of it.
@@ -33,7 +34,7 @@ internal static class ExecEndpoint
             psi.RedirectStandardOutput = true;
             psi.RedirectStandardError = true;
             foreach (var e in env) SandboxesEndpoints.SetEnv(psi, e);
-        });
+        }, privileged: body.Privileged == true);
         var timedOutMessage = $"exec of {RequestValidation.Show(cmd[0])} in sandbox {id} did not finish in {timeout.ToString(CultureInfo.InvariantCulture)} s and was killed";
 
         if (streamed)

@@ -94,6 +94,9 @@ internal static class SandboxesEndpoints
             ExtraHosts = body.ExtraHosts ?? [],
             Labels = body.Labels ?? [],
             Links = links,
+            Privileged = body.Privileged ?? false,
+            CapAdd = Entries(body.CapAdd, "capability (CapAdd, --cap-add)"),
+            CapDrop = Entries(body.CapDrop, "capability (CapDrop, --cap-drop)"),
         });
         try
         {

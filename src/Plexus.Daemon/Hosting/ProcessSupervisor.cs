@@ -20,15 +20,15 @@ internal sealed class ProcessSupervisor(NetworkController controller) : IDisposa
         var sandbox = controller.GetSandbox(sandboxId);
         var log = Path.Combine(controller.Files.DirectoryOf(sandbox.Id), "output.log");
         CreateLog(log);
-        // setsid: a session of its own; the shell sends output to the log and then becomes the command.
-        string[] wrapped = ["setsid", "/bin/sh", "-c", "exec \"$@\" >>\"$0\" 2>&1 </dev/null", log, .. command];
+        // setsid: a session of its own. The output goes to the log, opened before the daemon's paths are hidden.
+        string[] wrapped = ["setsid", .. command];
         Process process;
         try
         {
             process = controller.StartProcess(sandbox.Id, wrapped, psi =>
             {
                 foreach (var e in environment) SandboxesEndpoints.SetEnv(psi, e);
-            });
+            }, outputFile: log);
         }
         catch (System.ComponentModel.Win32Exception e)
         {

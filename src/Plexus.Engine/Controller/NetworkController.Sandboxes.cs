@@ -14,6 +14,8 @@ public sealed partial class NetworkController
     {
         ArgumentNullException.ThrowIfNull(request);
         RequestValidation.Check(request);
+        var capAdd = Capabilities.Normalize(request.CapAdd, "capability (CapAdd, --cap-add)");
+        var capDrop = Capabilities.Normalize(request.CapDrop, "capability (CapDrop, --cap-drop)");
         ReserveName(_reservedSandboxNames, request.Name!, _sandboxes.Values.Select(s => s.Name), "sandbox");
         var id = Ids.New();
         NetworkNamespace? ns = null;
@@ -54,6 +56,9 @@ public sealed partial class NetworkController
                 ExtraHosts = request.ExtraHosts,
                 Labels = request.Labels,
                 Links = request.Links,
+                Privileged = request.Privileged,
+                CapAdd = capAdd,
+                CapDrop = capDrop,
                 Created = DateTimeOffset.UtcNow,
             };
             var sandbox = new Sandbox(state, ns, isHost);
@@ -116,6 +121,17 @@ public sealed partial class NetworkController
         TryUndo(() => _files.Remove(sandbox.Id));
     }
 
+    /// <summary>Docker's default capabilities tweaked by the sandbox's --cap-add and --cap-drop, and the daemon's paths hidden; or nothing, privileged.</summary>
+    public ProcessConfinement ConfinementOf(SandboxState sandbox)
+    {
+        ArgumentNullException.ThrowIfNull(sandbox);
+        return sandbox.Privileged ? ProcessConfinement.Privileged : new ProcessConfinement
+        {
+            Capabilities = Capabilities.Effective(sandbox.CapAdd, sandbox.CapDrop, privileged: false),
+            HiddenPaths = _options.HiddenPaths,
+        };
+    }
+
     /// <summary>The namespace of a process; one that ended after the request was checked is still bad input, not a failure.</summary>
     private static NetworkNamespace OpenPidNamespace(int pid)
     {
@@ -160,19 +176,24 @@ public sealed partial class NetworkController
         return sandbox;
     }
 
-    /// <summary>Starts a process inside the sandbox, seeing the sandbox's hosts, resolv.conf and hostname.</summary>
-    public Process StartProcess(string sandboxReference, IReadOnlyList<string> command, Action<ProcessStartInfo>? configure = null)
+    /// <summary>
+    /// Starts a process inside the sandbox, seeing the sandbox's hosts, resolv.conf and hostname, confined as the
+    /// sandbox says (<see cref="ConfinementOf"/>); <paramref name="privileged"/> lifts that for this process only
+    /// (docker exec --privileged). With <paramref name="outputFile"/>, stdout and stderr are appended to that file.
+    /// </summary>
+    public Process StartProcess(string sandboxReference, IReadOnlyList<string> command, Action<ProcessStartInfo>? configure = null,
+        bool privileged = false, string? outputFile = null)
     {
         RequestValidation.Command(command);
         var sandbox = GetSandbox(sandboxReference);
         try
         {
             var links = LinkEnvironment(sandbox);
-            return SandboxProcess.Start(sandbox, _files, command, psi =>
+            return SandboxProcess.Start(sandbox, _files, command, privileged ? ProcessConfinement.Privileged : ConfinementOf(sandbox.State), psi =>
             {
                 foreach (var (key, value) in links) psi.Environment[key] = value;
                 configure?.Invoke(psi);
-            });
+            }, outputFile);
         }
         catch (Exception e) when (e is KernelException or System.ComponentModel.Win32Exception)
         {

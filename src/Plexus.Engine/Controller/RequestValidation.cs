@@ -68,6 +68,8 @@ public static partial class RequestValidation
         }
         if (request.Pid is { } pid) Pid(pid);
         if (request.NamespacePath is { } path) Path(path, "namespace path (NetnsPath, --netns)");
+        EachOf(request.CapAdd, "capability (CapAdd, --cap-add)", c => Text(c, "capability (CapAdd, --cap-add)", RequestLimits.MaxKeyLength));
+        EachOf(request.CapDrop, "capability (CapDrop, --cap-drop)", c => Text(c, "capability (CapDrop, --cap-drop)", RequestLimits.MaxKeyLength));
     }
 
     public static void Check(EndpointCreateRequest request)
