@@ -45,9 +45,16 @@ internal static class ExecEndpoint
             using var frames = new FrameWriter(http.Response.Body, http.RequestAborted);
             var outcome = await ProcessOutputPump.RunAsync(process, TimeSpan.FromSeconds(timeout), frames.WriteAsync, http.RequestAborted);
             if (outcome.Aborted) return;
-            if (outcome.TimedOut) await frames.WriteAsync(ExecStream.Error, Encoding.UTF8.GetBytes(timedOutMessage), http.RequestAborted);
-            await frames.WriteAsync(ExecStream.Result,
-                JsonSerializer.SerializeToUtf8Bytes(new ExecResultJson(outcome.ExitCode, ""), DaemonJson.Default.ExecResultJson), http.RequestAborted);
+            try
+            {
+                if (outcome.TimedOut) await frames.WriteAsync(ExecStream.Error, Encoding.UTF8.GetBytes(timedOutMessage), http.RequestAborted);
+                await frames.WriteAsync(ExecStream.Result,
+                    JsonSerializer.SerializeToUtf8Bytes(new ExecResultJson(outcome.ExitCode, ""), DaemonJson.Default.ExecResultJson), http.RequestAborted);
+            }
+            catch (Exception gone) when (gone is OperationCanceledException or IOException)
+            {
+                // the client went away between the last output and the exit code
+            }
             return;
         }
 

@@ -38,12 +38,13 @@ public sealed partial class NetworkController
             driver.ValidateNetwork(state);
             if (driver.Name is "bridge")
             {
-                CheckHostOverlap(request);
                 state = state with
                 {
                     Subnets = _ipam.AddNetwork(state.Id, state.Name, request.IpamConfigs, state.EnableIPv6, state.IpamOptions, HostPrefixes()),
                 };
                 ipamAdded = true;
+                // After IPAM: a subnet another network holds (or is being made with) is IPAM's to name.
+                CheckHostOverlap(request);
             }
             // Written before the kernel work: a crash in between leaves a pending record that the next start
             // rolls back, so even a bridge with a user-chosen name is never leaked.
