@@ -172,7 +172,7 @@ internal static class SandboxesEndpoints
     {
         RequestValidation.Argument(assignment, "environment variable (Env, -e)");
         int eq = assignment.IndexOf('=', StringComparison.Ordinal);
-        if (eq <= 0) throw PlexusException.Invalid($"invalid environment variable '{assignment}': expected NAME=VALUE");
+        if (eq <= 0) throw PlexusException.Invalid($"invalid environment variable (Env, -e) {RequestValidation.Show(assignment)}: expected NAME=VALUE");
         psi.Environment[assignment[..eq]] = assignment[(eq + 1)..];
     }
 }
