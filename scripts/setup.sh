@@ -9,6 +9,8 @@ need=()
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v busybox >/dev/null 2>&1 || need+=(busybox-static)
 command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
+# setpriv confines what `plexus run` and `plexus exec` start (capabilities, no_new_privs).
+command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 # The docker client, for the tests that drive plexusd with it (only the client is used).
 command -v docker >/dev/null 2>&1 || need+=(docker.io)

@@ -67,6 +67,9 @@ public sealed record HostConfigJson
     public List<string> DnsSearch { get; init; } = [];
     public List<string> DnsOptions { get; init; } = [];
     public List<string>? ExtraHosts { get; init; }
+    public List<string>? CapAdd { get; init; }
+    public List<string>? CapDrop { get; init; }
+    public bool Privileged { get; init; }
 }
 
 public sealed record ContainerConfigJson

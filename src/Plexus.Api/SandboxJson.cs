@@ -39,6 +39,15 @@ public sealed record SandboxCreateJson
     public List<string>? Cmd { get; init; }
 
     public List<string>? Env { get; init; }
+
+    /// <summary>Capabilities added to Docker's default set for the sandbox's processes (NET_ADMIN, ALL), as HostConfig.CapAdd.</summary>
+    public List<string>? CapAdd { get; init; }
+
+    /// <summary>Capabilities taken from Docker's default set (NET_RAW, ALL), as HostConfig.CapDrop.</summary>
+    public List<string>? CapDrop { get; init; }
+
+    /// <summary>Every capability, no no_new_privs, and the daemon's paths visible, as HostConfig.Privileged.</summary>
+    public bool? Privileged { get; init; }
 }
 
 public sealed record SandboxCreateResponseJson(string Id, List<string> Warnings);
@@ -50,6 +59,9 @@ public sealed record ExecJson
 
     /// <summary>Seconds to wait for the command; default 60.</summary>
     public int? Timeout { get; init; }
+
+    /// <summary>All capabilities, no no_new_privs and nothing hidden, whatever the sandbox was started with (docker exec --privileged).</summary>
+    public bool? Privileged { get; init; }
 }
 
 /// <summary>An exec's outcome: <see cref="Output"/> is stdout then stderr; the two streams also come apart.</summary>
@@ -57,4 +69,7 @@ public sealed record ExecResultJson(int ExitCode, string Output)
 {
     public string? Stdout { get; init; }
     public string? Stderr { get; init; }
+
+    /// <summary>True when a stream wrote more than the daemon keeps for a JSON answer (the text then ends with a marker saying so).</summary>
+    public bool Truncated { get; init; }
 }

@@ -47,6 +47,9 @@ public sealed class DaemonWorld : IDisposable
     /// <summary>Environment variables the daemon is started with, on top of the tests' own (e.g. a PATH without a tool).</summary>
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The running plexusd's process id (0 when stopped).</summary>
+    public int DaemonPid => _daemon?.Id ?? 0;
+
     public static string DaemonDll => Path.Combine(AppContext.BaseDirectory, "plexusd.dll");
 
     /// <summary>Starts plexusd inside the world's host namespace and waits until it answers.</summary>

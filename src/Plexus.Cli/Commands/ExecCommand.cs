@@ -11,6 +11,7 @@ internal sealed class ExecCommand : PlexusCommand, IPassThroughCommand, IWaiting
     private readonly Argument<string[]> _command = new("COMMAND") { Description = "The command to run, and its arguments", Arity = ArgumentArity.OneOrMore };
     private readonly Option<string[]> _env = Opt.Repeatable("--env", "NAME=VALUE in the command's environment; NAME alone takes this shell's value (repeatable)", "-e");
     private readonly Option<int?> _timeout = new("--timeout") { Description = "Seconds to wait for the command before the daemon kills it (daemon's default: 60)" };
+    private readonly Option<bool> _privileged = Opt.Flag("--privileged", "Give the command every capability and the daemon's paths, whatever the sandbox has");
 
     public ExecCommand(CommandServices services)
         : base("exec", "Run a command in a sandbox and print its output", services)
@@ -19,6 +20,7 @@ internal sealed class ExecCommand : PlexusCommand, IPassThroughCommand, IWaiting
         Arguments.Add(_command);
         Options.Add(_env);
         Options.Add(_timeout);
+        Options.Add(_privileged);
     }
 
     public int LeadingArguments => 1;
@@ -39,6 +41,7 @@ internal sealed class ExecCommand : PlexusCommand, IPassThroughCommand, IWaiting
             Cmd = [.. parse.GetValue(_command) ?? []],
             Env = env.Count == 0 ? null : env,
             Timeout = timeout,
+            Privileged = parse.GetValue(_privileged) ? true : null,
         });
     }
 
@@ -46,15 +49,7 @@ internal sealed class ExecCommand : PlexusCommand, IPassThroughCommand, IWaiting
     {
         var (sandbox, body) = BuildRequest(parse);
         using var client = Services.Connect(parse);
-        var result = await client.ExecAsync(sandbox, body, cancellationToken);
-        // Each stream where it belongs (an older daemon sends only the two together, as Output).
-        Console.Out.Write(result.Stdout ?? result.Output);
-        Console.Out.Flush();
-        if (result.Stdout is not null && result.Stderr is { Length: > 0 } stderr)
-        {
-            Console.Error.Write(stderr);
-            Console.Error.Flush();
-        }
-        return result.ExitCode;
+        // The output arrives as it is written, however much there is (the daemon keeps none of it).
+        return await client.ExecStreamAsync(sandbox, body, Console.Out, Console.Error, cancellationToken);
     }
 }

@@ -23,10 +23,13 @@ internal sealed class SandboxOptions
     private readonly Option<string?> _mac = Opt.Value("--mac-address", "MAC address of the sandbox's interface, e.g. 92:d0:c6:0a:29:33");
     private readonly Option<string[]> _env = Opt.Repeatable("--env", "NAME=VALUE in the process's environment; NAME alone takes this shell's value (repeatable)", "-e");
     private readonly Option<string[]> _label = Opt.Repeatable("--label", "KEY=VALUE label (repeatable)", "-l");
+    private readonly Option<string[]> _capAdd = Opt.Repeatable("--cap-add", "Add a Linux capability to the default set, e.g. NET_ADMIN, or ALL (repeatable)");
+    private readonly Option<string[]> _capDrop = Opt.Repeatable("--cap-drop", "Drop a Linux capability from the default set, e.g. NET_RAW, or ALL (repeatable)");
+    private readonly Option<bool> _privileged = Opt.Flag("--privileged", "Give processes every capability, no no_new_privs, and the daemon's paths visible");
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _name, _network, _publish, _expose, _link, _ip, _ip6, _dns, _dnsSearch, _dnsOption, _addHost, _hostname, _alias, _mac, _env, _label })
+        foreach (var option in new Option[] { _name, _network, _publish, _expose, _link, _ip, _ip6, _dns, _dnsSearch, _dnsOption, _addHost, _hostname, _alias, _mac, _env, _label, _capAdd, _capDrop, _privileged })
             command.Options.Add(option);
     }
 
@@ -49,6 +52,9 @@ internal sealed class SandboxOptions
         ExtraHosts = NullIfEmpty(parse.Values(_addHost)),
         Labels = KeyValues.ToMap(parse.Values(_label), "--label", valueOptional: true),
         Env = NullIfEmpty(Environment(parse.Values(_env), environment)),
+        CapAdd = NullIfEmpty(parse.Values(_capAdd)),
+        CapDrop = NullIfEmpty(parse.Values(_capDrop)),
+        Privileged = parse.GetValue(_privileged) ? true : null,
     };
 
     private static List<string> Environment(IEnumerable<string> items, Func<string, string?> environment)

@@ -1,8 +1,11 @@
 namespace Plexus.Cli.Daemon;
 
-/// <summary>A daemon's answer: its status and its body, read as it arrives. Disposing closes the connection.</summary>
-internal sealed class HttpAnswer(int statusCode, string reasonPhrase, Stream body) : IDisposable
+/// <summary>A daemon's answer: its status, its media type and its body, read as it arrives. Disposing closes the connection.</summary>
+internal sealed class HttpAnswer(int statusCode, string reasonPhrase, Stream body, string? mediaType = null) : IDisposable
 {
+    /// <summary>Content-Type without its parameters (<c>application/json</c>), or null when the answer has none.</summary>
+    public string? MediaType { get; } = mediaType;
+
     public int StatusCode { get; } = statusCode;
 
     public string ReasonPhrase { get; } = reasonPhrase;

@@ -24,7 +24,7 @@ internal static class HttpConnection
     /// <exception cref="SocketException">The connection could not be made.</exception>
     /// <exception cref="IOException">The connection broke, or the answer is not HTTP.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled.</exception>
-    public static Task<HttpAnswer> SendAsync(DaemonHost host, string method, string target, byte[]? jsonBody, CancellationToken ct)
+    public static Task<HttpAnswer> SendAsync(DaemonHost host, string method, string target, byte[]? jsonBody, CancellationToken ct, string? accept = null)
     {
         ct.ThrowIfCancellationRequested();
         var socket = host.SocketPath is not null
@@ -37,7 +37,7 @@ internal static class HttpConnection
                 socket.Connect(new UnixDomainSocketEndPoint(socketPath));
             else
                 socket.Connect(TcpEndPoint(host.TcpAuthority!));
-            socket.Send(Request(host, method, target, jsonBody));
+            socket.Send(Request(host, method, target, jsonBody, accept));
             return Task.FromResult(ReadAnswer(socket, closeOnCancel, ct));
         }
         catch (Exception e) when (ct.IsCancellationRequested && e is SocketException or ObjectDisposedException or IOException)
@@ -60,13 +60,14 @@ internal static class HttpConnection
         return new DnsEndPoint(uri.IdnHost, uri.Port);
     }
 
-    private static byte[] Request(DaemonHost host, string method, string target, byte[]? body)
+    private static byte[] Request(DaemonHost host, string method, string target, byte[]? body, string? accept)
     {
         var head = new StringBuilder(256)
             .Append(method).Append(' ').Append(target).Append(" HTTP/1.1\r\n")
             .Append("Host: ").Append(host.TcpAuthority ?? "plexus").Append("\r\n")
             .Append("User-Agent: plexus-cli\r\n")
             .Append("Connection: close\r\n");
+        if (accept is not null) head.Append("Accept: ").Append(accept).Append("\r\n");
         if (body is not null)
         {
             head.Append("Content-Type: application/json; charset=utf-8\r\n")
@@ -108,6 +109,7 @@ internal static class HttpConnection
             throw new IOException($"the answer is not HTTP: {lines[0]}");
         long? length = null;
         bool chunked = false;
+        string? mediaType = null;
         foreach (var line in lines.AsSpan(1))
         {
             int colon = line.IndexOf(':', StringComparison.Ordinal);
@@ -119,9 +121,11 @@ internal static class HttpConnection
                 length = l;
             else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && value.Contains("chunked", StringComparison.OrdinalIgnoreCase))
                 chunked = true;
+            else if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+                mediaType = (value.IndexOf(';') is int semicolon and >= 0 ? value[..semicolon] : value).Trim().ToString();
         }
         var leftover = buffer.AsMemory(headerEnd + 4, filled - headerEnd - 4);
         var body = new HttpBodyStream(socket, closeOnCancel, leftover, chunked ? null : length ?? -1, ct);
-        return new HttpAnswer(code, status.Length > 2 ? status[2] : "", body);
+        return new HttpAnswer(code, status.Length > 2 ? status[2] : "", body, mediaType);
     }
 }

@@ -182,6 +182,9 @@ internal static class ContainerMapping
                 DnsSearch = s.State.DnsSearch.ToList(),
                 DnsOptions = s.State.DnsOptions.ToList(),
                 ExtraHosts = s.State.ExtraHosts.Count == 0 ? null : s.State.ExtraHosts.ToList(),
+                CapAdd = s.State.CapAdd.Count == 0 ? null : s.State.CapAdd.ToList(),
+                CapDrop = s.State.CapDrop.Count == 0 ? null : s.State.CapDrop.ToList(),
+                Privileged = s.State.Privileged,
                 PortBindings = ports.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!),
             },
             Config = new ContainerConfigJson

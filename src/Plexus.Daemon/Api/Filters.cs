@@ -21,13 +21,17 @@ internal sealed class Filters
         try
         {
             using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw PlexusException.Invalid("invalid filters: expected a JSON object of lists, e.g. {\"name\":[\"web\"]}");
             foreach (var property in doc.RootElement.EnumerateObject())
             {
                 if (!allowed.Contains(property.Name))
                     throw PlexusException.Invalid($"invalid filter '{property.Name}' (supported: {string.Join(", ", allowed)})");
                 var list = values[property.Name] = [];
                 if (property.Value.ValueKind == JsonValueKind.Array)
-                    list.AddRange(property.Value.EnumerateArray().Select(v => v.GetString() ?? ""));
+                    list.AddRange(property.Value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String
+                        ? v.GetString()!
+                        : throw PlexusException.Invalid($"invalid filter '{property.Name}': its values must be strings")));
                 else if (property.Value.ValueKind == JsonValueKind.Object)
                     list.AddRange(property.Value.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.True).Select(p => p.Name));
                 else

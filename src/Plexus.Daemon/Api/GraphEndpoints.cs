@@ -32,7 +32,7 @@ internal static class GraphEndpoints
             catch (GraphvizMissingException e)
             {
                 // 503: this daemon cannot draw until graphviz is installed (found on PATH at each request).
-                return Results.Json(new ErrorJson(e.Message), DaemonJson.Default.ErrorJson, statusCode: 503);
+                return Results.Json(new ErrorJson(e.Message), DaemonJson.Relaxed.ErrorJson, statusCode: 503);
             }
             catch (GraphvizException e)
             {

@@ -71,12 +71,13 @@ internal static class NetworkMapping
         var configs = new List<IpamRequest>();
         foreach (var c in body.IPAM?.Config ?? [])
         {
+            if (c is null) throw PlexusException.Invalid("invalid IPAM config (IPAM.Config): an entry is null");
             configs.Add(new IpamRequest
             {
                 Subnet = c.Subnet is { Length: > 0 } s ? Network(s, "subnet") : null,
                 IPRange = c.IPRange is { Length: > 0 } r ? Network(r, "ip-range") : null,
                 Gateway = c.Gateway is { Length: > 0 } g ? Address(g, "gateway") : null,
-                AuxAddresses = (c.AuxiliaryAddresses ?? []).ToDictionary(kv => kv.Key, kv => Address(kv.Value, $"aux-address {kv.Key}")),
+                AuxAddresses = (c.AuxiliaryAddresses ?? []).ToDictionary(kv => kv.Key, kv => Address(kv.Value, $"auxiliary address {RequestValidation.Show(kv.Key)}")),
             });
         }
         return new NetworkCreateRequest
@@ -102,16 +103,20 @@ internal static class NetworkMapping
     {
         if (!IPNetwork.TryParse(text, out var network))
         {
-            // Docker accepts a subnet with host bits set (172.18.0.1/16) as long as it is a prefix.
+            // Docker 25+ refuses host bits (172.18.1.5/16) and says which network was meant.
             var slash = text.IndexOf('/', StringComparison.Ordinal);
-            if (slash > 0 && IPAddress.TryParse(text[..slash], out var ip) && int.TryParse(text[(slash + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var len)
-                && len >= 0 && len <= (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
-                return new IPNetwork(Kernel.Types.IPPrefix.Mask(ip, len), len);
-            throw PlexusException.Invalid($"invalid {what} '{text}': expected an address with a prefix length, e.g. 172.18.0.0/16");
+            if (slash > 0 && IPAddress.TryParse(text[..slash], out var ip) && int.TryParse(text[(slash + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var len)
+                && len <= (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
+                throw PlexusException.Invalid($"invalid {what} {text}: it should be {new IPNetwork(Kernel.Types.IPPrefix.Mask(ip, len), len)}");
+            throw PlexusException.Invalid($"invalid {what} {RequestValidation.Show(text)}: expected an address with a prefix length, e.g. 172.18.0.0/16");
         }
+        // IPNetwork.TryParse clears host bits by itself in some versions: compare with what was written.
+        var written = text[..text.IndexOf('/', StringComparison.Ordinal)];
+        if (IPAddress.TryParse(written, out var address) && !address.Equals(network.BaseAddress))
+            throw PlexusException.Invalid($"invalid {what} {text}: it should be {network}");
         return network;
     }
 
-    public static IPAddress Address(string text, string what) =>
-        IPAddress.TryParse(text, out var ip) ? ip : throw PlexusException.Invalid($"invalid {what} '{text}': not an IP address");
+    public static IPAddress Address(string? text, string what) =>
+        text is not null && IPAddress.TryParse(text, out var ip) ? ip : throw PlexusException.Invalid($"invalid {what} {RequestValidation.Show(text)}: not an IP address");
 }

@@ -19,25 +19,7 @@ internal static class SandboxesEndpoints
             return Results.Json(new SandboxCreateResponseJson(created, []), DaemonJson.Relaxed.SandboxCreateResponseJson, statusCode: 201);
         });
 
-        app.MapPost("/plexus/sandboxes/{id}/exec", (string id, ExecJson body, NetworkController c) =>
-        {
-            if (body.Cmd is not { Count: > 0 } cmd) throw PlexusException.Invalid("no command given to exec");
-            using var p = c.StartProcess(id, cmd, psi =>
-            {
-                psi.RedirectStandardOutput = true;
-                psi.RedirectStandardError = true;
-                foreach (var e in body.Env ?? []) SetEnv(psi, e);
-            });
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            if (!p.WaitForExit(TimeSpan.FromSeconds(body.Timeout ?? 60)))
-            {
-                p.Kill(entireProcessTree: true);
-                throw new PlexusException(ErrorKind.Conflict, $"exec of '{cmd[0]}' in sandbox {id} did not finish in {body.Timeout ?? 60} s and was killed");
-            }
-            return Results.Json(new ExecResultJson(p.ExitCode, stdout.Result + stderr.Result) { Stdout = stdout.Result, Stderr = stderr.Result },
-                DaemonJson.Relaxed.ExecResultJson);
-        });
+        ExecEndpoint.Map(app);
 
         app.MapGet("/plexus/sandboxes/{id}/logs", async (string id, string? follow, NetworkController c, HttpContext http) =>
         {
@@ -82,7 +64,12 @@ internal static class SandboxesEndpoints
     private static string Create(SandboxCreateJson body, NetworkController c, ProcessSupervisor supervisor)
     {
         if (string.IsNullOrEmpty(body.Name)) throw PlexusException.Invalid("a sandbox needs a name (--name)");
-        var links = (body.Links ?? []).Select(ParseLink).ToList();
+        // What the process and the ports need is checked before anything is made.
+        if (body.Cmd is { Count: > 0 }) RequestValidation.Command(body.Cmd);
+        foreach (var e in Entries(body.Env, "environment variable (Env, -e)")) RequestValidation.Argument(e, "environment variable (Env, -e)");
+        Entries(body.Publish, "published port (Publish, -p)");
+        Entries(body.Expose, "exposed port (Expose, --expose)");
+        var links = Entries(body.Links, "link (Links, --link)").Select(ParseLink).ToList();
         foreach (var link in links) c.GetSandbox(link.Target); // must exist
         var mode = body.Pid is not null ? SandboxNamespaceMode.Pid
             : body.NetnsPath is { Length: > 0 } ? SandboxNamespaceMode.Path
@@ -101,6 +88,9 @@ internal static class SandboxesEndpoints
             ExtraHosts = body.ExtraHosts ?? [],
             Labels = body.Labels ?? [],
             Links = links,
+            Privileged = body.Privileged ?? false,
+            CapAdd = Entries(body.CapAdd, "capability (CapAdd, --cap-add)"),
+            CapDrop = Entries(body.CapDrop, "capability (CapDrop, --cap-drop)"),
         });
         try
         {
@@ -163,10 +153,20 @@ internal static class SandboxesEndpoints
         return new SandboxLink(parts[0].TrimStart('/'), parts.Length == 2 && parts[1].Length > 0 ? parts[1] : parts[0].TrimStart('/'));
     }
 
+    /// <summary>A list from a request body: bounded, and without null entries (JSON allows [null]).</summary>
+    internal static List<string> Entries(List<string>? list, string what)
+    {
+        if (list is null) return [];
+        RequestValidation.List(list, what);
+        if (list.Contains(null!)) throw PlexusException.Invalid($"invalid {what}: an entry is null");
+        return list;
+    }
+
     internal static void SetEnv(ProcessStartInfo psi, string assignment)
     {
+        RequestValidation.Argument(assignment, "environment variable (Env, -e)");
         int eq = assignment.IndexOf('=', StringComparison.Ordinal);
-        if (eq <= 0) throw PlexusException.Invalid($"invalid environment variable '{assignment}': expected NAME=VALUE");
+        if (eq <= 0) throw PlexusException.Invalid($"invalid environment variable (Env, -e) {RequestValidation.Show(assignment)}: expected NAME=VALUE");
         psi.Environment[assignment[..eq]] = assignment[(eq + 1)..];
     }
 }

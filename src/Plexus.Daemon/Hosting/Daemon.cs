@@ -62,6 +62,7 @@ internal static partial class Daemon
             k.AddServerHeader = false;
         });
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DaemonJson.Relaxed));
+        builder.Services.AddDockerErrors();
         builder.Services.AddSingleton(engine.Controller);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ProcessSupervisor>();

@@ -49,6 +49,7 @@ internal sealed class EngineComposition : IDisposable
             ExecRoot = settings.ExecRoot,
             DefaultDns = settings.Dns,
             BridgeDefaults = new BridgeOptions.Defaults(settings.Icc, settings.IPMasquerade, settings.Mtu),
+            HiddenPaths = Engine.Sandboxes.HiddenPaths.For(settings.SocketPath, settings.DataRoot, settings.ExecRoot),
         };
         var pools = settings.DefaultAddressPools.Count > 0
             ? settings.DefaultAddressPools.Select(p => new AddressPoolSpec(p.Base, p.Size)).ToList()

@@ -23,14 +23,14 @@ internal sealed class ProcessSupervisor(NetworkController controller) : IDisposa
         var log = Path.Combine(controller.Files.DirectoryOf(sandbox.Id), "output.log");
         try
         {
-            File.WriteAllText(log, "");
+            CreateLog(log);
         }
         catch (DirectoryNotFoundException)
         {
             throw PlexusException.NotFound($"sandbox {sandbox.Name} not found: it was removed meanwhile");
         }
-        // setsid: a session of its own; the shell sends output to the log and then becomes the command.
-        string[] wrapped = ["setsid", "/bin/sh", "-c", "exec \"$@\" >>\"$0\" 2>&1 </dev/null", log, .. command];
+        // setsid: a session of its own. The output goes to the log, opened before the daemon's paths are hidden.
+        string[] wrapped = ["setsid", .. command];
         Process process;
         try
         {
@@ -39,7 +39,7 @@ internal sealed class ProcessSupervisor(NetworkController controller) : IDisposa
                 psi =>
                 {
                     foreach (var e in environment) SandboxesEndpoints.SetEnv(psi, e);
-                });
+                }, outputFile: log);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -53,6 +53,16 @@ internal sealed class ProcessSupervisor(NetworkController controller) : IDisposa
             if (_children.TryRemove(pid, out _)) process.Dispose();
         };
         process.EnableRaisingEvents = true; // after the handler: an end that came first is still reported
+    }
+
+    /// <summary>An empty log only root can read: a process's output may hold what others must not see.</summary>
+    private static void CreateLog(string path)
+    {
+        const UnixFileMode owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (new FileStream(path, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = owner }))
+        {
+        }
+        File.SetUnixFileMode(path, owner); // Create keeps the mode of a file that was there
     }
 
     private void RecordExit(string sandboxId, int pid, int exitCode)

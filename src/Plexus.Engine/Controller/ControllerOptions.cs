@@ -16,6 +16,12 @@ public sealed record ControllerOptions
 
     public BridgeOptions.Defaults BridgeDefaults { get; init; } = new();
 
+    /// <summary>
+    /// Paths that processes started in sandboxes must not see (<see cref="Sandboxes.HiddenPaths"/>): the daemon
+    /// sets its socket's directory, data root and exec root. Empty for an engine used on its own.
+    /// </summary>
+    public IReadOnlyList<string> HiddenPaths { get; init; } = [];
+
     public string NamespaceDirectory => Path.Combine(ExecRoot, "netns");
 
     public string SandboxFilesDirectory => Path.Combine(ExecRoot, "sandboxes");

@@ -9,6 +9,7 @@ public sealed partial class NetworkController
     public EndpointState CreateEndpoint(string networkReference, EndpointCreateRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        RequestValidation.Check(request);
         var network = GetNetwork(networkReference);
         using var _ = _locks.Acquire(network.Id);
         return CreateEndpointLocked(network, request, store: true);

@@ -13,6 +13,7 @@ public sealed partial class NetworkController
     /// <summary>`network connect`: creates an endpoint named after the sandbox and joins it.</summary>
     public EndpointState Connect(string networkReference, string sandboxReference, EndpointCreateRequest? request = null)
     {
+        if (request is not null) RequestValidation.Check(request);
         var network = GetNetwork(networkReference);
         var sandbox = GetSandbox(sandboxReference);
         using var _ = LockForJoin(network, [sandbox.Id]);

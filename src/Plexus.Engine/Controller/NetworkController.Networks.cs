@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Plexus.Engine.Ipam;
 using Plexus.Engine.Model;
 using Plexus.Engine.Store;
@@ -11,8 +10,7 @@ public sealed partial class NetworkController
     public NetworkState CreateNetwork(NetworkCreateRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        // Docker takes any name that is not blank (spaces included); the kernel never sees it.
-        if (string.IsNullOrWhiteSpace(request.Name)) throw PlexusException.Invalid("invalid name: name is empty");
+        RequestValidation.Check(request);
         request = NetworkConfigs.Resolve(request, _networks.Values);
         if (request.ConfigOnly) return CreateConfigOnly(request);
         if (!_drivers.TryGetValue(request.Driver, out var driver))
@@ -52,6 +50,8 @@ public sealed partial class NetworkController
                     Subnets = _ipam.AddNetwork(state.Id, state.Name, allocatable, state.EnableIPv6, state.IpamOptions, HostPrefixes()),
                 };
                 ipamAdded = true;
+                // After IPAM: a subnet another network holds (or is being made with) is IPAM's to name.
+                CheckHostOverlap(request);
             }
             // Written before the kernel work: a crash in between leaves a pending record that the next start
             // rolls back, so even a bridge with a user-chosen name is never leaked.

@@ -17,8 +17,9 @@ public sealed partial class NetworkController
     public Sandbox CreateSandbox(SandboxCreateRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!ValidName().IsMatch(request.Name ?? ""))
-            throw PlexusException.Invalid($"invalid sandbox name '{request.Name}': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        RequestValidation.Check(request);
+        var capAdd = Capabilities.Normalize(request.CapAdd, "capability (CapAdd, --cap-add)");
+        var capDrop = Capabilities.Normalize(request.CapDrop, "capability (CapDrop, --cap-drop)");
         ReserveName(_reservedSandboxNames, request.Name!, _sandboxes.Values.Select(s => s.Name), "sandbox");
         var id = Ids.New();
         NetworkNamespace? ns = null;
@@ -56,6 +57,9 @@ public sealed partial class NetworkController
                 ExtraHosts = request.ExtraHosts,
                 Labels = request.Labels,
                 Links = request.Links,
+                Privileged = request.Privileged,
+                CapAdd = capAdd,
+                CapDrop = capDrop,
                 Created = DateTimeOffset.UtcNow,
             };
             var sandbox = new Sandbox(state, ns, isHost);
@@ -176,15 +180,29 @@ public sealed partial class NetworkController
         TryUndo(() => _files.Remove(sandbox.Id));
     }
 
+    /// <summary>Docker's default capabilities tweaked by the sandbox's --cap-add and --cap-drop, and the daemon's paths hidden; or nothing, privileged.</summary>
+    public ProcessConfinement ConfinementOf(SandboxState sandbox)
+    {
+        ArgumentNullException.ThrowIfNull(sandbox);
+        return sandbox.Privileged ? ProcessConfinement.Privileged : new ProcessConfinement
+        {
+            Capabilities = Capabilities.Effective(sandbox.CapAdd, sandbox.CapDrop, privileged: false),
+            HiddenPaths = _options.HiddenPaths,
+        };
+    }
+
     /// <summary>
     /// Starts the sandbox's main process (`plexus run`) and records it, in one step under the sandbox's lock: a
     /// removal either comes first, and this fails with "not found" having started nothing, or comes after and
     /// finds the process recorded. A record that cannot be written kills the process: nothing runs unrecorded.
-    /// <paramref name="process"/> gives what to record besides the PID and start time.
+    /// <paramref name="process"/> gives what to record besides the PID and start time; its output is appended to
+    /// <paramref name="outputFile"/>.
     /// </summary>
-    public Process StartMainProcess(string sandboxReference, IReadOnlyList<string> command, SandboxProcessState process, Action<ProcessStartInfo>? configure = null)
+    public Process StartMainProcess(string sandboxReference, IReadOnlyList<string> command, SandboxProcessState process, Action<ProcessStartInfo>? configure = null,
+        string? outputFile = null)
     {
         ArgumentNullException.ThrowIfNull(process);
+        RequestValidation.Command(command);
         var sandbox = GetSandbox(sandboxReference);
         using var held = _locks.Acquire(sandbox.Id);
         EnsureLive(sandbox, sandboxReference);
@@ -192,7 +210,7 @@ public sealed partial class NetworkController
         {
             configure?.Invoke(psi);
             psi.Environment[SandboxProcesses.MainVariable] = sandbox.Id;
-        });
+        }, outputFile: outputFile);
         try
         {
             var state = sandbox.State with
@@ -249,29 +267,33 @@ public sealed partial class NetworkController
     }
 
     /// <summary>
-    /// Starts a process inside the sandbox, seeing the sandbox's hosts, resolv.conf and hostname (`exec`). The
-    /// start holds the sandbox's lock, so it never lands in a sandbox being removed.
+    /// Starts a process inside the sandbox, seeing the sandbox's hosts, resolv.conf and hostname, confined as the
+    /// sandbox says (<see cref="ConfinementOf"/>); <paramref name="privileged"/> lifts that for this process only
+    /// (docker exec --privileged). With <paramref name="outputFile"/>, stdout and stderr are appended to that file.
     /// </summary>
-    public Process StartProcess(string sandboxReference, IReadOnlyList<string> command, Action<ProcessStartInfo>? configure = null)
+    public Process StartProcess(string sandboxReference, IReadOnlyList<string> command, Action<ProcessStartInfo>? configure = null,
+        bool privileged = false, string? outputFile = null)
     {
+        RequestValidation.Command(command);
         var sandbox = GetSandbox(sandboxReference);
         using var held = _locks.Acquire(sandbox.Id);
         EnsureLive(sandbox, sandboxReference);
-        return StartProcessLocked(sandbox, command, configure);
+        return StartProcessLocked(sandbox, command, configure, privileged, outputFile);
     }
 
-    private Process StartProcessLocked(Sandbox sandbox, IReadOnlyList<string> command, Action<ProcessStartInfo>? configure)
+    private Process StartProcessLocked(Sandbox sandbox, IReadOnlyList<string> command, Action<ProcessStartInfo>? configure,
+        bool privileged = false, string? outputFile = null)
     {
         sandbox.MayHaveProcesses = true;
         try
         {
             var links = LinkEnvironment(sandbox);
-            return SandboxProcess.Start(sandbox, _files, command, psi =>
+            return SandboxProcess.Start(sandbox, _files, command, privileged ? ProcessConfinement.Privileged : ConfinementOf(sandbox.State), psi =>
             {
                 foreach (var (key, value) in links) psi.Environment[key] = value;
                 configure?.Invoke(psi);
                 psi.Environment[SandboxProcesses.Variable] = sandbox.Id; // last: the mark cannot be overridden
-            });
+            }, outputFile);
         }
         catch (Exception e) when (e is KernelException or System.ComponentModel.Win32Exception)
         {

@@ -88,4 +88,12 @@ public sealed record SandboxCreateRequest
     public IReadOnlyList<string> ExtraHosts { get; init; } = [];
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<Model.SandboxLink> Links { get; init; } = [];
+
+    /// <summary>Every capability, no no_new_privs, nothing hidden, for every process started in the sandbox.</summary>
+    public bool Privileged { get; init; }
+
+    /// <summary>Capabilities added to or dropped from Docker's default set (NET_ADMIN or CAP_NET_ADMIN, ALL).</summary>
+    public IReadOnlyList<string> CapAdd { get; init; } = [];
+
+    public IReadOnlyList<string> CapDrop { get; init; } = [];
 }

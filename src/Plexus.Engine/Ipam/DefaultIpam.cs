@@ -221,6 +221,7 @@ public sealed class DefaultIpam : IIpam
         if (IPMath.Version(subnet) == 6 && !enableIPv6)
             throw PlexusException.Invalid($"network {networkName}: IPv6 subnet {subnet} requires IPv6 to be enabled (--ipv6)");
         SubnetAllocator.CheckSize(networkName, subnet);
+        ReservedRanges.Check(networkName, subnet);
         return new SubnetState
         {
             Subnet = subnet,

@@ -33,6 +33,14 @@ public sealed record SandboxState
     /// <summary>Legacy links (--link name:alias) to other sandboxes.</summary>
     public IReadOnlyList<SandboxLink> Links { get; init; } = [];
 
+    /// <summary>docker run --privileged: its processes get every capability, no no_new_privs, and see the daemon's paths.</summary>
+    public bool Privileged { get; init; }
+
+    /// <summary>--cap-add and --cap-drop, normalized (CAP_NET_ADMIN, ALL): applied to Docker's default set for every process started in it.</summary>
+    public IReadOnlyList<string> CapAdd { get; init; } = [];
+
+    public IReadOnlyList<string> CapDrop { get; init; } = [];
+
     /// <summary>The sandbox's main process, when Plexus started one (`plexus run`).</summary>
     public SandboxProcessState? Process { get; init; }
 

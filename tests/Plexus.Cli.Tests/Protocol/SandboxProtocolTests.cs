@@ -69,6 +69,53 @@ public class SandboxProtocolTests
     }
 
     [Fact]
+    public async Task Exec_asks_for_the_stream_and_writes_each_frame_where_it_belongs()
+    {
+        await using var daemon = await FakeDaemon.StartAsync();
+        // stdout "héllo\n" split inside the é, stderr "warn\n", a frame of an unknown kind, then the exit code.
+        var utf8 = "héllo\n"u8.ToArray();
+        byte[] frames = [.. Frame(1, utf8[..2]), .. Frame(1, utf8[2..]), .. Frame(2, "warn\n"u8.ToArray()), .. Frame(9, "?"u8.ToArray()),
+            .. Frame(4, """{"ExitCode":5,"Output":""}"""u8.ToArray())];
+        daemon.On("POST", "/v1.45/plexus/sandboxes/web/exec", 200, frames, "application/vnd.plexus.exec-stream");
+
+        var result = await daemon.RunAsync("exec", "web", "sh", "-c", "echo héllo; echo warn >&2; exit 5");
+
+        Assert.Equal((5, "héllo\n", "warn\n"), (result.ExitCode, result.Out, result.Err));
+        Assert.Equal("application/vnd.plexus.exec-stream", daemon.Requests[0].Accept);
+    }
+
+    [Fact]
+    public async Task Exec_prints_the_daemons_timeout_and_exits_with_the_killed_code()
+    {
+        await using var daemon = await FakeDaemon.StartAsync();
+        byte[] frames = [.. Frame(1, "started\n"u8.ToArray()), .. Frame(3, "exec of \"sleep\" in sandbox web did not finish in 1 s and was killed"u8.ToArray()),
+            .. Frame(4, """{"ExitCode":137,"Output":""}"""u8.ToArray())];
+        daemon.On("POST", "/v1.45/plexus/sandboxes/web/exec", 200, frames, "application/vnd.plexus.exec-stream");
+        var result = await daemon.RunAsync("exec", "--timeout", "1", "web", "sleep", "100");
+        Assert.Equal((137, "started\n", "exec of \"sleep\" in sandbox web did not finish in 1 s and was killed\n"), (result.ExitCode, result.Out, result.Err));
+    }
+
+    [Fact]
+    public async Task Exec_stream_cut_before_the_exit_code_is_an_error()
+    {
+        await using var daemon = await FakeDaemon.StartAsync();
+        daemon.On("POST", "/v1.45/plexus/sandboxes/web/exec", 200, Frame(1, "partial"u8.ToArray()), "application/vnd.plexus.exec-stream");
+        var result = await daemon.RunAsync("exec", "web", "true");
+        Assert.Equal((1, "partial"), (result.ExitCode, result.Out));
+        Assert.Contains("without the command's exit code", result.Err, StringComparison.Ordinal);
+    }
+
+    /// <summary>One frame of the exec stream: kind, three zero bytes, the length (big-endian), the payload.</summary>
+    private static byte[] Frame(byte kind, byte[] payload)
+    {
+        var bytes = new byte[8 + payload.Length];
+        bytes[0] = kind;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(4), (uint)payload.Length);
+        payload.CopyTo(bytes, 8);
+        return bytes;
+    }
+
+    [Fact]
     public async Task Exec_in_a_missing_sandbox_exits_1()
     {
         await using var daemon = await FakeDaemon.StartAsync();

@@ -112,6 +112,18 @@ public class SandboxRequestTests
     }
 
     [Fact]
+    public void Run_takes_dockers_capability_flags() =>
+        JsonAssert.Equal("""{ "Name": "c", "CapAdd": ["NET_ADMIN", "sys_time"], "CapDrop": ["NET_RAW"], "Privileged": true }""",
+            RunBody("--name", "c", "--cap-add", "NET_ADMIN", "--cap-add", "sys_time", "--cap-drop", "NET_RAW", "--privileged"));
+
+    [Fact]
+    public void Exec_privileged()
+    {
+        var (command, parse) = PlexusCli.Parse<ExecCommand>("exec", "--privileged", "web", "ip", "link");
+        JsonAssert.Equal("""{ "Cmd": ["ip", "link"], "Privileged": true }""", JsonSerializer.Serialize(command.BuildRequest(parse).Body, DaemonClient.RequestJson.ExecJson));
+    }
+
+    [Fact]
     public async Task Exec_without_a_command_is_a_usage_error()
     {
         var result = await PlexusCli.RunAsync(["exec", "web"]);

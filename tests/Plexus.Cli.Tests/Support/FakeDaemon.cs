@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Plexus.Cli.Tests.Support;
 
 /// <summary>One request as the fake daemon saw it; <see cref="RawTarget"/> is the path and query exactly as sent, still escaped.</summary>
-internal sealed record RecordedRequest(string Method, string Path, string Query, string Body, string RawTarget);
+internal sealed record RecordedRequest(string Method, string Path, string Query, string Body, string RawTarget, string Accept = "");
 
 /// <summary>
 /// A stand-in for plexusd: Kestrel on a Unix socket in a temporary directory, answering canned responses
@@ -18,7 +18,7 @@ internal sealed record RecordedRequest(string Method, string Path, string Query,
 internal sealed class FakeDaemon : IAsyncDisposable
 {
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
-    private readonly ConcurrentDictionary<string, (int Status, string Body, string ContentType)> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (int Status, byte[] Body, string ContentType)> _routes = new(StringComparer.Ordinal);
     private readonly string _directory;
     private WebApplication? _app;
 
@@ -50,7 +50,11 @@ internal sealed class FakeDaemon : IAsyncDisposable
     }
 
     /// <summary>Answer "METHOD /path" (the path as sent, with its /v1.45 prefix) with this status and body.</summary>
-    public FakeDaemon On(string method, string path, int status, string body = "", string contentType = "application/json")
+    public FakeDaemon On(string method, string path, int status, string body = "", string contentType = "application/json") =>
+        On(method, path, status, System.Text.Encoding.UTF8.GetBytes(body), contentType);
+
+    /// <summary>Answer with these exact bytes (a binary stream).</summary>
+    public FakeDaemon On(string method, string path, int status, byte[] body, string contentType)
     {
         _routes[$"{method} {path}"] = (status, body, contentType);
         return this;
@@ -67,14 +71,14 @@ internal sealed class FakeDaemon : IAsyncDisposable
         var body = await reader.ReadToEndAsync();
         var path = context.Request.Path.Value ?? "";
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "";
-        _requests.Enqueue(new RecordedRequest(context.Request.Method, path, context.Request.QueryString.Value ?? "", body, rawTarget));
+        _requests.Enqueue(new RecordedRequest(context.Request.Method, path, context.Request.QueryString.Value ?? "", body, rawTarget, context.Request.Headers.Accept.ToString()));
         if (!_routes.TryGetValue($"{context.Request.Method} {path}", out var reply))
-            reply = (404, $"{{\"message\":\"page not found: {context.Request.Method} {path}\"}}", "application/json");
+            reply = (404, System.Text.Encoding.UTF8.GetBytes($"{{\"message\":\"page not found: {context.Request.Method} {path}\"}}"), "application/json");
         context.Response.StatusCode = reply.Status;
         if (reply.Body.Length > 0)
         {
             context.Response.ContentType = reply.ContentType;
-            await context.Response.WriteAsync(reply.Body);
+            await context.Response.Body.WriteAsync(reply.Body);
         }
     }
 

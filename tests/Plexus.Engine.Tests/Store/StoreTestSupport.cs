@@ -177,6 +177,9 @@ internal static class Samples
         Created = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromMinutes(-330)).AddTicks(7),
         Labels = new Dictionary<string, string> { ["com.example.role"] = "frontend" },
         Links = [new SandboxLink("db", "database")],
+        Privileged = true,
+        CapAdd = ["CAP_NET_ADMIN"],
+        CapDrop = ["ALL"],
         Process = new SandboxProcessState
         {
             Command = ["busybox", "httpd", "-f"],
