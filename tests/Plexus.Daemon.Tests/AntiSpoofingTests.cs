@@ -16,7 +16,7 @@ public sealed class AntiSpoofingTests
     {
         using var w = new DaemonWorld();
         w.Start();
-        var www = Path.Combine(w.Root, "www");
+        var www = Path.Combine(w.Files, "www");
         Directory.CreateDirectory(www);
         File.WriteAllText(Path.Combine(www, "index.html"), "peer\n");
         Assert.Equal(0, w.Docker("network", "create", "--subnet", "10.82.0.0/24", "guarded").ExitCode);

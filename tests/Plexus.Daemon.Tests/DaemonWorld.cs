@@ -24,6 +24,7 @@ public sealed class DaemonWorld : IDisposable
         Socket = Path.Combine(Root, "plexus.sock");
         ExecRoot = Path.Combine(Root, "exec");
         DataRoot = Directory.CreateTempSubdirectory("plexus-daemon-test-").FullName;
+        Files = Directory.CreateDirectory($"/run/plexus-test/{Net.Id}-files").FullName;
         Http = new HttpClient(new SocketsHttpHandler
         {
             ConnectCallback = async (_, token) =>
@@ -37,6 +38,13 @@ public sealed class DaemonWorld : IDisposable
     }
 
     public TestNetwork Net { get; }
+
+    /// <summary>
+    /// A directory for files the sandboxes' processes read (web roots): not under <see cref="Root"/>, whose socket
+    /// directory, data root and exec root plexusd hides from the processes it starts.
+    /// </summary>
+    public string Files { get; }
+
     public string Root { get; }
     public string Socket { get; }
     public string ExecRoot { get; }
@@ -168,6 +176,7 @@ public sealed class DaemonWorld : IDisposable
             if (Directory.Exists(namespaces.Root)) namespaces.Release();
             Directory.Delete(Root, recursive: true);
             Directory.Delete(DataRoot, recursive: true);
+            Directory.Delete(Files, recursive: true);
             Net.Dispose();
         }
     }

@@ -18,7 +18,7 @@ public sealed class FirewallRepairTests
     {
         using var w = new DaemonWorld();
         w.Start("--firewall-backend", backend);
-        var www = Path.Combine(w.Root, "www");
+        var www = Path.Combine(w.Files, "www");
         Directory.CreateDirectory(www);
         File.WriteAllText(Path.Combine(www, "index.html"), "server\n");
         Assert.Equal(0, w.Docker("network", "create", "--subnet", "10.81.0.0/24", "-o", "com.docker.network.bridge.enable_icc=false", "web").ExitCode);

@@ -86,7 +86,7 @@ public sealed class MalformedInputTests
         foreach (var (json, hint) in new[]
         {
             ("{\"Name\":5}", "$.Name"), ("{\"Name\":[\"web\"]}", "$.Name"), ("{\"Name\":null}", "name"), ("{}", "name"), ("{\"Name\":\"\"}", "name"),
-            ("{\"Name\":\"bad name\"}", "network name"), ("{\"Name\":\"a\\nb\"}", "network name"), ($"{{\"Name\":\"{new string('n', 254)}\"}}", "network name"),
+            ("{\"Name\":\"a\\nb\"}", "network name"), ($"{{\"Name\":\"{new string('n', 254)}\"}}", "network name"),
             ("{\"Name\":\"x\",\"CheckDuplicate\":\"yes\"}", "$.CheckDuplicate"), ("{\"Name\":\"x\",\"Driver\":7}", "$.Driver"),
             ("{\"Name\":\"x\",\"Internal\":\"yes\"}", "$.Internal"), ("{\"Name\":\"x\",\"Internal\":1}", "$.Internal"), ("{\"Name\":\"x\",\"Attachable\":{}}", "$.Attachable"),
             ("{\"Name\":\"x\",\"EnableIPv6\":\"true\"}", "$.EnableIPv6"), ("{\"Name\":\"x\",\"EnableIPv4\":[]}", "$.EnableIPv4"), ("{\"Name\":\"x\",\"Ingress\":0}", "$.Ingress"),
@@ -125,7 +125,7 @@ public sealed class MalformedInputTests
             ("{\"Subnet\":\"10.99.0.0/16\",\"Gateway\":5}", "$.IPAM.Config[0].Gateway"), ("{\"Subnet\":\"10.99.0.0/16\",\"AuxiliaryAddresses\":{\"h\":\"x\"}}", "auxiliary address"),
             ("{\"Subnet\":\"10.99.0.0/16\",\"AuxiliaryAddresses\":{\"h\":null}}", "auxiliary address"), ("{\"Subnet\":\"10.99.0.0/16\",\"AuxiliaryAddresses\":{\"h\":\"10.98.0.1\"}}", "auxiliary address"),
             ("{\"Subnet\":\"10.99.0.0/16\",\"AuxiliaryAddresses\":[\"10.99.0.5\"]}", "$.IPAM.Config[0].AuxiliaryAddresses"), ("{\"Gateway\":\"10.99.0.1\"}", "gateway"),
-            ("{\"Subnet\":\"fd00:1::/64\"}", "IPv6"), ("{\"Subnet\":\"10.91.0.0/25\"}", "overlaps"),
+            ("{\"Subnet\":\"10.91.0.0/25\"}", "overlaps"),
         })
         {
             yield return J("POST", N, $"{{\"Name\":\"x\",\"IPAM\":{{\"Config\":[{config}]}}}}", hint, hint == "overlaps" ? 409 : 400) with { Shown = config };

@@ -103,7 +103,10 @@ public sealed partial class NetworkController
         }
         catch (KernelException e)
         {
-            throw PlexusException.Invalid($"sandbox {request.Name}: cannot adopt the namespace: {e.Message}");
+            string field = request.Mode == SandboxNamespaceMode.Path
+                ? $"namespace path (NetnsPath, --netns) {RequestValidation.Show(request.NamespacePath)}"
+                : $"PID (Pid, --pid) {request.Pid}";
+            throw PlexusException.Invalid($"invalid {field}: sandbox {request.Name} cannot adopt its network namespace: {e.Message}");
         }
     }
 

@@ -92,11 +92,11 @@ public sealed class DetachTests
     private static void Flood(EngineWorld w, string ip, string mac, string broadcast)
     {
         w.Exec("a", "busybox", "ping", "-b", "-c", "3", "-W", "1", broadcast);
-        w.Exec("a", "ip", "neigh", "flush", "dev", "eth0");
+        w.ExecPrivileged("a", "ip", "neigh", "flush", "dev", "eth0");
         w.Exec("a", "busybox", "ping", "-c", "2", "-W", "1", ip);
-        Assert.Equal(0, w.Exec("a", "ip", "neigh", "replace", ip, "lladdr", mac, "dev", "eth0", "nud", "permanent").ExitCode);
+        Assert.Equal(0, w.ExecPrivileged("a", "ip", "neigh", "replace", ip, "lladdr", mac, "dev", "eth0", "nud", "permanent").ExitCode);
         w.Exec("a", "busybox", "ping", "-c", "3", "-W", "1", ip);
-        Assert.Equal(0, w.Exec("a", "ip", "neigh", "del", ip, "dev", "eth0").ExitCode);
+        Assert.Equal(0, w.ExecPrivileged("a", "ip", "neigh", "del", ip, "dev", "eth0").ExitCode);
     }
 
     /// <summary>Packets the interface has received (`ip -s -j link`, read inside the sandbox).</summary>

@@ -73,13 +73,18 @@ public sealed class EngineWorld : IDisposable
     }
 
     /// <summary>Runs a command inside a sandbox (through the controller, as users will) and returns exit code and output.</summary>
-    public (int ExitCode, string Output) Exec(string sandbox, params string[] command)
+    public (int ExitCode, string Output) Exec(string sandbox, params string[] command) => Run(sandbox, command, privileged: false);
+
+    /// <summary>As <see cref="Exec"/>, with every capability (docker exec --privileged): for what a test sets up inside, such as neighbours.</summary>
+    public (int ExitCode, string Output) ExecPrivileged(string sandbox, params string[] command) => Run(sandbox, command, privileged: true);
+
+    private (int ExitCode, string Output) Run(string sandbox, string[] command, bool privileged)
     {
         using var p = Controller.StartProcess(sandbox, command, psi =>
         {
             psi.RedirectStandardOutput = true;
             psi.RedirectStandardError = true;
-        });
+        }, privileged);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(20_000))

@@ -232,10 +232,11 @@ public sealed class BridgeDriver : INetworkDriver, IDisposable
     {
         if (!_indexes.TryRemove(endpoint.Id, out var known))
         {
-            // Not joined by this daemon (a restart came between): find the ends by name.
+            // Not joined by this daemon (a restart came between): find the ends by name. The sandbox's end only as
+            // the host end's peer: a link of that name whose peer is not ours is someone else's (an adopted namespace).
             known.Host = _host.FindLink(BridgeOptions.VethNameFor(endpoint.Id))?.Index ?? 0;
-            if (endpoint.InterfaceName is { } ifname && !sandbox.IsHostNamespace)
-                known.Sandbox = sandbox.Netlink.FindLink(ifname) is { } inside && inside.Kind == "veth" ? inside.Index : 0;
+            if (known.Host > 0 && endpoint.InterfaceName is { } ifname && !sandbox.IsHostNamespace)
+                known.Sandbox = sandbox.Netlink.FindLink(ifname) is { Kind: "veth" } inside && inside.ParentIndex == known.Host ? inside.Index : 0;
         }
         var addresses = new List<IPPrefix>(2);
         if (endpoint.IPv4 is { } v4) addresses.Add(v4);

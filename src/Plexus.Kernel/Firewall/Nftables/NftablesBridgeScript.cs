@@ -54,7 +54,8 @@ public static class NftablesBridgeScript
         $"iifname . ether saddr . ip saddr != @{Guard4} drop comment \"IPv4 only from the endpoint's address\"",
         "icmpv6 type { nd-router-advert, nd-redirect } drop comment \"a sandbox is no router: no router advertisements, no redirects\"",
         $"ip6 saddr != :: iifname . ether saddr . @nh,64,128 != @{Guard6} drop comment \"IPv6 only from the endpoint's addresses\"",
-        "ip6 saddr :: meta l4proto != ipv6-icmp drop comment \"the unspecified address only for address autoconfiguration\"",
+        // 58 (ICMPv6) by number: nft resolves protocol names through /etc/protocols, which a minimal system lacks.
+        "ip6 saddr :: meta l4proto != 58 drop comment \"the unspecified address only for address autoconfiguration\"",
         "ip6 saddr :: icmpv6 type != { nd-neighbor-solicit, mld-listener-report, mld2-listener-report } drop comment \"the unspecified address only for duplicate address detection and MLD\"",
         $"icmpv6 type nd-neighbor-advert iifname . ether saddr . @th,64,128 != @{Guard6} drop comment \"neighbour advertisements only for the endpoint's own addresses\"",
     ];
