@@ -17,9 +17,14 @@ public sealed partial class NetworkController
     /// <summary>True when the sandbox's resolver is running (its resolv.conf points at 127.0.0.11).</summary>
     public bool ServesDns(Sandbox sandbox) => _dns.IsServing(sandbox.Id);
 
-    /// <summary>User-defined bridge networks give their sandboxes names; the default bridge does not.</summary>
-    private static bool HasNames(NetworkState network) =>
-        network.Driver == "bridge" && !(network.Options.TryGetValue(DefaultBridgeOption, out var v) && v == "true");
+    /// <summary>
+    /// Whether the network's joined endpoints are found by name through the embedded resolver: its driver gives
+    /// names (<see cref="Drivers.DriverCapabilities.EmbeddedDns"/>), and it is not Docker's default bridge, which has none.
+    /// </summary>
+    public bool HasDnsNames(NetworkState network) => HasNames(network);
+
+    private bool HasNames(NetworkState network) =>
+        CapabilitiesOf(network).EmbeddedDns && !(network.Options.TryGetValue(DefaultBridgeOption, out var v) && v == "true");
 
     /// <summary>
     /// Begins starting the sandbox's resolver when it joins its first network with names, inside its
@@ -77,7 +82,7 @@ public sealed partial class NetworkController
     private void ConfigureResolver(Sandbox sandbox)
     {
         if (!_dns.IsServing(sandbox.Id)) return;
-        bool forward = EndpointsOf(sandbox).Any(e => _networks.TryGetValue(e.NetworkId, out var n) && !n.Internal && n.Driver == "bridge");
+        bool forward = EndpointsOf(sandbox).Any(e => _networks.TryGetValue(e.NetworkId, out var n) && !n.Internal && CapabilitiesOf(n).EmbeddedDns);
         _dns.Registry.Configure(sandbox.Id, new ResolverConfig
         {
             Upstreams = DnsUpstreams.ForResolver(sandbox.State, _options.DefaultDns),

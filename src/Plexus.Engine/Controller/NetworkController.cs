@@ -49,6 +49,7 @@ public sealed partial class NetworkController : IDisposable
         _store = store;
         _ipam = ipam;
         _drivers = drivers.ToDictionary(d => d.Name, StringComparer.Ordinal);
+        foreach (var driver in _drivers.Values) CheckCapabilities(driver);
         _hostNs = hostNs;
         _host = host;
         _namespaces = new NamespaceDirectory(options.NamespaceDirectory);
@@ -107,6 +108,26 @@ public sealed partial class NetworkController : IDisposable
     /// <summary>The sandbox's joined endpoints in join order.</summary>
     public IReadOnlyList<EndpointState> EndpointsOf(Sandbox sandbox) =>
         _endpoints.OfSandbox(sandbox.Id).OrderBy(e => e.JoinOrder).ToList();
+
+    /// <summary>
+    /// What the network's driver does, which is what the controller and the API decide by (never the driver's
+    /// name). A network whose driver is not loaded gets nothing: no IPAM, ports, names or links.
+    /// </summary>
+    public DriverCapabilities CapabilitiesOf(NetworkState network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return _drivers.TryGetValue(network.Driver, out var d) ? d.Capabilities : NoCapabilities;
+    }
+
+    private static readonly DriverCapabilities NoCapabilities = new();
+
+    /// <summary>A driver's declaration must be coherent: links declared exactly when it can enforce them.</summary>
+    private static void CheckCapabilities(INetworkDriver driver)
+    {
+        var declared = driver.Capabilities ?? throw new ArgumentException($"network driver '{driver.Name}' declares no capabilities");
+        if (declared.SupportsLinks != driver is ILinkingDriver)
+            throw new ArgumentException($"network driver '{driver.Name}': SupportsLinks must be declared exactly when it implements {nameof(ILinkingDriver)}");
+    }
 
     private INetworkDriver DriverOf(NetworkState network) =>
         _drivers.TryGetValue(network.Driver, out var d) ? d
