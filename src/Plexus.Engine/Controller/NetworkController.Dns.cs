@@ -63,17 +63,19 @@ public sealed partial class NetworkController
         }
     }
 
-    /// <summary>Makes a joined endpoint resolvable at once, and refreshes how its sandbox forwards.</summary>
-    private void PublishNames(NetworkState network, EndpointState endpoint, Sandbox sandbox)
+    /// <summary>
+    /// Restore only, which publishes no events: makes a joined endpoint resolvable, as <see cref="Dns.RegistryFeed"/>
+    /// does for live joins, and refreshes how its sandbox forwards.
+    /// </summary>
+    private void RestoreNames(NetworkState network, EndpointState endpoint, Sandbox sandbox)
     {
         if (HasNames(network)) _dns.Registry.Publish(network, endpoint, sandbox.State);
         ConfigureResolver(sandbox);
     }
 
-    /// <summary>Makes an endpoint that left unresolvable at once; stops the resolver when no network with names remains.</summary>
-    private void WithdrawNames(NetworkState network, EndpointState endpoint, Sandbox sandbox)
+    /// <summary>After a leave (names already withdrawn): stops the resolver when no network with names remains.</summary>
+    private void StopResolverIfUnused(Sandbox sandbox)
     {
-        if (HasNames(network)) _dns.Registry.Withdraw(network, endpoint, sandbox.State);
         if (!_dns.Registry.HasNetworks(sandbox.Id)) _dns.Stop(sandbox.Id);
         ConfigureResolver(sandbox);
     }
@@ -105,11 +107,8 @@ public sealed partial class NetworkController
         }
     }
 
-    private void ForgetNames(Sandbox sandbox)
-    {
-        _dns.Stop(sandbox.Id);
-        _dns.Registry.RemoveSandbox(sandbox.Id);
-    }
+    /// <summary>Stops the removed sandbox's resolver; the registry forgot it on the SandboxRemoved event.</summary>
+    private void ForgetNames(Sandbox sandbox) => _dns.Stop(sandbox.Id);
 
     /// <summary>Writes the sandbox's hosts, resolv.conf and hostname for its current state.</summary>
     private void WriteFiles(Sandbox sandbox, IEnumerable<EndpointState>? joined = null) =>

@@ -170,9 +170,10 @@ public sealed partial class NetworkController
             throw Wrap(e, $"join sandbox {sandbox.Name} to network {network.Name}");
         }
         _endpoints[candidate.Id] = candidate;
-        PublishNames(network, candidate, sandbox);
-        RefreshFiles(sandbox);
+        // The DNS registry follows the event (RegistryFeed): the names resolve before this returns.
         Events.Publish(ControllerEvent.Connected(network, candidate, sandbox.State));
+        ConfigureResolver(sandbox);
+        RefreshFiles(sandbox);
         return candidate;
     }
 
@@ -208,12 +209,14 @@ public sealed partial class NetworkController
         {
             _endpoints[left.Id] = left;
         }
-        WithdrawNames(network, endpoint, sandbox);
+        // First, as it is committed: the DNS registry withdraws the names as it follows the event (RegistryFeed),
+        // and the resolver stops if no network with names remains, before the files say whether it serves.
+        Events.Publish(ControllerEvent.Disconnected(network, endpoint, sandbox.State));
+        StopResolverIfUnused(sandbox);
         if (driver is ILinkingDriver linking) TryUndo(() => linking.SetLinks(network, LinkFlowsOf(network)));
         if (wasGateway && GatewayChoice.Of(EndpointsOf(sandbox)) is { } next)
             TryUndo(() => SetDefaultRoutes(sandbox, next));
         RefreshFiles(sandbox);
-        Events.Publish(ControllerEvent.Disconnected(network, endpoint, sandbox.State));
     }
 
     /// <summary>

@@ -139,8 +139,7 @@ public sealed partial class NetworkController
         }
         if (CapabilitiesOf(network).UsesIpam && !network.ConfigOnly) _ipam.RemoveNetwork(network.Id);
         _networks.TryRemove(network.Id, out _);
-        _dns.Registry.RemoveNetwork(network.Id);
-        if (!network.ConfigOnly) Events.Publish(ControllerEvent.NetworkRemoved(network));
+        if (!network.ConfigOnly) Events.Publish(ControllerEvent.NetworkRemoved(network)); // the DNS registry forgets it (RegistryFeed)
     }
 
     /// <summary>Routes and addresses already on the host, which default pools must not overlap.</summary>

@@ -192,7 +192,7 @@ public sealed partial class NetworkController
             {
                 log.Add(e.Message);
             }
-            PublishNames(network, endpoint, sandbox);
+            RestoreNames(network, endpoint, sandbox);
         }
         TryUndo(() => WriteFiles(sandbox, joined));
         if (sandbox.MayHaveProcesses && !sandbox.IsHostNamespace)

@@ -56,7 +56,11 @@ public sealed partial class NetworkController : IDisposable
         _files = new SandboxFiles(options.SandboxFilesDirectory, options.DefaultDns);
         _ports = hostNs.Run(Ports.PortAllocator.FromSystem);
         _dns = new Dns.EmbeddedDns(hostNs);
+        _registryFeed = new Dns.RegistryFeed(_dns.Registry, Events, HasNames);
     }
+
+    /// <summary>The DNS registry follows the controller's events (<see cref="Dns.RegistryFeed"/>).</summary>
+    private readonly Dns.RegistryFeed _registryFeed;
 
     public ControllerOptions Options => _options;
 
@@ -145,6 +149,7 @@ public sealed partial class NetworkController : IDisposable
     public void Dispose()
     {
         foreach (var driver in _drivers.Values) (driver as IDisposable)?.Dispose();
+        _registryFeed.Dispose();
         _dns.Dispose();
         foreach (var sandbox in _sandboxes.Values) sandbox.Dispose();
         _sandboxes.Clear();
