@@ -29,7 +29,8 @@ internal static class ContainerMapping
             ? ip
             : throw PlexusException.Invalid($"invalid link-local IP address: {text}");
 
-    public static EndpointSettingsJson EndpointJson(EndpointState e, NetworkState n) => new()
+    /// <param name="dnsNames">Whether the network gives its endpoints names (<see cref="NetworkController.HasDnsNames"/>).</param>
+    public static EndpointSettingsJson EndpointJson(EndpointState e, NetworkState n, bool dnsNames) => new()
     {
         NetworkID = n.Id,
         EndpointID = e.Id,
@@ -37,14 +38,14 @@ internal static class ContainerMapping
         MacAddress = e.Mac?.ToString() ?? "",
         IPAddress = e.IPv4?.Address.ToString() ?? "",
         IPPrefixLen = e.IPv4?.PrefixLength ?? 0,
-        Gateway = n.Internal ? "" : n.Subnets.FirstOrDefault(s => s.IpVersion == 4)?.Gateway.ToString() ?? "",
+        // The gateways its driver's join offered, as recorded on the endpoint.
+        Gateway = e.Joined?.GatewayV4?.ToString() ?? "",
         GlobalIPv6Address = e.IPv6?.Address.ToString() ?? "",
         GlobalIPv6PrefixLen = e.IPv6?.PrefixLength ?? 0,
-        IPv6Gateway = n.EnableIPv6 && !n.Internal ? n.Subnets.FirstOrDefault(s => s.IpVersion == 6)?.Gateway.ToString() ?? "" : "",
+        IPv6Gateway = e.Joined?.GatewayV6?.ToString() ?? "",
         GwPriority = e.GatewayPriority,
         // The names the embedded resolver answers for it on this network (none on the default bridge, as Docker).
-        DNSNames = e.SandboxId is { } sid && n.Driver == "bridge"
-            && !(n.Options.TryGetValue(NetworkController.DefaultBridgeOption, out var d) && d == "true")
+        DNSNames = e.SandboxId is { } sid && dnsNames
             ? [e.Name, Ids.Short(sid), .. e.Aliases]
             : null,
         // What was asked on connect, as Docker shows it; null when nothing was.
@@ -64,7 +65,7 @@ internal static class ContainerMapping
         foreach (var e in c.EndpointsOf(s))
         {
             var n = c.Networks.FirstOrDefault(x => x.Id == e.NetworkId);
-            if (n is not null) result[n.Name] = EndpointJson(e, n);
+            if (n is not null) result[n.Name] = EndpointJson(e, n, c.HasDnsNames(n));
         }
         return result;
     }
@@ -138,7 +139,7 @@ internal static class ContainerMapping
         var endpoints = c.EndpointsOf(s);
         var first = endpoints.Count > 0 ? endpoints[0] : null;
         var firstNet = first is null ? null : c.Networks.FirstOrDefault(n => n.Id == first.NetworkId);
-        var firstJson = first is null || firstNet is null ? null : EndpointJson(first, firstNet);
+        var firstJson = first is null || firstNet is null ? null : EndpointJson(first, firstNet, c.HasDnsNames(firstNet));
         bool running = IsRunning(s);
         var exit = running || s.State.Process is null ? ((int Code, DateTimeOffset At)?)null : ExitOf(s.State.Process);
         var ports = new Dictionary<string, List<PortBindingJson>?>();

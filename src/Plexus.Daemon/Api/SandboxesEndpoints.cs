@@ -129,7 +129,9 @@ internal static class SandboxesEndpoints
         }
     }
 
-    private static string NoneNetwork(NetworkController c) => c.Networks.First(n => n.Driver == "null").Id;
+    /// <summary>The network that leaves a sandbox only its loopback: the one whose driver wants the sandbox to itself, outside the host's namespace.</summary>
+    private static string NoneNetwork(NetworkController c) =>
+        c.Networks.First(n => !n.ConfigOnly && c.CapabilitiesOf(n) is { ExclusiveSandbox: true, HostNamespace: false }).Id;
 
     /// <summary>Exposed ports are the --expose list plus every published container port, as "80/tcp".</summary>
     private static List<string> Exposed(SandboxCreateJson body)

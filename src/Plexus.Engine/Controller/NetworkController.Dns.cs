@@ -17,9 +17,14 @@ public sealed partial class NetworkController
     /// <summary>True when the sandbox's resolver is running (its resolv.conf points at 127.0.0.11).</summary>
     public bool ServesDns(Sandbox sandbox) => _dns.IsServing(sandbox.Id);
 
-    /// <summary>User-defined bridge networks give their sandboxes names; the default bridge does not.</summary>
-    private static bool HasNames(NetworkState network) =>
-        network.Driver == "bridge" && !(network.Options.TryGetValue(DefaultBridgeOption, out var v) && v == "true");
+    /// <summary>
+    /// Whether the network's joined endpoints are found by name through the embedded resolver: its driver gives
+    /// names (<see cref="Drivers.DriverCapabilities.EmbeddedDns"/>), and it is not Docker's default bridge, which has none.
+    /// </summary>
+    public bool HasDnsNames(NetworkState network) => HasNames(network);
+
+    private bool HasNames(NetworkState network) =>
+        CapabilitiesOf(network).EmbeddedDns && !(network.Options.TryGetValue(DefaultBridgeOption, out var v) && v == "true");
 
     /// <summary>
     /// Begins starting the sandbox's resolver when it joins its first network with names, inside its
@@ -58,17 +63,19 @@ public sealed partial class NetworkController
         }
     }
 
-    /// <summary>Makes a joined endpoint resolvable at once, and refreshes how its sandbox forwards.</summary>
-    private void PublishNames(NetworkState network, EndpointState endpoint, Sandbox sandbox)
+    /// <summary>
+    /// Restore only, which publishes no events: makes a joined endpoint resolvable, as <see cref="Dns.RegistryFeed"/>
+    /// does for live joins, and refreshes how its sandbox forwards.
+    /// </summary>
+    private void RestoreNames(NetworkState network, EndpointState endpoint, Sandbox sandbox)
     {
         if (HasNames(network)) _dns.Registry.Publish(network, endpoint, sandbox.State);
         ConfigureResolver(sandbox);
     }
 
-    /// <summary>Makes an endpoint that left unresolvable at once; stops the resolver when no network with names remains.</summary>
-    private void WithdrawNames(NetworkState network, EndpointState endpoint, Sandbox sandbox)
+    /// <summary>After a leave (names already withdrawn): stops the resolver when no network with names remains.</summary>
+    private void StopResolverIfUnused(Sandbox sandbox)
     {
-        if (HasNames(network)) _dns.Registry.Withdraw(network, endpoint, sandbox.State);
         if (!_dns.Registry.HasNetworks(sandbox.Id)) _dns.Stop(sandbox.Id);
         ConfigureResolver(sandbox);
     }
@@ -77,7 +84,7 @@ public sealed partial class NetworkController
     private void ConfigureResolver(Sandbox sandbox)
     {
         if (!_dns.IsServing(sandbox.Id)) return;
-        bool forward = EndpointsOf(sandbox).Any(e => _networks.TryGetValue(e.NetworkId, out var n) && !n.Internal && n.Driver == "bridge");
+        bool forward = EndpointsOf(sandbox).Any(e => _networks.TryGetValue(e.NetworkId, out var n) && !n.Internal && CapabilitiesOf(n).EmbeddedDns);
         _dns.Registry.Configure(sandbox.Id, new ResolverConfig
         {
             Upstreams = DnsUpstreams.ForResolver(sandbox.State, _options.DefaultDns),
@@ -100,11 +107,8 @@ public sealed partial class NetworkController
         }
     }
 
-    private void ForgetNames(Sandbox sandbox)
-    {
-        _dns.Stop(sandbox.Id);
-        _dns.Registry.RemoveSandbox(sandbox.Id);
-    }
+    /// <summary>Stops the removed sandbox's resolver; the registry forgot it on the SandboxRemoved event.</summary>
+    private void ForgetNames(Sandbox sandbox) => _dns.Stop(sandbox.Id);
 
     /// <summary>Writes the sandbox's hosts, resolv.conf and hostname for its current state.</summary>
     private void WriteFiles(Sandbox sandbox, IEnumerable<EndpointState>? joined = null) =>

@@ -49,8 +49,8 @@ public sealed partial class NetworkController
         {
             if (request.PublishedPorts.Count > 0)
             {
-                if (network.Driver != "bridge")
-                    throw PlexusException.Invalid($"ports can only be published on bridge networks, not on {network.Name} ({network.Driver})");
+                if (!driver.Capabilities.PublishesPorts)
+                    throw PlexusException.Invalid($"ports cannot be published on network {network.Name}: its driver ({network.Driver}) does not publish ports");
                 ports = _ports.Reserve(request.PublishedPorts, PortOwner(name, network));
                 endpoint = endpoint with { PortBindings = ports };
             }

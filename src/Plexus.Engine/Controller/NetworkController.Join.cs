@@ -115,15 +115,8 @@ public sealed partial class NetworkController
         var joined = EndpointsOf(sandbox);
         if (joined.Any(e => e.NetworkId == network.Id))
             throw new PlexusException(ErrorKind.Forbidden, $"sandbox {sandbox.Name} is already connected to network {network.Name}");
-        if (network.Driver == "host" && !sandbox.IsHostNamespace)
-            throw PlexusException.Invalid($"sandbox {sandbox.Name} has its own network namespace and cannot join the host network {network.Name}");
-        if (sandbox.IsHostNamespace && network.Driver != "host")
-            throw PlexusException.Invalid($"sandbox {sandbox.Name} shares the host's network namespace and cannot join network {network.Name}");
-        var nullNetworks = _networks.Values.Where(n => n.Driver == "null").Select(n => n.Id).ToHashSet();
-        if (network.Driver == "null" && joined.Count > 0)
-            throw PlexusException.Invalid($"sandbox {sandbox.Name} is connected to other networks and cannot also join network {network.Name}");
-        if (network.Driver != "null" && joined.Any(e => nullNetworks.Contains(e.NetworkId)))
-            throw PlexusException.Invalid($"sandbox {sandbox.Name} is on the null network and cannot also join network {network.Name}");
+        JoinRules.Check(network, CapabilitiesOf(network), sandbox.Name, sandbox.IsHostNamespace,
+            [.. joined.Select(e => _networks.TryGetValue(e.NetworkId, out var n) ? (n, CapabilitiesOf(n)) : default).Where(p => p.Item1 is not null)]);
     }
 
     private EndpointState JoinLocked(NetworkState network, EndpointState endpoint, Sandbox sandbox)
@@ -142,7 +135,7 @@ public sealed partial class NetworkController
             JoinOrder = joined.Count == 0 ? 1 : joined.Max(e => e.JoinOrder) + 1,
         };
         var driver = DriverOf(network);
-        var before = GatewayEndpoint(joined);
+        var before = GatewayChoice.Of(joined);
         JoinInfo info;
         var resolver = StartResolver(network, sandbox); // in the sandbox's namespace, while the driver works
         try
@@ -154,30 +147,33 @@ public sealed partial class NetworkController
             StopResolver(resolver, sandbox);
             throw Wrap(e, $"join sandbox {sandbox.Name} to network {network.Name}");
         }
+        candidate = candidate with { Joined = info.ToResult() };
+        bool gateway = GatewayChoice.Of([.. joined, candidate])?.Id == candidate.Id;
         try
         {
             WaitResolver(resolver, sandbox);
-            bool gateway = GatewayEndpoint([.. joined, candidate])?.Id == candidate.Id;
-            if (info.ConfigureInterface) ConfigureInterface(sandbox, candidate, info, gateway ? info : null);
-            else if (gateway) SetDefaultRoutes(sandbox, candidate, info);
-            driver.SetLinks(network, LinkFlowsOf(network, candidate));
+            int? index = MoveIntoSandbox(sandbox, candidate, info) ?? info.InterfaceIndex;
+            if (info.ConfigureInterface) ConfigureInterface(sandbox, candidate, index, gateway);
+            else if (gateway) SetDefaultRoutes(sandbox, candidate);
+            (driver as ILinkingDriver)?.SetLinks(network, LinkFlowsOf(network, candidate));
             // One store write on the hot path, after the kernel work: a crash before it leaves a veth no
             // record claims, which the next start removes (CollectGarbage).
             _store.Commit(new StoreBatch().Put(candidate));
         }
         catch (Exception e)
         {
+            TryUndo(() => MoveOutOfSandbox(sandbox, candidate));
             TryUndo(() => driver.Leave(network, candidate, sandbox));
-            TryUndo(() => driver.SetLinks(network, LinkFlowsOf(network)));
-            if (before is not null && GatewayEndpoint([.. joined, candidate])?.Id == candidate.Id)
-                TryUndo(() => SetDefaultRoutes(sandbox, before, GatewayInfo(before)));
+            if (driver is ILinkingDriver linking) TryUndo(() => linking.SetLinks(network, LinkFlowsOf(network)));
+            if (before is not null && gateway) TryUndo(() => SetDefaultRoutes(sandbox, before));
             StopResolver(resolver, sandbox);
             throw Wrap(e, $"join sandbox {sandbox.Name} to network {network.Name}");
         }
         _endpoints[candidate.Id] = candidate;
-        PublishNames(network, candidate, sandbox);
-        RefreshFiles(sandbox);
+        // The DNS registry follows the event (RegistryFeed): the names resolve before this returns.
         Events.Publish(ControllerEvent.Connected(network, candidate, sandbox.State));
+        ConfigureResolver(sandbox);
+        RefreshFiles(sandbox);
         return candidate;
     }
 
@@ -191,11 +187,13 @@ public sealed partial class NetworkController
             throw PlexusException.NotFound($"endpoint {endpoint.Name} is not joined to sandbox {sandbox.Name}");
         delete |= !endpoint.Standalone;
         var joined = EndpointsOf(sandbox);
-        bool wasGateway = GatewayEndpoint(joined)?.Id == endpoint.Id;
-        var left = endpoint with { SandboxId = null, InterfaceName = null, JoinOrder = 0 };
+        bool wasGateway = GatewayChoice.Of(joined)?.Id == endpoint.Id;
+        var left = endpoint with { SandboxId = null, InterfaceName = null, JoinOrder = 0, Joined = null };
+        var driver = DriverOf(network);
         try
         {
-            DriverOf(network).Leave(network, endpoint, sandbox);
+            MoveOutOfSandbox(sandbox, endpoint);
+            driver.Leave(network, endpoint, sandbox);
             _store.Commit(delete ? new StoreBatch().DeleteEndpoint(endpoint.Id) : new StoreBatch().Put(left));
         }
         catch (Exception e)
@@ -211,64 +209,84 @@ public sealed partial class NetworkController
         {
             _endpoints[left.Id] = left;
         }
-        WithdrawNames(network, endpoint, sandbox);
-        TryUndo(() => DriverOf(network).SetLinks(network, LinkFlowsOf(network)));
-        if (wasGateway && GatewayEndpoint(EndpointsOf(sandbox)) is { } next)
-            TryUndo(() => SetDefaultRoutes(sandbox, next, GatewayInfo(next)));
-        RefreshFiles(sandbox);
+        // First, as it is committed: the DNS registry withdraws the names as it follows the event (RegistryFeed),
+        // and the resolver stops if no network with names remains, before the files say whether it serves.
         Events.Publish(ControllerEvent.Disconnected(network, endpoint, sandbox.State));
+        StopResolverIfUnused(sandbox);
+        if (driver is ILinkingDriver linking) TryUndo(() => linking.SetLinks(network, LinkFlowsOf(network)));
+        if (wasGateway && GatewayChoice.Of(EndpointsOf(sandbox)) is { } next)
+            TryUndo(() => SetDefaultRoutes(sandbox, next));
+        RefreshFiles(sandbox);
     }
 
     /// <summary>
-    /// Brings the new interface up with its addresses (lo is up since the sandbox was made) and, for the
-    /// gateway endpoint, the default routes: one datagram to the kernel for all of it. IPv6 is on only where
-    /// the network has it: sandboxes Plexus creates start with IPv6 off for new interfaces (no stray router
-    /// solicitations or DAD flooding the bridge, no IPv6 on IPv4-only networks, as Docker does since
-    /// CVE-2024-32473), so it is switched on here for IPv6 networks, and switched off for IPv4-only ones in
-    /// adopted namespaces, whose defaults are not Plexus's.
+    /// Brings the new interface up with its addresses (lo is up since the sandbox was made), its static routes
+    /// and, for the gateway endpoint (<paramref name="defaultRoutes"/>), the default routes: one datagram to the
+    /// kernel for all of it. IPv6 is on only where the network has it: sandboxes Plexus creates start with IPv6
+    /// off for new interfaces (no stray router solicitations or DAD flooding the bridge, no IPv6 on IPv4-only
+    /// networks, as Docker does since CVE-2024-32473), so it is switched on here for IPv6 networks, and switched
+    /// off for IPv4-only ones in adopted namespaces, whose defaults are not Plexus's.
     /// </summary>
-    private static void ConfigureInterface(Sandbox sandbox, EndpointState endpoint, JoinInfo info, JoinInfo? routes)
+    private static void ConfigureInterface(Sandbox sandbox, EndpointState endpoint, int? knownIndex, bool defaultRoutes)
     {
         var rt = sandbox.Netlink;
         var name = endpoint.InterfaceName!;
         bool v6 = endpoint.IPv6 is not null || endpoint.LinkLocalAddresses.Any(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
         if (v6) sandbox.Namespace.SetSysctl(Sysctl.DisableIPv6(name), "0");
         else if (!sandbox.State.Owned) sandbox.Namespace.SetSysctl(Sysctl.DisableIPv6(name), "1");
-        int index = info.InterfaceIndex ?? rt.GetLink(name).Index;
+        int index = knownIndex ?? rt.GetLink(name).Index;
         var batch = rt.Batch().SetLink(index, new LinkChanges { Up = true });
         if (endpoint.IPv4 is { } v4) batch.AddAddress(index, v4);
         if (endpoint.IPv6 is { } v6Address) batch.AddAddress(index, v6Address, AddressFlags.NoDad);
         foreach (var extra in endpoint.LinkLocalAddresses)
             batch.AddAddress(index, new IPPrefix(extra, extra.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 16 : 64), AddressFlags.NoDad);
-        if (routes?.GatewayV4 is { } gw4) batch.ReplaceRoute(Route.DefaultVia(gw4, index));
-        if (routes?.GatewayV6 is { } gw6) batch.ReplaceRoute(Route.DefaultVia(gw6, index));
+        var joined = endpoint.Joined ?? JoinResult.Nothing;
+        foreach (var route in joined.StaticRoutes) batch.ReplaceRoute(StaticRouteOf(route, index));
+        if (defaultRoutes && joined.GatewayV4 is { } gw4) batch.ReplaceRoute(Route.DefaultVia(gw4, index));
+        if (defaultRoutes && joined.GatewayV6 is { } gw6) batch.ReplaceRoute(Route.DefaultVia(gw6, index));
         batch.Execute();
     }
 
-    private static void SetDefaultRoutes(Sandbox sandbox, EndpointState endpoint, JoinInfo info, int? knownIndex = null)
+    /// <summary>A driver's static route through the interface: via its next hop, or straight onto the link.</summary>
+    private static Route StaticRouteOf(StaticRoute route, int index) => new()
     {
+        Destination = new IPPrefix(route.Destination.Network.BaseAddress, route.Destination.PrefixLength),
+        Gateway = route.NextHop,
+        OutputIndex = index,
+    };
+
+    /// <summary>Points the sandbox's default routes at the gateways the endpoint's join offered.</summary>
+    private static void SetDefaultRoutes(Sandbox sandbox, EndpointState endpoint, int? knownIndex = null)
+    {
+        if (endpoint.Joined is not { OffersGateway: true } joined) return;
         var rt = sandbox.Netlink;
         int index = knownIndex ?? rt.GetLink(endpoint.InterfaceName!).Index;
-        if (info.GatewayV4 is { } gw4) rt.ReplaceRoute(Route.DefaultVia(gw4, index));
-        if (info.GatewayV6 is { } gw6) rt.ReplaceRoute(Route.DefaultVia(gw6, index));
+        if (joined.GatewayV4 is { } gw4) rt.ReplaceRoute(Route.DefaultVia(gw4, index));
+        if (joined.GatewayV6 is { } gw6) rt.ReplaceRoute(Route.DefaultVia(gw6, index));
     }
 
-    /// <summary>Gateways an already joined endpoint offers (internal networks offer none).</summary>
-    private JoinInfo GatewayInfo(EndpointState endpoint)
+    /// <summary>
+    /// For a driver that made the endpoint's interface on the host (<see cref="JoinInfo.SourceInterface"/>): moves
+    /// it into the sandbox and renames it to the endpoint's interface name in one request, down (it comes up once
+    /// addressed). Returns its index in the sandbox; null when the driver made the interface in the sandbox.
+    /// </summary>
+    private int? MoveIntoSandbox(Sandbox sandbox, EndpointState endpoint, JoinInfo info)
     {
-        if (!_networks.TryGetValue(endpoint.NetworkId, out var network) || network.Internal || network.Driver != "bridge")
-            return JoinInfo.None;
-        return new JoinInfo
-        {
-            GatewayV4 = network.Subnets.FirstOrDefault(s => s.IpVersion == 4)?.Gateway,
-            GatewayV6 = network.EnableIPv6 ? network.Subnets.FirstOrDefault(s => s.IpVersion == 6)?.Gateway : null,
-        };
+        if (info.SourceInterface is not { } source) return null;
+        var link = _host.FindLink(source)
+            ?? throw new PlexusException(ErrorKind.Internal, $"network driver returned interface '{source}', which does not exist on the host");
+        _host.SetLink(link.Index, new LinkChanges { Up = false, Namespace = sandbox.Namespace, Name = endpoint.InterfaceName });
+        return sandbox.Netlink.GetLink(endpoint.InterfaceName!).Index;
     }
 
-    /// <summary>The endpoint that gives the sandbox its default route: highest priority, ties to the first joined.</summary>
-    private EndpointState? GatewayEndpoint(IEnumerable<EndpointState> joined) =>
-        joined.Where(e => GatewayInfo(e) is { GatewayV4: not null } or { GatewayV6: not null })
-            .OrderByDescending(e => e.GatewayPriority)
-            .ThenBy(e => e.JoinOrder)
-            .FirstOrDefault();
+    /// <summary>
+    /// Undoes <see cref="MoveIntoSandbox"/> before the driver's leave: the interface goes back to the host under
+    /// its source name, down (its addresses go with the move), for the driver to remove. Missing is not an error.
+    /// </summary>
+    private void MoveOutOfSandbox(Sandbox sandbox, EndpointState endpoint)
+    {
+        if (endpoint.Joined?.SourceInterface is not { } source || endpoint.InterfaceName is not { } name || sandbox.IsHostNamespace) return;
+        if (sandbox.Netlink.FindLink(name) is not { } link) return;
+        sandbox.Netlink.SetLink(link.Index, new LinkChanges { Up = false, Namespace = _hostNs, Name = source });
+    }
 }

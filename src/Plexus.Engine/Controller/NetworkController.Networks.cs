@@ -17,7 +17,7 @@ public sealed partial class NetworkController
             throw PlexusException.NotFound($"network driver '{request.Driver}' is not available (available: {string.Join(", ", _drivers.Keys.Order())})");
         if (request.IpamDriver != "default")
             throw PlexusException.NotFound($"IPAM driver '{request.IpamDriver}' is not available (available: default)");
-        if (driver.Name is "host" or "null" && _networks.Values.Any(n => n.Driver == driver.Name))
+        if (driver.Capabilities.SingleNetwork && _networks.Values.Any(n => n.Driver == driver.Name && !n.ConfigOnly))
             throw new PlexusException(ErrorKind.Forbidden, $"only one instance of \"{driver.Name}\" network is allowed");
 
         ReserveName(_reservedNetworkNames, request.Name!, _networks.Values.Select(n => n.Name), "network");
@@ -43,7 +43,7 @@ public sealed partial class NetworkController
         try
         {
             driver.ValidateNetwork(state);
-            if (driver.Name is "bridge")
+            if (driver.Capabilities.UsesIpam)
             {
                 state = state with
                 {
@@ -137,10 +137,9 @@ public sealed partial class NetworkController
         {
             throw Wrap(e, $"delete network {network.Name}");
         }
-        if (network.Driver == "bridge") _ipam.RemoveNetwork(network.Id);
+        if (CapabilitiesOf(network).UsesIpam && !network.ConfigOnly) _ipam.RemoveNetwork(network.Id);
         _networks.TryRemove(network.Id, out _);
-        _dns.Registry.RemoveNetwork(network.Id);
-        if (!network.ConfigOnly) Events.Publish(ControllerEvent.NetworkRemoved(network));
+        if (!network.ConfigOnly) Events.Publish(ControllerEvent.NetworkRemoved(network)); // the DNS registry forgets it (RegistryFeed)
     }
 
     /// <summary>Routes and addresses already on the host, which default pools must not overlap.</summary>

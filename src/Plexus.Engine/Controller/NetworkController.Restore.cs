@@ -1,3 +1,4 @@
+using Plexus.Engine.Drivers;
 using Plexus.Engine.Model;
 using Plexus.Engine.Sandboxes;
 using Plexus.Engine.Store;
@@ -67,14 +68,16 @@ public sealed partial class NetworkController
                 log.Add($"removed endpoint {endpoint.Name}{(network is null ? "" : $" on network {network.Name}")}: {gone}");
                 continue;
             }
-            _endpoints[endpoint.Id] = endpoint;
+            var restored = RecordLegacyJoin(endpoint, network!);
+            if (!ReferenceEquals(restored, endpoint)) cleanup.Put(restored);
+            _endpoints[endpoint.Id] = restored;
             _ports.Restore(endpoint.PortBindings, PortOwner(endpoint.Name, network!));
         }
         if (!cleanup.IsEmpty) _store.Commit(cleanup);
 
         foreach (var network in _networks.Values)
         {
-            if (network.Driver == "bridge")
+            if (CapabilitiesOf(network).UsesIpam)
             {
                 var held = _endpoints.OfNetwork(network.Id)
                     .SelectMany(e => new[] { e.IPv4?.Address, e.IPv6?.Address }).OfType<System.Net.IPAddress>();
@@ -113,7 +116,8 @@ public sealed partial class NetworkController
         {
             try
             {
-                driver.Reconcile(_networks.Values.ToList(), joined, n => LinkFlowsOf(n));
+                if (driver is ILinkingDriver linking) linking.Reconcile(_networks.Values.ToList(), joined, n => LinkFlowsOf(n));
+                else driver.Reconcile(_networks.Values.ToList(), joined);
             }
             catch (Exception e) when (e is KernelException or PlexusException)
             {
@@ -141,15 +145,20 @@ public sealed partial class NetworkController
                 TryUndo(() => driver.Leave(network, endpoint, sandbox));
                 ClearInterfaceName(sandbox, endpoint);
                 var info = driver.Join(network, endpoint, sandbox);
+                var rebuilt = endpoint with { Joined = info.ToResult() };
                 try
                 {
-                    if (info.ConfigureInterface) ConfigureInterface(sandbox, endpoint, info, routes: null);
+                    int? index = MoveIntoSandbox(sandbox, rebuilt, info) ?? info.InterfaceIndex;
+                    if (info.ConfigureInterface) ConfigureInterface(sandbox, rebuilt, index, defaultRoutes: false);
+                    if (rebuilt.Joined != endpoint.Joined) _store.Commit(new StoreBatch().Put(rebuilt));
                 }
                 catch
                 {
-                    TryUndo(() => driver.Leave(network, endpoint, sandbox));
+                    TryUndo(() => MoveOutOfSandbox(sandbox, rebuilt));
+                    TryUndo(() => driver.Leave(network, rebuilt, sandbox));
                     throw;
                 }
+                _endpoints[rebuilt.Id] = rebuilt;
                 log.Add($"re-created interface {endpoint.InterfaceName} of sandbox {sandbox.Name} on network {network.Name}");
             }
             catch (Exception e) when (e is KernelException or PlexusException or ArgumentException)
@@ -169,8 +178,8 @@ public sealed partial class NetworkController
             }
         }
         var joined = EndpointsOf(sandbox);
-        if (GatewayEndpoint(joined) is { } gateway)
-            TryUndo(() => SetDefaultRoutes(sandbox, gateway, GatewayInfo(gateway)));
+        if (GatewayChoice.Of(joined) is { } gateway)
+            TryUndo(() => SetDefaultRoutes(sandbox, gateway));
         // The previous daemon's resolver sockets died with it: serve the sandbox's names anew.
         foreach (var endpoint in joined)
         {
@@ -183,7 +192,7 @@ public sealed partial class NetworkController
             {
                 log.Add(e.Message);
             }
-            PublishNames(network, endpoint, sandbox);
+            RestoreNames(network, endpoint, sandbox);
         }
         TryUndo(() => WriteFiles(sandbox, joined));
         if (sandbox.MayHaveProcesses && !sandbox.IsHostNamespace)
@@ -199,6 +208,25 @@ public sealed partial class NetworkController
             if (strays.Count > 0) log.Add($"ended processes {string.Join(", ", strays)} of sandbox {sandbox.Name}: no main process it records");
         }
         return dropped;
+    }
+
+    /// <summary>
+    /// An endpoint stored joined by a version that did not record what its join returned: the only driver that
+    /// offered gateways then was the bridge, which offered exactly its network's first gateways of each enabled
+    /// family unless internal; what uses IPAM gets those, the rest nothing. Recorded once, at this restore.
+    /// </summary>
+    private EndpointState RecordLegacyJoin(EndpointState endpoint, NetworkState network)
+    {
+        if (endpoint.SandboxId is null || endpoint.Joined is not null) return endpoint;
+        if (!CapabilitiesOf(network).UsesIpam || network.Internal) return endpoint with { Joined = JoinResult.Nothing };
+        return endpoint with
+        {
+            Joined = new JoinResult
+            {
+                GatewayV4 = network.Subnets.FirstOrDefault(s => s.IpVersion == 4)?.Gateway,
+                GatewayV6 = network.EnableIPv6 ? network.Subnets.FirstOrDefault(s => s.IpVersion == 6)?.Gateway : null,
+            },
+        };
     }
 
     /// <summary>The interface is up and holds the endpoint's addresses (a driver without interfaces has nothing to check).</summary>

@@ -49,13 +49,18 @@ public sealed partial class NetworkController : IDisposable
         _store = store;
         _ipam = ipam;
         _drivers = drivers.ToDictionary(d => d.Name, StringComparer.Ordinal);
+        foreach (var driver in _drivers.Values) CheckCapabilities(driver);
         _hostNs = hostNs;
         _host = host;
         _namespaces = new NamespaceDirectory(options.NamespaceDirectory);
         _files = new SandboxFiles(options.SandboxFilesDirectory, options.DefaultDns);
         _ports = hostNs.Run(Ports.PortAllocator.FromSystem);
         _dns = new Dns.EmbeddedDns(hostNs);
+        _registryFeed = new Dns.RegistryFeed(_dns.Registry, Events, HasNames);
     }
+
+    /// <summary>The DNS registry follows the controller's events (<see cref="Dns.RegistryFeed"/>).</summary>
+    private readonly Dns.RegistryFeed _registryFeed;
 
     public ControllerOptions Options => _options;
 
@@ -108,6 +113,26 @@ public sealed partial class NetworkController : IDisposable
     public IReadOnlyList<EndpointState> EndpointsOf(Sandbox sandbox) =>
         _endpoints.OfSandbox(sandbox.Id).OrderBy(e => e.JoinOrder).ToList();
 
+    /// <summary>
+    /// What the network's driver does, which is what the controller and the API decide by (never the driver's
+    /// name). A network whose driver is not loaded gets nothing: no IPAM, ports, names or links.
+    /// </summary>
+    public DriverCapabilities CapabilitiesOf(NetworkState network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return _drivers.TryGetValue(network.Driver, out var d) ? d.Capabilities : NoCapabilities;
+    }
+
+    private static readonly DriverCapabilities NoCapabilities = new();
+
+    /// <summary>A driver's declaration must be coherent: links declared exactly when it can enforce them.</summary>
+    private static void CheckCapabilities(INetworkDriver driver)
+    {
+        var declared = driver.Capabilities ?? throw new ArgumentException($"network driver '{driver.Name}' declares no capabilities");
+        if (declared.SupportsLinks != driver is ILinkingDriver)
+            throw new ArgumentException($"network driver '{driver.Name}': SupportsLinks must be declared exactly when it implements {nameof(ILinkingDriver)}");
+    }
+
     private INetworkDriver DriverOf(NetworkState network) =>
         _drivers.TryGetValue(network.Driver, out var d) ? d
             : throw new PlexusException(ErrorKind.Internal, $"network {network.Name}: driver '{network.Driver}' is not available");
@@ -124,6 +149,7 @@ public sealed partial class NetworkController : IDisposable
     public void Dispose()
     {
         foreach (var driver in _drivers.Values) (driver as IDisposable)?.Dispose();
+        _registryFeed.Dispose();
         _dns.Dispose();
         foreach (var sandbox in _sandboxes.Values) sandbox.Dispose();
         _sandboxes.Clear();

@@ -5,14 +5,26 @@ namespace Plexus.Engine.Drivers;
 
 /// <summary>
 /// The contract between the controller and a network driver (libnetwork's driverapi). Drivers own the
-/// kernel objects of their networks and endpoints and nothing else: they never reach into the
-/// controller, the store or IPAM. Every method either completes or throws having undone its own
-/// kernel changes. Calls for one network are serialised by the controller.
+/// kernel objects of their networks and endpoints, and their firewall policy, and nothing else: they never
+/// reach into the controller, the store or IPAM. Every method either completes or throws having undone its
+/// own kernel changes. Calls for one network are serialised by the controller.
 /// </summary>
+/// <remarks>
+/// What a driver implements: <see cref="Name"/>, <see cref="Capabilities"/> (what the controller and the API
+/// decide by: IPAM, published ports, DNS names, exclusive sandboxes; never the name), the network and endpoint
+/// life cycle below, and <see cref="Join"/> returning a <see cref="JoinInfo"/> with the gateways the endpoint
+/// offers (stored on the endpoint by the controller), optional static routes, and optionally an interface made
+/// on the host (<see cref="JoinInfo.SourceInterface"/>) for the controller to move into the sandbox. A driver
+/// that enforces legacy links also implements <see cref="ILinkingDriver"/>. A driver with no kernel objects
+/// derives from <see cref="PassiveDriver"/>.
+/// </remarks>
 public interface INetworkDriver
 {
     /// <summary>"bridge", "null", "host", later "overlay", "macvlan", remote plugins.</summary>
     string Name { get; }
+
+    /// <summary>What the driver does; read by the controller and the API instead of the name. Must not change.</summary>
+    DriverCapabilities Capabilities { get; }
 
     /// <summary>Checks the options of a network before anything is allocated; throws PlexusException(InvalidArgument).</summary>
     void ValidateNetwork(NetworkState network);
@@ -29,7 +41,10 @@ public interface INetworkDriver
     /// <summary>Prepares an endpoint (MAC, names) before it is stored; no kernel work needed.</summary>
     EndpointState CreateEndpoint(NetworkState network, EndpointState endpoint);
 
-    /// <summary>Creates the endpoint's interface inside the sandbox, named endpoint.InterfaceName.</summary>
+    /// <summary>
+    /// Creates the endpoint's interface inside the sandbox, named endpoint.InterfaceName (or on the host, named
+    /// <see cref="JoinInfo.SourceInterface"/>, for the controller to move in); returns the gateways it offers.
+    /// </summary>
     JoinInfo Join(NetworkState network, EndpointState endpoint, Sandbox sandbox);
 
     /// <summary>Removes the endpoint's interface from the sandbox. Missing objects are not an error.</summary>
@@ -42,32 +57,11 @@ public interface INetworkDriver
     /// After a restart, once every network and endpoint is back: re-applies state derived from all of
     /// them at once (the bridge driver's firewall rules), so the kernel holds exactly what they imply.
     /// </summary>
-    void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints,
-        Func<NetworkState, IReadOnlyList<LinkFlow>> linksOf);
-
-    /// <summary>Makes the network's link exceptions exactly <paramref name="flows"/> (one atomic change).</summary>
-    void SetLinks(NetworkState network, IReadOnlyList<LinkFlow> flows);
+    void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints);
 
     /// <summary>
     /// After a restart: removes kernel objects this driver recognises as its own (by naming convention)
     /// that belong to no known network or joined endpoint. Returns what it removed, for the log.
     /// </summary>
     IReadOnlyList<string> CollectGarbage(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints);
-}
-
-/// <summary>What the sandbox must configure after a driver's join.</summary>
-public sealed record JoinInfo
-{
-    /// <summary>Address the interface and bring it up (false for drivers that create no interface).</summary>
-    public bool ConfigureInterface { get; init; } = true;
-
-    /// <summary>Gateways this endpoint offers for the sandbox's default routes; null for none (internal networks).</summary>
-    public System.Net.IPAddress? GatewayV4 { get; init; }
-
-    public System.Net.IPAddress? GatewayV6 { get; init; }
-
-    /// <summary>The new interface's index in the sandbox, when the driver knows it (saves a lookup).</summary>
-    public int? InterfaceIndex { get; init; }
-
-    public static JoinInfo None { get; } = new() { ConfigureInterface = false };
 }

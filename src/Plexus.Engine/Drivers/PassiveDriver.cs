@@ -11,6 +11,8 @@ public abstract class PassiveDriver : INetworkDriver
 {
     public abstract string Name { get; }
 
+    public abstract DriverCapabilities Capabilities { get; }
+
     public void ValidateNetwork(NetworkState network) { }
 
     public IReadOnlyDictionary<string, string> CreateNetwork(NetworkState network) => new Dictionary<string, string>();
@@ -27,10 +29,7 @@ public abstract class PassiveDriver : INetworkDriver
 
     public bool IsJoined(NetworkState network, EndpointState endpoint, Sandbox sandbox) => true;
 
-    public void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints,
-        Func<NetworkState, IReadOnlyList<LinkFlow>> linksOf) { }
-
-    public void SetLinks(NetworkState network, IReadOnlyList<LinkFlow> flows) { }
+    public void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints) { }
 
     public IReadOnlyList<string> CollectGarbage(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints) => [];
 }

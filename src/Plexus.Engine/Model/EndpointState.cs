@@ -25,6 +25,12 @@ public sealed record EndpointState
     /// <summary>The interface name inside the sandbox (eth0, eth1, ... in join order) while joined.</summary>
     public string? InterfaceName { get; init; }
 
+    /// <summary>
+    /// What its driver's join returned (gateways offered, routes, a moved interface) while joined; null while not
+    /// joined, and for endpoints stored joined by versions before it was recorded (restore fills it in).
+    /// </summary>
+    public JoinResult? Joined { get; init; }
+
     /// <summary>Join sequence number inside its sandbox, for eth numbering and gateway ties.</summary>
     public long JoinOrder { get; init; }
 

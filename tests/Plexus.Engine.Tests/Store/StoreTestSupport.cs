@@ -156,6 +156,14 @@ internal static class Samples
         RequestedIPv4 = IPAddress.Parse("172.18.5.7"),
         RequestedIPv6 = IPAddress.Parse("fd00:1:2::5"),
         LinkLocalAddresses = [IPAddress.Parse("169.254.1.1"), IPAddress.Parse("fe80::7")],
+        Joined = new JoinResult
+        {
+            GatewayV4 = IPAddress.Parse("172.18.0.1"),
+            GatewayV6 = IPAddress.Parse("fd00:1:2::1"),
+            StaticRoutes = [new StaticRoute(IPPrefix.Parse("10.9.0.0/16"), IPAddress.Parse("172.18.0.254"))],
+            DisableGatewayService = true,
+            SourceInterface = "tap0",
+        },
         Links = ["db:database"],
         DriverOptions = new Dictionary<string, string> { ["com.example.opt"] = "1" },
         Pending = true,

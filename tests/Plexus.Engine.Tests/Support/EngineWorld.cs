@@ -25,11 +25,15 @@ public sealed class EngineWorld : IDisposable
 
     private readonly TimeSpan? _reapDelay;
 
+    private readonly Func<TestNetwork, INetworkDriver[]>? _extraDrivers;
+
     /// <param name="reapDelay">How long parked veths wait for the bridge driver's reaper (infinite: only when <see cref="Reap"/> or a restart says).</param>
-    public EngineWorld(string firewall = "none", TimeSpan? reapDelay = null)
+    /// <param name="extraDrivers">Drivers to load besides bridge, null and host (test drivers), made anew at each start.</param>
+    public EngineWorld(string firewall = "none", TimeSpan? reapDelay = null, Func<TestNetwork, INetworkDriver[]>? extraDrivers = null)
     {
         _firewallBackend = firewall;
         _reapDelay = reapDelay;
+        _extraDrivers = extraDrivers;
         Net = new TestNetwork();
         DataRoot = Directory.CreateTempSubdirectory("plexus-engine-test-").FullName;
         Options = new ControllerOptions
@@ -66,7 +70,7 @@ public sealed class EngineWorld : IDisposable
         _firewall?.Dispose();
         _firewall = Kernel.Firewall.Firewalls.Create(_firewallBackend, Net.HostNs);
         Bridge = new BridgeDriver(Net.HostNs, Net.Host, new KernelBridgeFirewall(_firewall), reapDelay: _reapDelay);
-        INetworkDriver[] drivers = [Bridge, new NullDriver(), new HostDriver()];
+        INetworkDriver[] drivers = [Bridge, new NullDriver(), new HostDriver(), .. _extraDrivers?.Invoke(Net) ?? []];
         var controller = new NetworkController(Options, _store, new DefaultIpam(), drivers, Net.HostNs, Net.Host);
         LastRestoreLog = controller.Restore();
         return controller;

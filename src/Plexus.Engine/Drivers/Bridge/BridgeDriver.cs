@@ -30,7 +30,7 @@ namespace Plexus.Engine.Drivers.Bridge;
 /// restarting the system call: with joins running side by side it spins, and eight concurrent attaches ran
 /// twenty times slower.
 /// </remarks>
-public sealed class BridgeDriver : INetworkDriver, IDisposable
+public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IDisposable
 {
     public const string StateBridge = "bridge";
 
@@ -80,6 +80,17 @@ public sealed class BridgeDriver : INetworkDriver, IDisposable
     public LinkReaper Reaper => _reaper;
 
     public string Name => "bridge";
+
+    /// <summary>Addresses from IPAM, published ports, DNS names, links; one host.</summary>
+    public static DriverCapabilities Declared { get; } = new()
+    {
+        UsesIpam = true,
+        PublishesPorts = true,
+        EmbeddedDns = true,
+        SupportsLinks = true,
+    };
+
+    public DriverCapabilities Capabilities => Declared;
 
     public BridgeOptions OptionsOf(NetworkState network) => BridgeOptions.Parse(network, _defaults);
 
@@ -149,6 +160,9 @@ public sealed class BridgeDriver : INetworkDriver, IDisposable
             if (!present.Contains(gateway)) AddGateway(link.Index, gateway);
     }
 
+    public void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints) =>
+        Reconcile(networks, joinedEndpoints, _ => []);
+
     public void Reconcile(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints,
         Func<NetworkState, IReadOnlyList<LinkFlow>> linksOf)
     {
@@ -215,13 +229,18 @@ public sealed class BridgeDriver : INetworkDriver, IDisposable
             throw;
         }
         _indexes[endpoint.Id] = (hostIndex, sandboxIndex);
-        return new JoinInfo
-        {
-            GatewayV4 = network.Internal ? null : network.Subnets.FirstOrDefault(s => s.IpVersion == 4)?.Gateway,
-            GatewayV6 = network.Internal || !network.EnableIPv6 ? null : network.Subnets.FirstOrDefault(s => s.IpVersion == 6)?.Gateway,
-            InterfaceIndex = sandboxIndex > 0 ? sandboxIndex : null,
-        };
+        return OffersGateways(network) with { InterfaceIndex = sandboxIndex > 0 ? sandboxIndex : null };
     }
+
+    /// <summary>
+    /// The gateways an endpoint of the network offers: the bridge's addresses in the network's first subnet of
+    /// each enabled family; none on an internal network, which has no way out.
+    /// </summary>
+    public static JoinInfo OffersGateways(NetworkState network) => network.Internal ? new JoinInfo() : new JoinInfo
+    {
+        GatewayV4 = network.Subnets.FirstOrDefault(s => s.IpVersion == 4)?.Gateway,
+        GatewayV6 = network.EnableIPv6 ? network.Subnets.FirstOrDefault(s => s.IpVersion == 6)?.Gateway : null,
+    };
 
     /// <summary>
     /// Takes the endpoint's veth pair out of service at once and leaves its deletion to the reaper

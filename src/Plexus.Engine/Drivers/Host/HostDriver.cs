@@ -7,4 +7,9 @@ namespace Plexus.Engine.Drivers.Host;
 public sealed class HostDriver : PassiveDriver
 {
     public override string Name => "host";
+
+    /// <summary>No addresses; only sandboxes in the host's namespace join it, and they join nothing else.</summary>
+    public static DriverCapabilities Declared { get; } = new() { ExclusiveSandbox = true, HostNamespace = true, SingleNetwork = true };
+
+    public override DriverCapabilities Capabilities => Declared;
 }

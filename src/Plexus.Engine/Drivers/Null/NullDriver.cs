@@ -4,4 +4,9 @@ namespace Plexus.Engine.Drivers.Null;
 public sealed class NullDriver : PassiveDriver
 {
     public override string Name => "null";
+
+    /// <summary>No addresses, and the sandbox on it joins nothing else (as Docker's "none").</summary>
+    public static DriverCapabilities Declared { get; } = new() { ExclusiveSandbox = true, SingleNetwork = true };
+
+    public override DriverCapabilities Capabilities => Declared;
 }

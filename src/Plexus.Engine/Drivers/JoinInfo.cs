@@ -1,0 +1,54 @@
+using System.Net;
+using Plexus.Engine.Model;
+
+namespace Plexus.Engine.Drivers;
+
+/// <summary>
+/// What a driver's join hands back for the sandbox to configure (libnetwork's JoinInfo). The controller
+/// records the gateways, the routes and <see cref="DisableGatewayService"/> on the endpoint
+/// (<see cref="EndpointState.Joined"/>), so nothing computes them again.
+/// </summary>
+public sealed record JoinInfo
+{
+    /// <summary>Address the interface and bring it up (false for drivers that create no interface).</summary>
+    public bool ConfigureInterface { get; init; } = true;
+
+    /// <summary>Gateways this endpoint offers for the sandbox's default routes; null for none (internal networks).</summary>
+    public IPAddress? GatewayV4 { get; init; }
+
+    public IPAddress? GatewayV6 { get; init; }
+
+    /// <summary>Routes the sandbox gets through this endpoint's interface, whether or not it holds the default route.</summary>
+    public IReadOnlyList<StaticRoute> StaticRoutes { get; init; } = [];
+
+    /// <summary>
+    /// The endpoint needs no gateway service from the controller (libnetwork's DisableGatewayService: no
+    /// extra gateway network for sandboxes whose only endpoints are on networks without outside access).
+    /// Plexus has no such service yet; it is recorded on the endpoint for the overlay driver's work.
+    /// </summary>
+    public bool DisableGatewayService { get; init; }
+
+    /// <summary>
+    /// The name of an interface the driver made in the host's namespace (libnetwork's SrcName) for the
+    /// controller to move into the sandbox and rename to the endpoint's interface name (eth0...): what a
+    /// remote (plugin) driver does, as it cannot reach the sandbox. Null when the driver made the interface in
+    /// the sandbox itself (bridge, macvlan). On leave the controller moves it back under this name before the
+    /// driver's <see cref="INetworkDriver.Leave"/>, which removes it.
+    /// </summary>
+    public string? SourceInterface { get; init; }
+
+    /// <summary>The new interface's index in the sandbox, when the driver knows it (saves a lookup).</summary>
+    public int? InterfaceIndex { get; init; }
+
+    /// <summary>What the controller records on the endpoint (<see cref="EndpointState.Joined"/>).</summary>
+    public JoinResult ToResult() => new()
+    {
+        GatewayV4 = GatewayV4,
+        GatewayV6 = GatewayV6,
+        StaticRoutes = StaticRoutes,
+        DisableGatewayService = DisableGatewayService,
+        SourceInterface = SourceInterface,
+    };
+
+    public static JoinInfo None { get; } = new() { ConfigureInterface = false };
+}
