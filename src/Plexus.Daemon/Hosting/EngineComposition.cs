@@ -54,7 +54,7 @@ internal sealed class EngineComposition : IDisposable
         var pools = settings.DefaultAddressPools.Count > 0
             ? settings.DefaultAddressPools.Select(p => new AddressPoolSpec(p.Base, p.Size)).ToList()
             : null;
-        var ipam = pools is null ? new DefaultIpam() : new DefaultIpam(pools);
+        var ipam = IpamService.Create(pools);
         var firewall = Firewalls.Create(settings.FirewallBackend, hostNs);
         INetworkDriver[] drivers = [new BridgeDriver(hostNs, host, new KernelBridgeFirewall(firewall), options.BridgeDefaults), new NullDriver(), new HostDriver()];
         var controller = new NetworkController(options, store, ipam, drivers, hostNs, host);
