@@ -20,7 +20,7 @@ internal sealed class EngineComposition : IDisposable
 {
     public const string DefaultBridgeName = "plexus0";
 
-    private EngineComposition(NetworkController controller, IStore store, NetworkNamespace hostNs, RtNetlink host, IFirewall firewall, IReadOnlyList<string> log)
+    private EngineComposition(NetworkController controller, ILocalStore store, NetworkNamespace hostNs, RtNetlink host, IFirewall firewall, IReadOnlyList<string> log)
     {
         Firewall = firewall;
         Controller = controller;
@@ -31,7 +31,7 @@ internal sealed class EngineComposition : IDisposable
     }
 
     public NetworkController Controller { get; }
-    public IStore Store { get; }
+    public ILocalStore Store { get; }
     public NetworkNamespace HostNs { get; }
     public RtNetlink Host { get; }
     public IReadOnlyList<string> RestoreLog { get; }
