@@ -20,7 +20,7 @@ internal sealed class EngineComposition : IDisposable
 {
     public const string DefaultBridgeName = "plexus0";
 
-    private EngineComposition(NetworkController controller, IStore store, NetworkNamespace hostNs, RtNetlink host, IFirewall firewall, IReadOnlyList<string> log)
+    private EngineComposition(NetworkController controller, ILocalStore store, NetworkNamespace hostNs, RtNetlink host, IFirewall firewall, IReadOnlyList<string> log)
     {
         Firewall = firewall;
         Controller = controller;
@@ -31,7 +31,7 @@ internal sealed class EngineComposition : IDisposable
     }
 
     public NetworkController Controller { get; }
-    public IStore Store { get; }
+    public ILocalStore Store { get; }
     public NetworkNamespace HostNs { get; }
     public RtNetlink Host { get; }
     public IReadOnlyList<string> RestoreLog { get; }
@@ -54,7 +54,7 @@ internal sealed class EngineComposition : IDisposable
         var pools = settings.DefaultAddressPools.Count > 0
             ? settings.DefaultAddressPools.Select(p => new AddressPoolSpec(p.Base, p.Size)).ToList()
             : null;
-        var ipam = pools is null ? new DefaultIpam() : new DefaultIpam(pools);
+        var ipam = IpamService.Create(pools);
         var firewall = Firewalls.Create(settings.FirewallBackend, hostNs);
         INetworkDriver[] drivers = [new BridgeDriver(hostNs, host, new KernelBridgeFirewall(firewall), options.BridgeDefaults), new NullDriver(), new HostDriver()];
         var controller = new NetworkController(options, store, ipam, drivers, hostNs, host);

@@ -33,6 +33,7 @@ public sealed partial class NetworkController
             Id = id,
             Name = name,
             NetworkId = network.Id,
+            Scope = network.Scope,
             Mac = request.Mac,
             Aliases = request.Aliases,
             GatewayPriority = request.GatewayPriority,

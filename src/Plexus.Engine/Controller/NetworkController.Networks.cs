@@ -15,8 +15,7 @@ public sealed partial class NetworkController
         if (request.ConfigOnly) return CreateConfigOnly(request);
         if (!_drivers.TryGetValue(request.Driver, out var driver))
             throw PlexusException.NotFound($"network driver '{request.Driver}' is not available (available: {string.Join(", ", _drivers.Keys.Order())})");
-        if (request.IpamDriver != "default")
-            throw PlexusException.NotFound($"IPAM driver '{request.IpamDriver}' is not available (available: default)");
+        _ipam.Drivers.Get(request.IpamDriver); // an unknown IPAM driver is refused before anything is made
         if (driver.Capabilities.SingleNetwork && _networks.Values.Any(n => n.Driver == driver.Name && !n.ConfigOnly))
             throw new PlexusException(ErrorKind.Forbidden, $"only one instance of \"{driver.Name}\" network is allowed");
 
@@ -26,6 +25,7 @@ public sealed partial class NetworkController
             Id = Ids.New(),
             Name = request.Name!,
             Driver = driver.Name,
+            Scope = driver.Capabilities.DataScope,
             Created = DateTimeOffset.UtcNow,
             Options = request.Options,
             Labels = request.Labels,
@@ -47,7 +47,8 @@ public sealed partial class NetworkController
             {
                 state = state with
                 {
-                    Subnets = _ipam.AddNetwork(state.Id, state.Name, allocatable, state.EnableIPv6, state.IpamOptions, HostPrefixes()),
+                    Subnets = _ipam.AddNetwork(state.Id, state.Name, allocatable, state.EnableIPv6, state.IpamOptions, HostPrefixes(),
+                        state.IpamDriver, state.Scope),
                 };
                 ipamAdded = true;
                 // After IPAM: a subnet another network holds (or is being made with) is IPAM's to name.

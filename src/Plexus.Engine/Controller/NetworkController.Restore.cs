@@ -81,7 +81,7 @@ public sealed partial class NetworkController
             {
                 var held = _endpoints.OfNetwork(network.Id)
                     .SelectMany(e => new[] { e.IPv4?.Address, e.IPv6?.Address }).OfType<System.Net.IPAddress>();
-                _ipam.RestoreNetwork(network.Id, network.Name, network.Subnets, network.IpamOptions, held);
+                _ipam.RestoreNetwork(network.Id, network.Name, network.Subnets, network.IpamOptions, held, network.IpamDriver, network.Scope);
             }
             try
             {

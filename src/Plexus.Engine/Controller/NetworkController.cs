@@ -19,7 +19,7 @@ namespace Plexus.Engine.Controller;
 public sealed partial class NetworkController : IDisposable
 {
     private readonly ControllerOptions _options;
-    private readonly IStore _store;
+    private readonly ILocalStore _store;
     private readonly IIpam _ipam;
     private readonly Dictionary<string, INetworkDriver> _drivers;
     private readonly NetworkNamespace _hostNs;
@@ -42,7 +42,7 @@ public sealed partial class NetworkController : IDisposable
     private readonly HashSet<string> _reservedNetworkNames = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reservedSandboxNames = new(StringComparer.Ordinal);
 
-    public NetworkController(ControllerOptions options, IStore store, IIpam ipam, IEnumerable<INetworkDriver> drivers,
+    public NetworkController(ControllerOptions options, ILocalStore store, IIpam ipam, IEnumerable<INetworkDriver> drivers,
         NetworkNamespace hostNs, RtNetlink host)
     {
         _options = options;

@@ -1,14 +1,6 @@
+using Plexus.Engine.Model;
+
 namespace Plexus.Engine.Drivers;
-
-/// <summary>Where a driver's state or connectivity reaches (libnetwork's datastore scopes).</summary>
-public enum DriverScope : byte
-{
-    /// <summary>This host only (bridge, macvlan, null, host).</summary>
-    Local,
-
-    /// <summary>Every host of a cluster (overlay): definitions live in the global store.</summary>
-    Global,
-}
 
 /// <summary>
 /// What a driver does, declared once by the driver (libnetwork's driverapi.Capability, grown by what Plexus
@@ -18,10 +10,10 @@ public enum DriverScope : byte
 public sealed record DriverCapabilities
 {
     /// <summary>Where the driver's network definitions are kept: the local store or the global one.</summary>
-    public DriverScope DataScope { get; init; } = DriverScope.Local;
+    public DataScope DataScope { get; init; } = DataScope.Local;
 
     /// <summary>Where endpoints of one network can reach each other: this host, or across hosts.</summary>
-    public DriverScope ConnectivityScope { get; init; } = DriverScope.Local;
+    public DataScope ConnectivityScope { get; init; } = DataScope.Local;
 
     /// <summary>Networks get subnets from IPAM and endpoints get addresses from them (not null, not host).</summary>
     public bool UsesIpam { get; init; }

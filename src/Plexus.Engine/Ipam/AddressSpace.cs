@@ -3,35 +3,42 @@ using System.Net;
 namespace Plexus.Engine.Ipam;
 
 /// <summary>
-/// The subnets every network holds, and the search for a free subnet in the default pools. Not
-/// thread-safe: <see cref="DefaultIpam"/> changes it under one lock, so two networks created at once
-/// cannot be given the same subnet.
+/// One address space of the default IPAM driver (LocalDefault, GlobalDefault): the subnet of every pool
+/// reserved in it, and the search for a free subnet in the default pools. Not thread-safe:
+/// <see cref="DefaultIpam"/> changes it under one lock, so two pools requested at once cannot be given
+/// the same subnet.
 /// </summary>
 internal sealed class AddressSpace
 {
-    private readonly Dictionary<string, (string Name, IReadOnlyList<IPNetwork> Subnets)> _networks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Owner, IPNetwork Subnet)> _pools = new(StringComparer.Ordinal);
 
-    public AddressSpace(IReadOnlyList<AddressPoolSpec> pools) => Pools = pools;
+    public AddressSpace(string name, IReadOnlyList<AddressPoolSpec> pools)
+    {
+        Name = name;
+        Pools = pools;
+    }
+
+    public string Name { get; }
 
     public IReadOnlyList<AddressPoolSpec> Pools { get; }
 
-    public void Add(string networkId, string networkName, IReadOnlyList<IPNetwork> subnets) =>
-        _networks[networkId] = (networkName, subnets);
+    public bool Contains(string poolId) => _pools.ContainsKey(poolId);
 
-    public void Remove(string networkId) => _networks.Remove(networkId);
+    public void Add(string poolId, string owner, IPNetwork subnet) => _pools[poolId] = (owner, subnet);
 
-    /// <summary>The first subnet of another network that overlaps <paramref name="subnet"/>, with its network's name.</summary>
-    public (string NetworkName, IPNetwork Subnet)? FindOverlap(IPNetwork subnet)
+    public void Remove(string poolId) => _pools.Remove(poolId);
+
+    /// <summary>The first pool that overlaps <paramref name="subnet"/>: its owner ("network db") and subnet.</summary>
+    public (string Owner, IPNetwork Subnet)? FindOverlap(IPNetwork subnet)
     {
-        foreach (var (name, subnets) in _networks.Values)
-            foreach (var held in subnets)
-                if (IPMath.Overlaps(held, subnet))
-                    return (name, held);
+        foreach (var (owner, held) in _pools.Values)
+            if (IPMath.Overlaps(held, subnet))
+                return (owner, held);
         return null;
     }
 
     /// <summary>
-    /// The first subnet, in pool order, of the given IP version that overlaps no network's subnet and
+    /// The first subnet, in pool order, of the given IP version that overlaps no pool's subnet and
     /// none of <paramref name="avoid"/>; null when every candidate is taken.
     /// </summary>
     /// <remarks>
@@ -40,7 +47,7 @@ internal sealed class AddressSpace
     /// </remarks>
     public IPNetwork? FindFree(int ipVersion, IEnumerable<IPNetwork> avoid)
     {
-        var blockers = _networks.Values.SelectMany(n => n.Subnets)
+        var blockers = _pools.Values.Select(p => p.Subnet)
             .Concat(avoid.Where(p => p.PrefixLength > 0)) // a default route is no reason to skip a subnet
             .Where(p => IPMath.Version(p) == ipVersion)
             .Select(IPMath.Bounds)

@@ -5,9 +5,9 @@ using Plexus.Engine.Model;
 namespace Plexus.Engine.Ipam;
 
 /// <summary>
-/// The addresses of one subnet of one network: which are in use, which are reserved (network address,
-/// IPv4 broadcast, gateway, auxiliary addresses), and where the next dynamic address comes from (the
-/// --ip-range when set, else the whole subnet). Not thread-safe: the network's lock guards it.
+/// The addresses of one pool of the default IPAM driver: which are in use, which are reserved (network
+/// address, IPv4 broadcast, gateway, auxiliary addresses), and where the next dynamic address comes from
+/// (the sub-pool, --ip-range, when set, else the whole subnet). Not thread-safe: the pool's lock guards it.
 /// </summary>
 /// <remarks>
 /// A static request may name any free address of the subnet, also outside --ip-range: Docker allows it,
@@ -15,7 +15,7 @@ namespace Plexus.Engine.Ipam;
 /// </remarks>
 internal sealed class SubnetAllocator
 {
-    private readonly string _networkName;
+    private readonly string _owner;
     private readonly AddressFamily _family;
     private readonly UInt128 _base;
     private readonly AddressBitmap _used;
@@ -31,15 +31,15 @@ internal sealed class SubnetAllocator
     /// <summary>The offset handed out last by a dynamic allocation, for serial allocation.</summary>
     private UInt128? _lastHandedOut;
 
-    /// <summary>Validates <paramref name="state"/> and reserves its gateway and auxiliary addresses.</summary>
-    public SubnetAllocator(string networkName, SubnetState state)
+    /// <summary>Validates the sub-pool; <paramref name="owner"/> ("network web") starts every message.</summary>
+    public SubnetAllocator(string owner, IPNetwork subnet, IPNetwork? range)
     {
-        _networkName = networkName;
-        State = state;
-        var subnet = state.Subnet;
+        _owner = owner;
+        Subnet = subnet;
+        IPRange = range;
         _family = subnet.BaseAddress.AddressFamily;
         _base = IPMath.ToUInt128(subnet.BaseAddress);
-        CheckSize(networkName, subnet);
+        CheckSize(owner, subnet);
         int hostBits = IPMath.HostBits(subnet);
         _used = new AddressBitmap(hostBits);
 
@@ -49,65 +49,88 @@ internal sealed class SubnetAllocator
         if (IpVersion == 4)
             Reserve(_unusable, _used.Last, "the broadcast address");
 
-        if (state.IPRange is { } range)
+        if (range is { } r)
         {
-            if (range.BaseAddress.AddressFamily != _family)
-                throw Invalid($"IP range {range} is {VersionName(range.BaseAddress)} but subnet {subnet} is {IPMath.VersionName(IpVersion)}");
-            if (!IPMath.Contains(subnet, range))
-                throw Invalid($"IP range {range} is outside subnet {subnet}");
-            var (first, last) = IPMath.Bounds(range);
+            if (r.BaseAddress.AddressFamily != _family)
+                throw Invalid($"IP range {r} is {VersionName(r.BaseAddress)} but subnet {subnet} is {IPMath.VersionName(IpVersion)}");
+            if (!IPMath.Contains(subnet, r))
+                throw Invalid($"IP range {r} is outside subnet {subnet}");
+            var (first, last) = IPMath.Bounds(r);
             (_rangeFirst, _rangeLast) = (first - _base, last - _base);
         }
         else
         {
             (_rangeFirst, _rangeLast) = (UInt128.Zero, _used.Last);
         }
-
-        var gateway = IPMath.Normalize(state.Gateway);
-        UInt128 gatewayOffset = CheckReservable($"gateway {gateway}", gateway);
-        Reserve(_reserved, gatewayOffset, $"the gateway of {subnet}");
-
-        foreach (var (name, raw) in state.AuxAddresses)
-        {
-            var address = IPMath.Normalize(raw);
-            UInt128 offset = CheckReservable($"auxiliary address {name}={address}", address);
-            if (_reserved.TryGetValue(offset, out var holder))
-                throw Invalid($"auxiliary address {name}={address} is already {holder}");
-            Reserve(_reserved, offset, $"auxiliary address {name}");
-        }
     }
 
-    public SubnetState State { get; }
+    public IPNetwork Subnet { get; }
 
-    public int IpVersion => State.IpVersion;
+    public IPNetwork? IPRange { get; }
 
-    public int PrefixLength => State.Subnet.PrefixLength;
+    public int IpVersion => IPMath.Version(Subnet);
 
-    /// <summary>Where dynamic addresses come from, for messages.</summary>
-    public string Pool => State.IPRange is { } range && range != State.Subnet
-        ? $"IP range {range} of {State.Subnet}"
-        : State.Subnet.ToString();
+    public int PrefixLength => Subnet.PrefixLength;
 
     internal long Probes => _used.Probes;
+
+    /// <summary>
+    /// Holds the gateway: <paramref name="requested"/>, or the first free address of the whole subnet (not
+    /// only of --ip-range: the bridge's address belongs to the subnet), which passes over auxiliary addresses
+    /// reserved before it. A gateway that is already held is accepted again (a replay after a restart).
+    /// </summary>
+    public IPAddress ReserveGateway(IPAddress? requested)
+    {
+        UInt128 offset;
+        if (requested is not null)
+        {
+            var gateway = IPMath.Normalize(requested);
+            offset = CheckReservable($"gateway {gateway}", gateway);
+            if (_reserved.TryGetValue(offset, out var holder) && !holder.StartsWith("the gateway", StringComparison.Ordinal))
+                throw PlexusException.Conflict($"{_owner}: gateway {gateway} is already {holder}");
+        }
+        else if (!_used.TryFindClear(UInt128.Zero, _used.Last, out offset))
+        {
+            throw PlexusException.Conflict($"{_owner}: no free address left in {Subnet} for its gateway");
+        }
+        Reserve(_reserved, offset, $"the gateway of {Subnet}");
+        return ToAddress(offset);
+    }
+
+    /// <summary>Holds an auxiliary address (--aux-address NAME=IP), which is never handed out to an endpoint.</summary>
+    public IPAddress ReserveAuxiliary(string name, IPAddress requested, bool replay)
+    {
+        var address = IPMath.Normalize(requested);
+        UInt128 offset = CheckReservable($"auxiliary address {name}={address}", address);
+        if (_reserved.TryGetValue(offset, out var holder))
+        {
+            if (replay) return address;
+            throw Invalid($"auxiliary address {name}={address} is already {holder}");
+        }
+        if (_used.IsSet(offset))
+            throw PlexusException.Conflict($"{_owner}: auxiliary address {name}={address} is already in use");
+        Reserve(_reserved, offset, $"auxiliary address {name}");
+        return address;
+    }
 
     /// <summary>
     /// The smallest subnet that leaves room for a gateway and one endpoint besides the addresses that
     /// are never handed out: /30 for IPv4 (network and broadcast), /126 for IPv6 (anycast).
     /// </summary>
-    public static void CheckSize(string networkName, IPNetwork subnet)
+    public static void CheckSize(string owner, IPNetwork subnet)
     {
         int version = IPMath.Version(subnet);
         if (subnet.PrefixLength == 0)
-            throw PlexusException.Invalid($"network {networkName}: subnet {subnet} covers the whole {IPMath.VersionName(version)} address space; choose a smaller one");
+            throw PlexusException.Invalid($"{owner}: subnet {subnet} covers the whole {IPMath.VersionName(version)} address space; choose a smaller one");
         if (IPMath.HostBits(subnet) < 2)
-            throw PlexusException.Invalid($"network {networkName}: subnet {subnet} is too small: it needs room for a gateway and at least one endpoint (use /{(version == 4 ? 30 : 126)} or larger)");
+            throw PlexusException.Invalid($"{owner}: subnet {subnet} is too small: it needs room for a gateway and at least one endpoint (use /{(version == 4 ? 30 : 126)} or larger)");
     }
 
     /// <summary>The gateway Docker picks when none is given: the first address after the network address.</summary>
     public static IPAddress FirstHost(IPNetwork subnet) =>
         IPMath.ToAddress(IPMath.ToUInt128(subnet.BaseAddress) + UInt128.One, subnet.BaseAddress.AddressFamily);
 
-    public bool Contains(IPAddress address) => State.Subnet.Contains(IPMath.Normalize(address));
+    public bool Contains(IPAddress address) => Subnet.Contains(IPMath.Normalize(address));
 
     /// <summary>
     /// The first free address of the pool, or with <paramref name="serial"/> the first free one after the
@@ -137,13 +160,13 @@ internal sealed class SubnetAllocator
     {
         address = IPMath.Normalize(address);
         UInt128 offset = OffsetOf(address)
-            ?? throw Invalid($"address {address} is outside subnet {State.Subnet}");
+            ?? throw Invalid($"address {address} is outside subnet {Subnet}");
         if (_unusable.TryGetValue(offset, out var what))
-            throw Invalid($"address {address} is {what} of {State.Subnet} and cannot be assigned");
+            throw Invalid($"address {address} is {what} of {Subnet} and cannot be assigned");
         if (_reserved.TryGetValue(offset, out var holder))
-            throw PlexusException.Conflict($"network {_networkName}: address {address} is already in use as {holder}");
+            throw PlexusException.Conflict($"{_owner}: address {address} is already in use as {holder}");
         if (!_used.Set(offset))
-            throw PlexusException.Conflict($"network {_networkName}: address {address} is already in use");
+            throw PlexusException.Conflict($"{_owner}: address {address} is already in use");
         return address;
     }
 
@@ -167,9 +190,9 @@ internal sealed class SubnetAllocator
     {
         address = IPMath.Normalize(address);
         UInt128 offset = OffsetOf(address)
-            ?? throw Invalid($"restored address {address} is outside subnet {State.Subnet}");
+            ?? throw Invalid($"restored address {address} is outside subnet {Subnet}");
         if (_unusable.TryGetValue(offset, out var what))
-            throw Invalid($"restored address {address} is {what} of {State.Subnet}");
+            throw Invalid($"restored address {address} is {what} of {Subnet}");
         return offset;
     }
 
@@ -194,10 +217,10 @@ internal sealed class SubnetAllocator
     private UInt128 CheckReservable(string what, IPAddress address)
     {
         if (address.AddressFamily != _family)
-            throw Invalid($"{what} is {VersionName(address)} but subnet {State.Subnet} is {IPMath.VersionName(IpVersion)}");
-        UInt128 offset = OffsetOf(address) ?? throw Invalid($"{what} is outside subnet {State.Subnet}");
+            throw Invalid($"{what} is {VersionName(address)} but subnet {Subnet} is {IPMath.VersionName(IpVersion)}");
+        UInt128 offset = OffsetOf(address) ?? throw Invalid($"{what} is outside subnet {Subnet}");
         if (_unusable.TryGetValue(offset, out var reason))
-            throw Invalid($"{what} is {reason} of {State.Subnet}");
+            throw Invalid($"{what} is {reason} of {Subnet}");
         return offset;
     }
 
@@ -209,7 +232,7 @@ internal sealed class SubnetAllocator
 
     private UInt128? OffsetOf(IPAddress address)
     {
-        if (address.AddressFamily != _family || !State.Subnet.Contains(address)) return null;
+        if (address.AddressFamily != _family || !Subnet.Contains(address)) return null;
         return IPMath.ToUInt128(address) - _base;
     }
 
@@ -217,5 +240,5 @@ internal sealed class SubnetAllocator
 
     private static string VersionName(IPAddress address) => IPMath.VersionName(IPMath.Version(address));
 
-    private PlexusException Invalid(string message) => PlexusException.Invalid($"network {_networkName}: {message}");
+    private PlexusException Invalid(string message) => PlexusException.Invalid($"{_owner}: {message}");
 }

@@ -64,4 +64,7 @@ public sealed record EndpointState
     public IReadOnlyDictionary<string, string> DriverOptions { get; init; } = new Dictionary<string, string>();
 
     public bool Pending { get; init; }
+
+    /// <summary>Which store holds the endpoint: its network's scope.</summary>
+    public DataScope Scope { get; init; }
 }

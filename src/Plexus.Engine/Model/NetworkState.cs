@@ -23,6 +23,9 @@ public sealed record NetworkState
 
     public bool EnableIPv6 { get; init; }
 
+    /// <summary>Which store holds the network: local (this host's) or global (shared by the hosts, etcd).</summary>
+    public DataScope Scope { get; init; }
+
     public string IpamDriver { get; init; } = "default";
 
     public IReadOnlyDictionary<string, string> IpamOptions { get; init; } = new Dictionary<string, string>();
@@ -66,6 +69,12 @@ public sealed record SubnetState
 
     /// <summary>True when the user chose the subnet; false when it came from the default pools.</summary>
     public bool UserDefined { get; init; }
+
+    /// <summary>
+    /// The id of the IPAM driver's pool that holds the subnet (null in records written before pools), so
+    /// a driver that keeps its own state can be asked about it again after a restart.
+    /// </summary>
+    public string? PoolId { get; init; }
 
     public int IpVersion => Subnet.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 4 : 6;
 }

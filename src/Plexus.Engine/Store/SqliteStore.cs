@@ -17,7 +17,7 @@ namespace Plexus.Engine.Store;
 /// SqliteStore on the same file (another process, or a test) works too: WAL lets it read while this one
 /// writes, and writers wait for each other up to the busy timeout.
 /// </remarks>
-public sealed class SqliteStore : IStore
+public sealed class SqliteStore : ILocalStore
 {
     public const string DefaultDataRoot = "/var/lib/plexus";
 

@@ -51,7 +51,7 @@ public sealed class JoinRulesTests
         Assert.True(NullDriver.Declared is { UsesIpam: false, PublishesPorts: false, EmbeddedDns: false, ExclusiveSandbox: true, HostNamespace: false, SingleNetwork: true });
         Assert.True(HostDriver.Declared is { UsesIpam: false, ExclusiveSandbox: true, HostNamespace: true, SingleNetwork: true });
         Assert.All(new[] { BridgeDriver.Declared, NullDriver.Declared, HostDriver.Declared },
-            c => Assert.True(c is { DataScope: DriverScope.Local, ConnectivityScope: DriverScope.Local }));
+            c => Assert.True(c is { DataScope: DataScope.Local, ConnectivityScope: DataScope.Local }));
         // Links are an optional interface: only the driver that declares them implements it.
         Assert.True(typeof(ILinkingDriver).IsAssignableFrom(typeof(BridgeDriver)));
         Assert.False(typeof(ILinkingDriver).IsAssignableFrom(typeof(NullDriver)));

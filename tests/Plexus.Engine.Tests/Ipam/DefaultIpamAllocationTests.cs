@@ -7,7 +7,7 @@ namespace Plexus.Engine.Tests.Ipam;
 /// <summary>Endpoint addresses: first-free, serial, static, ranges, release, exhaustion.</summary>
 public class DefaultIpamAllocationTests
 {
-    private readonly DefaultIpam _ipam = new();
+    private readonly IpamService _ipam = IpamService.Create();
 
     [Fact]
     public void First_free_allocation_skips_network_address_and_gateway()

@@ -7,7 +7,7 @@ namespace Plexus.Engine.Tests.Ipam;
 /// <summary>Subnets picked from the default address pools, and their release.</summary>
 public class DefaultIpamPoolTests
 {
-    private readonly DefaultIpam _ipam = new();
+    private readonly IpamService _ipam = IpamService.Create();
 
     [Fact]
     public void Networks_without_subnet_take_the_default_pools_in_order()
@@ -63,7 +63,7 @@ public class DefaultIpamPoolTests
     [Fact]
     public void Exhausted_default_pools_are_a_conflict_that_says_what_to_do()
     {
-        var ipam = new DefaultIpam([new AddressPoolSpec(Net("10.20.0.0/23"), 24)]);
+        var ipam = IpamService.Create([new AddressPoolSpec(Net("10.20.0.0/23"), 24)]);
         ipam.Add("a");
         ipam.Add("b");
 
@@ -107,20 +107,20 @@ public class DefaultIpamPoolTests
     [Fact]
     public void Configured_pools_replace_the_IPv4_defaults_and_keep_the_IPv6_default()
     {
-        var ipam = new DefaultIpam([new AddressPoolSpec(Net("10.40.0.0/16"), 24)]);
+        var ipam = IpamService.Create([new AddressPoolSpec(Net("10.40.0.0/16"), 24)]);
 
         Assert.Equal(Net("10.40.0.0/24"), Assert.Single(ipam.Add("a")).Subnet);
         Assert.Equal(Net("10.40.1.0/24"), Assert.Single(ipam.Add("b")).Subnet);
-        Assert.Equal(AddressPoolSpec.DefaultIPv6, ipam.DefaultPools[^1]);
+        Assert.Equal(AddressPoolSpec.DefaultIPv6, DefaultDriver(ipam).DefaultPools[^1]);
         Assert.Equal(Net("fd00:504c::/64"), ipam.AddV6("c")[1].Subnet);
     }
 
     [Fact]
     public void A_configured_IPv6_pool_replaces_the_IPv6_default()
     {
-        var ipam = new DefaultIpam([new AddressPoolSpec(Net("10.40.0.0/16"), 24), new AddressPoolSpec(Net("fd12:3456::/56"), 64)]);
+        var ipam = IpamService.Create([new AddressPoolSpec(Net("10.40.0.0/16"), 24), new AddressPoolSpec(Net("fd12:3456::/56"), 64)]);
 
-        Assert.Equal(2, ipam.DefaultPools.Count);
+        Assert.Equal(2, DefaultDriver(ipam).DefaultPools.Count);
         var subnets = ipam.AddV6("a");
         Assert.Equal(Net("fd12:3456::/64"), subnets[1].Subnet);
         Assert.Equal(Net("fd12:3456:0:1::/64"), ipam.AddV6("b")[1].Subnet);
@@ -129,7 +129,7 @@ public class DefaultIpamPoolTests
     [Fact]
     public void Pools_are_searched_in_the_order_given()
     {
-        var ipam = new DefaultIpam([new AddressPoolSpec(Net("10.50.0.0/24"), 24), new AddressPoolSpec(Net("10.0.0.0/8"), 16)]);
+        var ipam = IpamService.Create([new AddressPoolSpec(Net("10.50.0.0/24"), 24), new AddressPoolSpec(Net("10.0.0.0/8"), 16)]);
 
         Assert.Equal(Net("10.50.0.0/24"), Assert.Single(ipam.Add("a")).Subnet);
         // 10.0.0.0/16 is free; 10.50.0.0/16 is blocked by "a", but the search never gets that far.

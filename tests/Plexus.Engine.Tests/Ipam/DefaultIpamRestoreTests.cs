@@ -8,7 +8,7 @@ namespace Plexus.Engine.Tests.Ipam;
 /// <summary>Re-registering networks read from the store after a restart.</summary>
 public class DefaultIpamRestoreTests
 {
-    private readonly DefaultIpam _ipam = new();
+    private readonly IpamService _ipam = IpamService.Create();
 
     private static SubnetState State(string subnet, string gateway, string? range = null, bool userDefined = true) => new()
     {
@@ -128,7 +128,7 @@ public class DefaultIpamRestoreTests
         var subnets = _ipam.AddV6("web", Subnet("10.0.0.0/24", "10.0.0.128/25", "10.0.0.254", ("nas", "10.0.0.130")));
         var held = new[] { _ipam.Next("web"), _ipam.Next("web", 6) }.Select(p => IPPrefixAddress(p)).ToList();
 
-        var restarted = new DefaultIpam();
+        var restarted = IpamService.Create();
         restarted.RestoreNetwork(IdOf("web"), "web", subnets, NoOptions, held);
 
         Assert.Equal(_ipam.Next("web"), restarted.Next("web"));

@@ -9,7 +9,7 @@ namespace Plexus.Engine.Tests.Ipam;
 /// <summary>Many addresses, many threads: correctness, and cost counted in bitmap reads rather than time.</summary>
 public class DefaultIpamScaleTests
 {
-    private readonly DefaultIpam _ipam = new();
+    private readonly IpamService _ipam = IpamService.Create();
 
     [Fact]
     public void Sixty_thousand_allocations_in_a_16_are_unique_inside_and_never_reserved_at_constant_cost()

@@ -7,7 +7,7 @@ namespace Plexus.Engine.Tests.Ipam;
 /// <summary>User subnets: --subnet, --gateway, --ip-range, --aux-address and their validation.</summary>
 public class DefaultIpamSubnetTests
 {
-    private readonly DefaultIpam _ipam = new();
+    private readonly IpamService _ipam = IpamService.Create();
 
     [Fact]
     public void User_subnet_gets_its_first_host_as_gateway()

@@ -27,24 +27,26 @@ internal static class IpamTestKit
     };
 
     /// <summary>The network's id is "id-" + its name.</summary>
-    public static IReadOnlyList<SubnetState> Add(this DefaultIpam ipam, string name, params IpamRequest[] requests) =>
+    public static IReadOnlyList<SubnetState> Add(this IpamService ipam, string name, params IpamRequest[] requests) =>
         ipam.AddNetwork(IdOf(name), name, requests, enableIPv6: false, NoOptions, NoHostPrefixes);
 
-    public static IReadOnlyList<SubnetState> AddV6(this DefaultIpam ipam, string name, params IpamRequest[] requests) =>
+    public static IReadOnlyList<SubnetState> AddV6(this IpamService ipam, string name, params IpamRequest[] requests) =>
         ipam.AddNetwork(IdOf(name), name, requests, enableIPv6: true, NoOptions, NoHostPrefixes);
 
-    public static IReadOnlyList<SubnetState> AddSerial(this DefaultIpam ipam, string name, params IpamRequest[] requests) =>
+    public static IReadOnlyList<SubnetState> AddSerial(this IpamService ipam, string name, params IpamRequest[] requests) =>
         ipam.AddNetwork(IdOf(name), name, requests, enableIPv6: false, SerialOptions, NoHostPrefixes);
 
-    public static IReadOnlyList<SubnetState> AddBeside(this DefaultIpam ipam, string name, params string[] hostPrefixes) =>
+    public static IReadOnlyList<SubnetState> AddBeside(this IpamService ipam, string name, params string[] hostPrefixes) =>
         ipam.AddNetwork(IdOf(name), name, [], enableIPv6: false, NoOptions, [.. hostPrefixes.Select(Net)]);
+
+    public static DefaultIpam DefaultDriver(IpamService ipam) => (DefaultIpam)ipam.Drivers.Get(DefaultIpam.DriverName);
 
     public static string IdOf(string name) => "id-" + name;
 
-    public static string Next(this DefaultIpam ipam, string name, int version = 4) =>
+    public static string Next(this IpamService ipam, string name, int version = 4) =>
         ipam.Allocate(IdOf(name), version).ToString();
 
-    public static string Take(this DefaultIpam ipam, string name, string address) =>
+    public static string Take(this IpamService ipam, string name, string address) =>
         ipam.Allocate(IdOf(name), IPMath.Version(Ip(address)), Ip(address)).ToString();
 
     public static PlexusException Fails(ErrorKind kind, Action action)

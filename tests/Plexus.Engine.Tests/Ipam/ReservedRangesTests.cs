@@ -7,7 +7,7 @@ namespace Plexus.Engine.Tests.Ipam;
 /// <summary>Subnets whose addresses the kernel gives another meaning are refused before anything is allocated.</summary>
 public class ReservedRangesTests
 {
-    private readonly DefaultIpam _ipam = new();
+    private readonly IpamService _ipam = IpamService.Create();
 
     [Theory]
     [InlineData("127.0.0.0/8", "loopback")]

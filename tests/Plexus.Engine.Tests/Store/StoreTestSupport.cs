@@ -90,6 +90,7 @@ internal static class Samples
         Labels = new Dictionary<string, string> { ["team"] = "caf\u00e9 \u2615 \"quoted\"", ["empty"] = "" },
         Internal = true,
         EnableIPv6 = true,
+        Scope = DataScope.Global,
         IpamDriver = "custom-ipam",
         IpamOptions = new Dictionary<string, string> { ["pool"] = "blue" },
         Subnets =
@@ -101,6 +102,7 @@ internal static class Samples
                 Gateway = IPAddress.Parse("172.18.0.1"),
                 AuxAddresses = new Dictionary<string, IPAddress> { ["router"] = IPAddress.Parse("172.18.0.254") },
                 UserDefined = true,
+                PoolId = "LocalDefault/172.18.0.0/16/172.18.5.0/24",
             },
             new SubnetState
             {
@@ -113,6 +115,7 @@ internal static class Samples
                     ["link-local"] = IPAddress.Parse("fe80::1%7"),
                 },
                 UserDefined = true,
+                PoolId = "LocalDefault/fd00:1:2::/64/fd00:1:2::/80",
             },
         ],
         DriverState = new Dictionary<string, string> { ["bridge"] = "plx-web", ["ifindex"] = "42" },
@@ -167,6 +170,7 @@ internal static class Samples
         Links = ["db:database"],
         DriverOptions = new Dictionary<string, string> { ["com.example.opt"] = "1" },
         Pending = true,
+        Scope = DataScope.Global,
     };
 
     public static SandboxState Sandbox(string? name = null, string? id = null) => new()

@@ -71,7 +71,7 @@ public sealed class EngineWorld : IDisposable
         _firewall = Kernel.Firewall.Firewalls.Create(_firewallBackend, Net.HostNs);
         Bridge = new BridgeDriver(Net.HostNs, Net.Host, new KernelBridgeFirewall(_firewall), reapDelay: _reapDelay);
         INetworkDriver[] drivers = [Bridge, new NullDriver(), new HostDriver(), .. _extraDrivers?.Invoke(Net) ?? []];
-        var controller = new NetworkController(Options, _store, new DefaultIpam(), drivers, Net.HostNs, Net.Host);
+        var controller = new NetworkController(Options, _store, IpamService.Create(), drivers, Net.HostNs, Net.Host);
         LastRestoreLog = controller.Restore();
         return controller;
     }

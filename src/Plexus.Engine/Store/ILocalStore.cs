@@ -9,10 +9,13 @@ public sealed record StoreSnapshot(
     IReadOnlyList<SandboxState> Sandboxes);
 
 /// <summary>
-/// Persistent state of the controller. <see cref="Commit"/> applies a batch atomically and is durable
-/// against a crash of the process when it returns. Thread-safe.
+/// The local store: this host's CNM objects (networks, endpoints, sandboxes of <see cref="DataScope.Local"/>
+/// scope), today SQLite. <see cref="Commit"/> applies a batch atomically and is durable against a crash of
+/// the process when it returns. The <see cref="IGlobalStore"/> sits beside it for objects of global scope;
+/// every record carries its scope, so what a local store holds of a global object (this host's view of it)
+/// is never taken for the truth. Thread-safe.
 /// </summary>
-public interface IStore : IDisposable
+public interface ILocalStore : IDisposable
 {
     StoreSnapshot Load();
 
