@@ -96,8 +96,6 @@ internal static class ContainerMapping
         return string.Create(CultureInfo.InvariantCulture, $"Exited ({code}) {HumanDuration.Of(now - at)} ago");
     }
 
-    public static bool ProcessAlive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
-
     public static ContainerSummaryJson Summary(Sandbox s, NetworkController c)
     {
         var joined = Joined(s, c);
