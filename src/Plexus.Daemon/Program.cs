@@ -38,11 +38,11 @@ root.SetAction(parse =>
         if (parse.GetValue(backend) is { } b) settings = settings with { FirewallBackend = DaemonSettings.Backend(b) };
         if (parse.GetValue(icc) is { } i) settings = settings with { Icc = i };
         if (parse.GetValue(ipMasq) is { } m) settings = settings with { IPMasquerade = m };
-        if (parse.GetValue(bip) is { } bp) settings = settings with { Bip = bp };
+        if (parse.GetValue(bip) is { } bp) settings = settings with { Bip = DaemonSettings.BridgeIP(bp) };
         if (parse.GetValue(pools) is { Length: > 0 } ps) settings = settings with { DefaultAddressPools = ps.Select(DaemonSettings.ParsePool).ToList() };
         if (parse.GetValue(dns) is { Length: > 0 } ds) settings = settings with { Dns = ds.Select(DaemonSettings.Dns1).ToList() };
-        if (parse.GetValue(mtu) is { } mt) settings = settings with { Mtu = mt };
-        if (parse.GetValue(logFormat) is { } lf) settings = settings with { LogFormat = lf };
+        if (parse.GetValue(mtu) is { } mt) settings = settings with { Mtu = DaemonSettings.Mtu1(mt) };
+        if (parse.GetValue(logFormat) is { } lf) settings = settings with { LogFormat = DaemonSettings.LogFormat1(lf) };
         if (parse.GetValue(group) is { } g) settings = settings with { Group = g, GroupExplicit = true };
         return Daemon.Run(settings);
     }

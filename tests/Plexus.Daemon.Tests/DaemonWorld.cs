@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using Plexus.Api;
+using Plexus.Client;
 using Plexus.Kernel.Namespaces;
 using Plexus.Testing;
 
@@ -50,6 +51,9 @@ public sealed class DaemonWorld : IDisposable
     public string ExecRoot { get; }
     public string DataRoot { get; }
     public HttpClient Http { get; }
+
+    /// <summary>The typed client the CLI uses (Plexus.Client), for tests that want answers rather than HTTP.</summary>
+    public DaemonClient Client => new(DaemonHost.Parse("unix://" + Socket));
     public string Log { get; private set; } = "";
 
     /// <summary>Environment variables the daemon is started with, on top of the tests' own (e.g. a PATH without a tool).</summary>
@@ -146,9 +150,8 @@ public sealed class DaemonWorld : IDisposable
     /// <summary>Runs a command inside a sandbox through the API and returns exit code and output.</summary>
     public ExecResultJson Exec(string sandbox, params string[] cmd)
     {
-        using var response = Post($"plexus/sandboxes/{sandbox}/exec", new ExecJson { Cmd = [.. cmd] }, DaemonJson.Default.ExecJson);
-        Assert.True(response.IsSuccessStatusCode, response.Content.ReadAsStringAsync().Result);
-        return response.Content.ReadFromJsonAsync(DaemonJson.Default.ExecResultJson).Result!;
+        using var client = Client;
+        return client.ExecAsync(sandbox, new ExecJson { Cmd = [.. cmd] }, CancellationToken.None).GetAwaiter().GetResult();
     }
 
     /// <summary>

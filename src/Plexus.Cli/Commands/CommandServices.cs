@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Plexus.Cli.Daemon;
+using Plexus.Client;
 using Plexus.Cli.Output;
 
 namespace Plexus.Cli.Commands;
@@ -16,8 +16,18 @@ internal sealed class CommandServices(CliContext context, Option<string?> hostOp
     /// <summary>A file name as the user meant it: relative to the working directory.</summary>
     public string ResolvePath(string path) => Path.GetFullPath(path, context.WorkingDirectory);
 
-    public DaemonHost Host(ParseResult parse) =>
-        DaemonHost.Resolve(parse.GetValue(hostOption), context.GetEnvironmentVariable(DaemonHost.EnvironmentVariable));
+    /// <exception cref="UsageException">-H (or PLEXUS_HOST) is not an address a daemon listens on.</exception>
+    public DaemonHost Host(ParseResult parse)
+    {
+        try
+        {
+            return DaemonHost.Resolve(parse.GetValue(hostOption), context.GetEnvironmentVariable(DaemonHost.EnvironmentVariable));
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message, e);
+        }
+    }
 
     public DaemonClient Connect(ParseResult parse) => new(Host(parse));
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Plexus.Cli.Daemon;
+using Plexus.Client;
 using Plexus.Cli.Output;
 
 namespace Plexus.Cli.Commands;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Plexus.Cli.Daemon;
+using Plexus.Client;
 using Plexus.Cli.Output;
 using Plexus.Cli.Templates;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using Plexus.Cli.Daemon;
+using Plexus.Client;
 
 namespace Plexus.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Plexus.Api;
-using Plexus.Cli.Daemon;
+using Plexus.Client;
 
 namespace Plexus.Cli.Commands;
 

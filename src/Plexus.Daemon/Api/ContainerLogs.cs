@@ -44,29 +44,42 @@ internal static class ContainerLogs
         await using var log = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         if (lastLines is { } count) log.Position = StartOfLastLines(log, count);
         var buffer = new byte[16384 + 8];
-        bool ended = !following;
         await http.Response.StartAsync(http.RequestAborted);
-        while (!http.RequestAborted.IsCancellationRequested)
+        await CopyAsync(log, buffer.AsMemory(8), async read =>
         {
-            int read = await log.ReadAsync(buffer.AsMemory(8), http.RequestAborted);
+            buffer[0] = Stdout;
+            buffer[1] = buffer[2] = buffer[3] = 0;
+            BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(4), (uint)read);
+            await http.Response.Body.WriteAsync(buffer.AsMemory(0, read + 8), http.RequestAborted);
+            if (following) await http.Response.Body.FlushAsync(http.RequestAborted);
+        }, following, sandbox.Id, c, http.RequestAborted);
+    }
+
+    /// <summary>
+    /// Reads a main process's log from where it stands into <paramref name="into"/> and hands each read to
+    /// <paramref name="send"/>; with <paramref name="following"/>, on until the process has ended (docker logs -f).
+    /// </summary>
+    internal static async Task CopyAsync(FileStream log, Memory<byte> into, Func<int, Task> send, bool following, string sandboxId,
+        NetworkController c, CancellationToken ct)
+    {
+        bool ended = !following;
+        while (!ct.IsCancellationRequested)
+        {
+            int read = await log.ReadAsync(into, ct);
             if (read > 0)
             {
-                buffer[0] = Stdout;
-                buffer[1] = buffer[2] = buffer[3] = 0;
-                BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(4), (uint)read);
-                await http.Response.Body.WriteAsync(buffer.AsMemory(0, read + 8), http.RequestAborted);
-                if (following) await http.Response.Body.FlushAsync(http.RequestAborted);
+                await send(read);
                 continue;
             }
             if (ended) return;
             // At the end of what is written: a followed process that has ended gets one more read, for what it
             // wrote between that read and its exit; a running one is polled.
-            if (!c.TryGetSandbox(sandbox.Id, out var current) || !ContainerMapping.IsRunning(current))
+            if (!c.TryGetSandbox(sandboxId, out var current) || !ContainerMapping.IsRunning(current))
             {
                 ended = true;
                 continue;
             }
-            await Task.Delay(100, http.RequestAborted);
+            await Task.Delay(100, ct);
         }
     }
 

@@ -59,14 +59,19 @@ internal static class ContainerMapping
         DriverOpts = e.DriverOptions.Count == 0 ? null : new Dictionary<string, string>(e.DriverOptions),
     };
 
-    private static Dictionary<string, EndpointSettingsJson> Networks(Sandbox s, NetworkController c)
+    /// <summary>The sandbox's endpoints in join order, each with its network (looked up by id).</summary>
+    public static IReadOnlyList<JoinedEndpoint> Joined(Sandbox s, NetworkController c)
+    {
+        var result = new List<JoinedEndpoint>();
+        foreach (var e in c.EndpointsOf(s))
+            if (c.TryGetNetwork(e.NetworkId, out var n)) result.Add(new JoinedEndpoint(e, n, c.HasDnsNames(n)));
+        return result;
+    }
+
+    private static Dictionary<string, EndpointSettingsJson> Networks(IReadOnlyList<JoinedEndpoint> joined)
     {
         var result = new Dictionary<string, EndpointSettingsJson>();
-        foreach (var e in c.EndpointsOf(s))
-        {
-            var n = c.Networks.FirstOrDefault(x => x.Id == e.NetworkId);
-            if (n is not null) result[n.Name] = EndpointJson(e, n, c.HasDnsNames(n));
-        }
+        foreach (var (e, n, dnsNames) in joined) result[n.Name] = EndpointJson(e, n, dnsNames);
         return result;
     }
 
@@ -92,11 +97,10 @@ internal static class ContainerMapping
         return string.Create(CultureInfo.InvariantCulture, $"Exited ({code}) {HumanDuration.Of(now - at)} ago");
     }
 
-    public static bool ProcessAlive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
-
     public static ContainerSummaryJson Summary(Sandbox s, NetworkController c)
     {
-        var endpoints = c.EndpointsOf(s);
+        var joined = Joined(s, c);
+        var endpoints = joined.Select(j => j.Endpoint).ToList();
         bool running = IsRunning(s);
         return new ContainerSummaryJson
         {
@@ -108,8 +112,8 @@ internal static class ContainerMapping
             Labels = new Dictionary<string, string>(s.State.Labels),
             State = running ? "running" : "exited",
             Status = StatusText(s, running, DateTimeOffset.UtcNow),
-            HostConfig = new HostConfigSummaryJson { NetworkMode = NetworkMode(s, c) },
-            NetworkSettings = new NetworkSettingsSummaryJson { Networks = Networks(s, c) },
+            HostConfig = new HostConfigSummaryJson { NetworkMode = NetworkMode(s.IsHostNamespace, joined) },
+            NetworkSettings = new NetworkSettingsSummaryJson { Networks = Networks(joined) },
         };
     }
 
@@ -134,14 +138,18 @@ internal static class ContainerMapping
         return published;
     }
 
-    public static ContainerInspectJson Inspect(Sandbox s, NetworkController c)
+    public static ContainerInspectJson Inspect(Sandbox s, NetworkController c) =>
+        Inspect(s.State, s.IsHostNamespace, Joined(s, c), c.Files, IsRunning(s));
+
+    /// <summary>
+    /// docker inspect's container, from the sandbox's records alone (no kernel, no controller): what the golden
+    /// tests feed with fixed inputs. <paramref name="joined"/> is in join order; the first is the primary network.
+    /// </summary>
+    public static ContainerInspectJson Inspect(SandboxState state, bool isHostNamespace, IReadOnlyList<JoinedEndpoint> joined, SandboxFiles files, bool running)
     {
-        var endpoints = c.EndpointsOf(s);
-        var first = endpoints.Count > 0 ? endpoints[0] : null;
-        var firstNet = first is null ? null : c.Networks.FirstOrDefault(n => n.Id == first.NetworkId);
-        var firstJson = first is null || firstNet is null ? null : EndpointJson(first, firstNet, c.HasDnsNames(firstNet));
-        bool running = IsRunning(s);
-        var exit = running || s.State.Process is null ? ((int Code, DateTimeOffset At)?)null : ExitOf(s.State.Process);
+        var endpoints = joined.Select(j => j.Endpoint).ToList();
+        var firstJson = joined.Count == 0 ? null : EndpointJson(joined[0].Endpoint, joined[0].Network, joined[0].DnsNames);
+        var exit = running || state.Process is null ? ((int Code, DateTimeOffset At)?)null : ExitOf(state.Process);
         var ports = new Dictionary<string, List<PortBindingJson>?>();
         foreach (var e in endpoints)
         {
@@ -153,53 +161,52 @@ internal static class ContainerMapping
                 list.Add(new PortBindingJson { HostIp = b.HostIP?.ToString() ?? "0.0.0.0", HostPort = b.HostPort.ToString(CultureInfo.InvariantCulture) });
             }
         }
-        var files = c.Files;
         return new ContainerInspectJson
         {
-            Id = s.Id,
-            Created = s.State.Created.ToString("o", CultureInfo.InvariantCulture),
-            Path = s.State.Process is { Command.Count: > 0 } proc ? proc.Command[0] : "",
-            Args = s.State.Process?.Command.Skip(1).ToList() ?? [],
+            Id = state.Id,
+            Created = state.Created.ToString("o", CultureInfo.InvariantCulture),
+            Path = state.Process is { Command.Count: > 0 } proc ? proc.Command[0] : "",
+            Args = state.Process?.Command.Skip(1).ToList() ?? [],
             State = new ContainerStateJson
             {
                 Status = running ? "running" : "exited",
                 Running = running,
-                Pid = running ? s.State.Process?.Pid ?? s.State.Pid ?? 0 : 0,
+                Pid = running ? state.Process?.Pid ?? state.Pid ?? 0 : 0,
                 ExitCode = exit?.Code ?? 0,
-                StartedAt = (s.State.Process?.StartedAt ?? s.State.Created).ToString("o", CultureInfo.InvariantCulture),
+                StartedAt = (state.Process?.StartedAt ?? state.Created).ToString("o", CultureInfo.InvariantCulture),
                 FinishedAt = exit is { At: var finished } ? finished.ToString("o", CultureInfo.InvariantCulture) : "0001-01-01T00:00:00Z",
             },
-            ResolvConfPath = files.ResolvConfPath(s.Id),
-            HostnamePath = files.HostnamePath(s.Id),
-            HostsPath = files.HostsPath(s.Id),
-            LogPath = s.State.Process?.LogPath ?? "",
-            Name = "/" + s.Name,
+            ResolvConfPath = files.ResolvConfPath(state.Id),
+            HostnamePath = files.HostnamePath(state.Id),
+            HostsPath = files.HostsPath(state.Id),
+            LogPath = state.Process?.LogPath ?? "",
+            Name = "/" + state.Name,
             HostConfig = new HostConfigJson
             {
-                NetworkMode = NetworkMode(s, c),
+                NetworkMode = NetworkMode(isHostNamespace, joined),
                 // Docker's form: /target:/linker/alias.
-                Links = s.State.Links.Count == 0 ? null : s.State.Links.Select(l => $"/{l.Target}:/{s.Name}/{l.Alias}").ToList(),
-                Dns = s.State.DnsServers.ToList(),
-                DnsSearch = s.State.DnsSearch.ToList(),
-                DnsOptions = s.State.DnsOptions.ToList(),
-                ExtraHosts = s.State.ExtraHosts.Count == 0 ? null : s.State.ExtraHosts.ToList(),
-                CapAdd = s.State.CapAdd.Count == 0 ? null : s.State.CapAdd.ToList(),
-                CapDrop = s.State.CapDrop.Count == 0 ? null : s.State.CapDrop.ToList(),
-                Privileged = s.State.Privileged,
+                Links = state.Links.Count == 0 ? null : state.Links.Select(l => $"/{l.Target}:/{state.Name}/{l.Alias}").ToList(),
+                Dns = state.DnsServers.ToList(),
+                DnsSearch = state.DnsSearch.ToList(),
+                DnsOptions = state.DnsOptions.ToList(),
+                ExtraHosts = state.ExtraHosts.Count == 0 ? null : state.ExtraHosts.ToList(),
+                CapAdd = state.CapAdd.Count == 0 ? null : state.CapAdd.ToList(),
+                CapDrop = state.CapDrop.Count == 0 ? null : state.CapDrop.ToList(),
+                Privileged = state.Privileged,
                 PortBindings = ports.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!),
             },
             Config = new ContainerConfigJson
             {
-                Hostname = SandboxFiles.HostnameOf(s.State),
-                Env = s.State.Process?.Environment.ToList() ?? [],
-                Cmd = s.State.Process?.Command.ToList(),
-                Labels = new Dictionary<string, string>(s.State.Labels),
+                Hostname = SandboxFiles.HostnameOf(state),
+                Env = state.Process?.Environment.ToList() ?? [],
+                Cmd = state.Process?.Command.ToList(),
+                Labels = new Dictionary<string, string>(state.Labels),
                 ExposedPorts = endpoints.SelectMany(e => e.ExposedPorts).Distinct().ToDictionary(p => p, object (_) => new Dictionary<string, string>()),
             },
             NetworkSettings = new NetworkSettingsJson
             {
-                SandboxID = s.Id,
-                SandboxKey = s.State.NamespacePath,
+                SandboxID = state.Id,
+                SandboxKey = state.NamespacePath,
                 Ports = ports,
                 EndpointID = firstJson?.EndpointID ?? "",
                 Gateway = firstJson?.Gateway ?? "",
@@ -209,16 +216,15 @@ internal static class ContainerMapping
                 GlobalIPv6Address = firstJson?.GlobalIPv6Address ?? "",
                 GlobalIPv6PrefixLen = firstJson?.GlobalIPv6PrefixLen ?? 0,
                 MacAddress = firstJson?.MacAddress ?? "",
-                Networks = Networks(s, c),
+                Networks = Networks(joined),
             },
         };
     }
 
-    private static string NetworkMode(Sandbox s, NetworkController c)
-    {
-        if (s.IsHostNamespace) return "host";
-        var joined = c.EndpointsOf(s);
-        var first = joined.Count > 0 ? joined[0] : null;
-        return first is null ? "none" : c.Networks.FirstOrDefault(n => n.Id == first.NetworkId)?.Name ?? "default";
-    }
+    private static string NetworkMode(bool isHostNamespace, IReadOnlyList<JoinedEndpoint> joined) =>
+        isHostNamespace ? "host" : joined.Count == 0 ? "none" : joined[0].Network.Name;
 }
+
+/// <summary>One of a sandbox's endpoints with the network it is on.</summary>
+/// <summary>A joined endpoint with its network, and whether the network's driver gives its endpoints embedded DNS names.</summary>
+internal readonly record struct JoinedEndpoint(EndpointState Endpoint, NetworkState Network, bool DnsNames = true);

@@ -9,7 +9,14 @@ namespace Plexus.Daemon.Api;
 /// <summary>Between the engine's records and Docker's JSON.</summary>
 internal static class NetworkMapping
 {
-    public static NetworkJson ToJson(NetworkState n, NetworkController controller, bool withContainers = true) => new()
+    public static NetworkJson ToJson(NetworkState n, NetworkController controller, bool withContainers = true) =>
+        ToJson(n, withContainers ? ContainersOf(n, controller) : []);
+
+    /// <summary>
+    /// docker network inspect's network from its record and its containers' entries alone (no kernel, no
+    /// controller): what the golden tests feed with fixed inputs.
+    /// </summary>
+    public static NetworkJson ToJson(NetworkState n, Dictionary<string, NetworkContainerJson> containers) => new()
     {
         Name = n.Name,
         Id = n.Id,
@@ -39,7 +46,7 @@ internal static class NetworkMapping
                 AuxiliaryAddresses = c.AuxAddresses.Count == 0 ? null : c.AuxAddresses.ToDictionary(kv => kv.Key, kv => kv.Value.ToString()),
             })).ToList(),
         },
-        Containers = withContainers ? ContainersOf(n, controller) : [],
+        Containers = containers,
         Options = new Dictionary<string, string>(n.Options),
         Labels = new Dictionary<string, string>(n.Labels),
     };
@@ -50,18 +57,21 @@ internal static class NetworkMapping
         foreach (var e in controller.EndpointsOf(n))
         {
             if (e.SandboxId is not { } sid) continue;
-            var name = controller.Sandboxes.FirstOrDefault(s => s.Id == sid)?.Name ?? e.Name;
-            result[sid] = new NetworkContainerJson
-            {
-                Name = name,
-                EndpointID = e.Id,
-                MacAddress = e.Mac?.ToString() ?? "",
-                IPv4Address = e.IPv4?.ToString() ?? "",
-                IPv6Address = e.IPv6?.ToString() ?? "",
-            };
+            // By id: a network's listing must not cost a scan of every sandbox per endpoint.
+            result[sid] = ContainerJson(e, controller.TryGetSandbox(sid, out var sandbox) ? sandbox.Name : e.Name);
         }
         return result;
     }
+
+    /// <summary>A joined endpoint as the network's Containers entry (keyed by its sandbox's id).</summary>
+    public static NetworkContainerJson ContainerJson(EndpointState e, string sandboxName) => new()
+    {
+        Name = sandboxName,
+        EndpointID = e.Id,
+        MacAddress = e.Mac?.ToString() ?? "",
+        IPv4Address = e.IPv4?.ToString() ?? "",
+        IPv6Address = e.IPv6?.ToString() ?? "",
+    };
 
     public static NetworkCreateRequest FromJson(NetworkCreateJson body)
     {

@@ -4,7 +4,7 @@ using Plexus.Engine.Controller;
 using Plexus.Engine.Model;
 using Plexus.Engine.Ports;
 
-using Plexus.Daemon.Hosting;
+using Plexus.Engine.UseCases;
 
 namespace Plexus.Daemon.Api;
 
@@ -13,9 +13,9 @@ internal static class SandboxesEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/plexus/sandboxes", (SandboxCreateJson body, NetworkController c, ProcessSupervisor supervisor) =>
+        app.MapPost("/plexus/sandboxes", (SandboxCreateJson body, SandboxCreation creation) =>
         {
-            var created = Create(body, c, supervisor);
+            var created = creation.Run(RunRequest(body));
             return Results.Json(new SandboxCreateResponseJson(created, []), DaemonJson.Relaxed.SandboxCreateResponseJson, statusCode: 201);
         });
 
@@ -30,26 +30,11 @@ internal static class SandboxesEndpoints
             bool following = follow is "1" or "true";
             await using var log = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             var buffer = new byte[16384];
-            bool ended = !following;
-            while (!http.RequestAborted.IsCancellationRequested)
+            await ContainerLogs.CopyAsync(log, buffer, async read =>
             {
-                int n = await log.ReadAsync(buffer, http.RequestAborted);
-                if (n > 0)
-                {
-                    await http.Response.Body.WriteAsync(buffer.AsMemory(0, n), http.RequestAborted);
-                    if (following) await http.Response.Body.FlushAsync(http.RequestAborted);
-                    continue;
-                }
-                if (ended) return;
-                // At the end of what is written: a followed process that has ended gets one more read, for
-                // what it wrote between that read and its exit; a running one is polled (docker logs -f).
-                if (!c.TryGetSandbox(sandbox.Id, out var current) || !ContainerMapping.IsRunning(current))
-                {
-                    ended = true;
-                    continue;
-                }
-                await Task.Delay(100, http.RequestAborted);
-            }
+                await http.Response.Body.WriteAsync(buffer.AsMemory(0, read), http.RequestAborted);
+                if (following) await http.Response.Body.FlushAsync(http.RequestAborted);
+            }, following, sandbox.Id, c, http.RequestAborted);
         });
 
         app.MapDelete("/plexus/sandboxes/{id}", (string id, string? force, NetworkController c) =>
@@ -60,78 +45,57 @@ internal static class SandboxesEndpoints
         });
     }
 
-    /// <summary>The whole `plexus run` / `plexus create`: sandbox, network, process. Undone entirely on failure.</summary>
-    private static string Create(SandboxCreateJson body, NetworkController c, ProcessSupervisor supervisor)
+    /// <summary>
+    /// The request body of `plexus run` / `plexus create` as the engine's request: every list bounded and checked,
+    /// ports and links parsed. The creation itself, and its rollback, is the engine's (<see cref="SandboxCreation"/>).
+    /// </summary>
+    internal static SandboxRunRequest RunRequest(SandboxCreateJson body)
     {
-        if (string.IsNullOrEmpty(body.Name)) throw PlexusException.Invalid("a sandbox needs a name (--name)");
-        // What the process and the ports need is checked before anything is made.
         if (body.Cmd is { Count: > 0 }) RequestValidation.Command(body.Cmd);
         foreach (var e in Entries(body.Env, "environment variable (Env, -e)")) RequestValidation.Argument(e, "environment variable (Env, -e)");
         Entries(body.Publish, "published port (Publish, -p)");
         Entries(body.Expose, "exposed port (Expose, --expose)");
         var links = Entries(body.Links, "link (Links, --link)").Select(ParseLink).ToList();
-        foreach (var link in links) c.GetSandbox(link.Target); // must exist
         var mode = body.Pid is not null ? SandboxNamespaceMode.Pid
             : body.NetnsPath is { Length: > 0 } ? SandboxNamespaceMode.Path
             : body.Network == "host" ? SandboxNamespaceMode.Host
             : SandboxNamespaceMode.New;
-        var sandbox = c.CreateSandbox(new SandboxCreateRequest
+        var network = body.Network is { Length: > 0 } name ? name : null;
+        var endpoint = ContainerMapping.EndpointRequest(new EndpointSettingsJson
         {
-            Name = body.Name,
-            Mode = mode,
-            NamespacePath = body.NetnsPath,
-            Pid = body.Pid,
-            Hostname = body.Hostname,
-            DnsServers = body.Dns ?? [],
-            DnsSearch = body.DnsSearch ?? [],
-            DnsOptions = body.DnsOptions ?? [],
-            ExtraHosts = body.ExtraHosts ?? [],
-            Labels = body.Labels ?? [],
-            Links = links,
-            Privileged = body.Privileged ?? false,
-            CapAdd = Entries(body.CapAdd, "capability (CapAdd, --cap-add)"),
-            CapDrop = Entries(body.CapDrop, "capability (CapDrop, --cap-drop)"),
-        });
-        try
+            IPAMConfig = new EndpointIpamConfigJson { IPv4Address = body.IPv4Address, IPv6Address = body.IPv6Address },
+            MacAddress = body.MacAddress,
+            Aliases = body.Aliases,
+        }) with
         {
-            if (body.Network is { Length: > 0 } network)
-            {
-                var endpoint = ContainerMapping.EndpointRequest(new EndpointSettingsJson
-                {
-                    IPAMConfig = new EndpointIpamConfigJson { IPv4Address = body.IPv4Address, IPv6Address = body.IPv6Address },
-                    MacAddress = body.MacAddress,
-                    Aliases = body.Aliases,
-                }) with
-                {
-                    PublishedPorts = (body.Publish ?? []).SelectMany(p => PortSpec.Parse(p).Expand()).ToList(),
-                    ExposedPorts = Exposed(body),
-                };
-                c.Connect(network == "none" ? NoneNetwork(c) : network, sandbox.Id, endpoint);
-            }
-            else if (body.Publish is { Count: > 0 })
-            {
-                throw PlexusException.Invalid("publishing ports needs a network (--network)");
-            }
-            if (body.Cmd is { Count: > 0 } cmd) supervisor.StartMain(sandbox.Id, cmd, body.Env ?? []);
-            return sandbox.Id;
-        }
-        catch
+            PublishedPorts = (body.Publish ?? []).SelectMany(p => PortSpec.Parse(p).Expand()).ToList(),
+            ExposedPorts = Exposed(body),
+        };
+        return new SandboxRunRequest
         {
-            try
+            Sandbox = new SandboxCreateRequest
             {
-                c.DeleteSandbox(sandbox.Id);
-            }
-            catch (PlexusException)
-            {
-                // the original error is what the user needs
-            }
-            throw;
-        }
+                Name = body.Name ?? "",
+                Mode = mode,
+                NamespacePath = body.NetnsPath,
+                Pid = body.Pid,
+                Hostname = body.Hostname,
+                DnsServers = body.Dns ?? [],
+                DnsSearch = body.DnsSearch ?? [],
+                DnsOptions = body.DnsOptions ?? [],
+                ExtraHosts = body.ExtraHosts ?? [],
+                Labels = body.Labels ?? [],
+                Links = links,
+                Privileged = body.Privileged ?? false,
+                CapAdd = Entries(body.CapAdd, "capability (CapAdd, --cap-add)"),
+                CapDrop = Entries(body.CapDrop, "capability (CapDrop, --cap-drop)"),
+            },
+            Network = network,
+            Endpoint = endpoint,
+            Command = body.Cmd ?? [],
+            Environment = body.Env ?? [],
+        };
     }
-
-    /// <summary>The network that leaves a sandbox only its loopback: the one whose driver wants the sandbox to itself, outside the host's namespace.</summary>
-    private static string NoneNetwork(NetworkController c) =>
-        c.Networks.First(n => !n.ConfigOnly && c.CapabilitiesOf(n) is { ExclusiveSandbox: true, HostNamespace: false }).Id;
 
     /// <summary>Exposed ports are the --expose list plus every published container port, as "80/tcp".</summary>
     private static List<string> Exposed(SandboxCreateJson body)

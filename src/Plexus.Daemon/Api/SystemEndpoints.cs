@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 using Plexus.Daemon.Config;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Model;
+using Plexus.Engine.UseCases;
 
 namespace Plexus.Daemon.Api;
-
 
 /// <summary>/_ping, /version, /info, and the disk-usage, image and volume lists a network daemon answers empty.</summary>
 internal static class SystemEndpoints
@@ -23,9 +23,7 @@ internal static class SystemEndpoints
 
         app.MapGet("/version", () => Results.Json(new VersionJson(), DaemonJson.Relaxed.VersionJson));
 
-        // Probed once, on first use, in a throwaway namespace under the exec root.
-        var features = new Lazy<IReadOnlyDictionary<string, bool>>(() => Kernel.KernelFeatures.Probe(Path.Combine(settings.ExecRoot, "probe")));
-        app.MapGet("/info", (NetworkController c) =>
+        app.MapGet("/info", (NetworkController c, KernelFeatureProbe features) =>
         {
             var sandboxes = c.Sandboxes.ToList();
             int running = sandboxes.Count(ContainerMapping.IsRunning);
@@ -38,7 +36,7 @@ internal static class SystemEndpoints
                 DockerRootDir = settings.DataRoot,
                 FirewallBackend = Firewall(settings.FirewallBackend),
                 DriverStatus = [["Firewall Backend", settings.FirewallBackend], ["Exec Root", settings.ExecRoot]],
-                KernelFeatures = new Dictionary<string, bool>(features.Value),
+                KernelFeatures = new Dictionary<string, bool>(features.Features),
             }, DaemonJson.Relaxed.InfoJson);
         });
 

@@ -84,24 +84,24 @@ public sealed record DaemonSettings
                 {
                     s = p.Name switch
                     {
-                        "host" => s with { Host = p.Value.GetString()! },
-                        "hosts" => s with { Host = p.Value.EnumerateArray().First().GetString()! },
-                        "data-root" => s with { DataRoot = p.Value.GetString()! },
-                        "exec-root" => s with { ExecRoot = p.Value.GetString()! },
-                        "firewall-backend" => s with { FirewallBackend = Backend(p.Value.GetString()!) },
+                        "host" => s with { Host = UnixHost(Text(p.Value)) },
+                        "hosts" => s with { Host = UnixHost(Text(p.Value.EnumerateArray().First())) },
+                        "data-root" => s with { DataRoot = Text(p.Value) },
+                        "exec-root" => s with { ExecRoot = Text(p.Value) },
+                        "firewall-backend" => s with { FirewallBackend = Backend(Text(p.Value)) },
                         "iptables" => p.Value.GetBoolean() ? s : s with { FirewallBackend = "none" },
                         "icc" => s with { Icc = p.Value.GetBoolean() },
                         "ip-masq" => s with { IPMasquerade = p.Value.GetBoolean() },
-                        "bip" => s with { Bip = p.Value.GetString() },
+                        "bip" => s with { Bip = BridgeIP(Text(p.Value)) },
                         "default-address-pools" => s with
                         {
-                            DefaultAddressPools = p.Value.EnumerateArray().Select(e => Pool(e.GetProperty("base").GetString()!, e.GetProperty("size").GetInt32())).ToList(),
+                            DefaultAddressPools = p.Value.EnumerateArray().Select(e => Pool(Text(e.GetProperty("base")), e.GetProperty("size").GetInt32())).ToList(),
                         },
-                        "dns" => s with { Dns = p.Value.EnumerateArray().Select(e => Dns1(e.GetString()!)).ToList() },
-                        "mtu" => s with { Mtu = p.Value.GetInt32() },
-                        "bridge" => s with { DefaultBridge = p.Value.GetString() != "none" },
-                        "log-format" => s with { LogFormat = p.Value.GetString()! },
-                        "group" => s with { Group = p.Value.GetString()!, GroupExplicit = true },
+                        "dns" => s with { Dns = p.Value.EnumerateArray().Select(e => Dns1(Text(e))).ToList() },
+                        "mtu" => s with { Mtu = Mtu1(p.Value.GetInt32()) },
+                        "bridge" => s with { DefaultBridge = Text(p.Value) != "none" },
+                        "log-format" => s with { LogFormat = LogFormat1(Text(p.Value)) },
+                        "group" => s with { Group = Text(p.Value), GroupExplicit = true },
                         _ => s,
                     };
                 }
@@ -109,10 +109,46 @@ public sealed record DaemonSettings
                 {
                     throw PlexusException.Invalid($"config file {path}: key \"{p.Name}\" has the wrong type or form: {e.Message}");
                 }
+                catch (PlexusException e)
+                {
+                    throw PlexusException.Invalid($"config file {path}: key \"{p.Name}\": {e.Message}");
+                }
             }
             return s;
         }
     }
+
+    /// <summary>A JSON string; null, numbers and the rest are the wrong type (GetString would let null through).</summary>
+    private static string Text(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String ? value.GetString()! : throw new FormatException($"expected a string, got {value.ValueKind.ToString().ToLowerInvariant()}");
+
+    /// <summary>Checked when read, so a bad host fails with the file's name rather than later at start.</summary>
+    private static string UnixHost(string host)
+    {
+        SocketPathOf(host);
+        return host;
+    }
+
+    /// <summary>dockerd's --bip: the bridge's own address with the subnet's prefix length, e.g. 172.17.0.1/16.</summary>
+    public static string BridgeIP(string text)
+    {
+        try
+        {
+            if (text.Contains('/', StringComparison.Ordinal) && Kernel.Types.IPPrefix.Parse(text).IsIPv4) return text;
+        }
+        catch (FormatException)
+        {
+            // the same message as any other wrong form
+        }
+        throw PlexusException.Invalid($"invalid --bip '{text}': expected the bridge's IPv4 address with a prefix length, e.g. 172.17.0.1/16");
+    }
+
+    /// <summary>The smallest MTU IPv4 allows up to the largest a link takes.</summary>
+    public static int Mtu1(int mtu) =>
+        mtu is >= 68 and <= 65535 ? mtu : throw PlexusException.Invalid($"invalid --mtu {mtu}: expected 68 to 65535");
+
+    public static string LogFormat1(string text) =>
+        text is "text" or "json" ? text : throw PlexusException.Invalid($"invalid --log-format '{text}': expected text or json");
 
     public static string Backend(string text) => text is "nftables" or "iptables" or "none" ? text
         : throw PlexusException.Invalid($"invalid firewall backend '{text}' (nftables, iptables or none)");

@@ -4,6 +4,7 @@ using Plexus.Daemon.Api;
 using Plexus.Daemon.Config;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Model;
+using Plexus.Engine.UseCases;
 using Plexus.Kernel.Firewall;
 
 namespace Plexus.Daemon.Hosting;
@@ -66,10 +67,16 @@ internal static partial class Daemon
         builder.Services.AddSingleton(engine.Controller);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ProcessSupervisor>();
+        builder.Services.AddSingleton<IMainProcessStarter>(services => services.GetRequiredService<ProcessSupervisor>());
+        builder.Services.AddSingleton(engine.Controller.Options);
+        builder.Services.AddSingleton<SandboxCreation>();
+        builder.Services.AddSingleton<KernelFeatureProbe>();
         builder.Services.AddSingleton<ExecSessions>();
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexusd");
+        engine.Controller.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexus.engine");
+        using var engineLog = ControllerEventLog.Attach(engine.Controller.Events, engine.Controller.Logger);
         foreach (var line in engine.RestoreLog) LogRestore(logger, line);
         // From here on, rules that someone else flushes or deletes come back by themselves (issue 11).
         engine.Firewall.Repaired += (_, repair) =>

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using Plexus.Daemon.Api;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Model;
+using Plexus.Engine.UseCases;
 
 namespace Plexus.Daemon.Hosting;
 
@@ -13,7 +14,7 @@ namespace Plexus.Daemon.Hosting;
 /// controller starts and records it in one step (<see cref="NetworkController.StartMainProcess"/>) and ends
 /// it with its sandbox; this class keeps the handles of the children it started, so they are reaped.
 /// </summary>
-internal sealed class ProcessSupervisor(NetworkController controller) : IDisposable
+internal sealed class ProcessSupervisor(NetworkController controller) : IMainProcessStarter, IDisposable
 {
     private readonly ConcurrentDictionary<int, Process> _children = new();
 

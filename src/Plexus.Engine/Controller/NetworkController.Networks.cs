@@ -164,16 +164,4 @@ public sealed partial class NetworkController
             reserved.Add(name);
         }
     }
-
-    private static void TryUndo(Action undo)
-    {
-        try
-        {
-            undo();
-        }
-        catch (Exception e) when (e is Kernel.KernelException or PlexusException or IOException)
-        {
-            // Best effort: the original error is what the caller needs; restart reconciliation mops up.
-        }
-    }
 }

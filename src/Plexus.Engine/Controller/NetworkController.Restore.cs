@@ -255,7 +255,7 @@ public sealed partial class NetworkController
     /// that carry its mark are ended: once freed, a namespace's inode number can be given to another one, and
     /// a recorded PID to another process.
     /// </summary>
-    private static void EndOrphanProcesses(SandboxState state, ulong inode, Dictionary<ulong, List<int>> processes, List<string> log)
+    private void EndOrphanProcesses(SandboxState state, ulong inode, Dictionary<ulong, List<int>> processes, List<string> log)
     {
         var candidates = new List<int>();
         if (inode != 0 && processes.TryGetValue(inode, out var inside)) candidates.AddRange(inside);

@@ -80,6 +80,8 @@ public sealed partial class NetworkController : IDisposable
 
     public bool TryGetSandbox(string id, out Sandbox sandbox) => _sandboxes.TryGetValue(id, out sandbox!);
 
+    public bool TryGetNetwork(string id, out NetworkState network) => _networks.TryGetValue(id, out network!);
+
     public Sandbox GetSandbox(string reference) =>
         _sandboxes.TryGetValue(reference ?? "", out var byId) ? byId
             : _sandboxNames.TryGetValue(reference ?? "", out var byName) ? byName

@@ -6,8 +6,6 @@ internal static partial class Libc
 {
     internal const ulong MS_BIND = 4096;
     internal const ulong MS_REC = 16384;
-    internal const ulong MS_PRIVATE = 1 << 18;
-    internal const ulong MS_SLAVE = 1 << 19;
     internal const ulong MS_SHARED = 1 << 20;
     internal const int MNT_DETACH = 2;
 

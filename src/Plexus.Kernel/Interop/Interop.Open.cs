@@ -5,11 +5,8 @@ namespace Plexus.Kernel.Interop;
 internal static partial class Libc
 {
     internal const int O_RDONLY = 0;
-    internal const int O_WRONLY = 1;
-    internal const int O_RDWR = 2;
     internal const int O_CREAT = 0x40;
     internal const int O_EXCL = 0x80;
-    internal const int O_TRUNC = 0x200;
     internal const int O_CLOEXEC = 0x80000;
 
     /// <summary>Locates a file without opening it: never blocks (a FIFO without a writer) and runs no driver's open.</summary>

@@ -4,7 +4,6 @@ namespace Plexus.Kernel.Interop;
 
 internal static partial class Libc
 {
-    internal const int CLONE_NEWNS = 0x00020000;
     internal const int CLONE_NEWNET = 0x40000000;
 
     /// <summary>Moves the calling thread (only) into the namespace the descriptor names.</summary>
@@ -13,7 +12,4 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "unshare", SetLastError = true)]
     internal static partial int Unshare(int flags);
-
-    [LibraryImport(Name, EntryPoint = "gettid")]
-    internal static partial int GetTid();
 }

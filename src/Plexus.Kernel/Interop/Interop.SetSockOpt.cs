@@ -5,7 +5,6 @@ namespace Plexus.Kernel.Interop;
 internal static partial class Libc
 {
     internal const int SOL_SOCKET = 1;
-    internal const int SO_SNDBUF = 7;
     internal const int SO_RCVBUF = 8;
     internal const int SO_RCVTIMEO = 20;
     internal const int SO_RCVBUFFORCE = 33;

@@ -1,6 +1,6 @@
 using Plexus.Cli.Arguments;
 using Plexus.Cli.Commands;
-using Plexus.Cli.Daemon;
+using Plexus.Client;
 using Plexus.Cli.Tests.Support;
 
 namespace Plexus.Cli.Tests.Requests;
@@ -45,7 +45,7 @@ public class ArgumentTests
     [InlineData("unix://relative.sock")]
     [InlineData("tcp://")]
     [InlineData("tcp://host:2375/path")]
-    public void Other_hosts_are_usage_errors(string text) => Assert.Throws<UsageException>(() => DaemonHost.Parse(text));
+    public void Other_hosts_are_format_errors(string text) => Assert.Throws<FormatException>(() => DaemonHost.Parse(text));
 
     [Fact]
     public void The_host_flag_wins_over_the_environment_which_wins_over_the_default()

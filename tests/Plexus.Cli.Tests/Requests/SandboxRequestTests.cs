@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Plexus.Cli.Commands;
-using Plexus.Cli.Daemon;
+using Plexus.Client;
 using Plexus.Cli.Tests.Support;
 
 namespace Plexus.Cli.Tests.Requests;

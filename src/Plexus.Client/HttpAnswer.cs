@@ -1,4 +1,4 @@
-namespace Plexus.Cli.Daemon;
+namespace Plexus.Client;
 
 /// <summary>A daemon's answer: its status, its media type and its body, read as it arrives. Disposing closes the connection.</summary>
 internal sealed class HttpAnswer(int statusCode, string reasonPhrase, Stream body, string? mediaType = null) : IDisposable

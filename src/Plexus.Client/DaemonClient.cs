@@ -5,37 +5,44 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Plexus.Api;
 
-namespace Plexus.Cli.Daemon;
+namespace Plexus.Client;
 
 /// <summary>
 /// plexusd's HTTP API over its Unix socket (or TCP), one <see cref="HttpConnection"/> per request.
 /// Error statuses become <see cref="DaemonException"/> with the daemon's message; a socket that is
 /// missing or refuses becomes <see cref="DaemonUnreachableException"/>.
 /// </summary>
-internal sealed class DaemonClient : IDisposable
+public sealed class DaemonClient : IDisposable
 {
     /// <summary>The API version this client speaks, as docker prefixes its paths; the daemon also takes none.</summary>
     public const string ApiVersion = ApiInfo.ApiVersion;
 
     private const string Prefix = "/v" + ApiVersion;
 
-    /// <summary>Requests leave out absent fields, so the daemon applies its defaults.</summary>
-    internal static readonly DaemonJson RequestJson = new(new JsonSerializerOptions { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull });
+    /// <summary>The JSON of request bodies: absent fields are left out, so the daemon applies its defaults.</summary>
+    public static readonly DaemonJson RequestJson = new(new JsonSerializerOptions { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull });
 
     private readonly DaemonHost _host;
 
+    /// <summary>A client of the daemon at <paramref name="host"/>; nothing is connected until a request.</summary>
     public DaemonClient(DaemonHost host) => _host = host;
+
+    /// <summary>The daemon this client talks to.</summary>
+    public DaemonHost Host => _host;
 
     /// <summary>Nothing to release: each request's connection closes with its answer.</summary>
     public void Dispose()
     {
     }
 
+    /// <summary>GET /version: the daemon's version and API versions.</summary>
     public async Task<VersionJson> VersionAsync(CancellationToken ct) =>
         await ReadAsync(await SendAsync("GET", "/version", null, ct), DaemonJson.Default.VersionJson, ct);
 
+    /// <summary>GET /info, as the daemon sent it.</summary>
     public async Task<JsonElement> InfoAsync(CancellationToken ct) => await ReadRawAsync(await SendAsync("GET", "/info", null, ct), ct);
 
+    /// <summary>GET /networks: the networks that pass Docker's <paramref name="filters"/> (name, id, label, driver, ...).</summary>
     public async Task<List<NetworkJson>> ListNetworksAsync(IReadOnlyDictionary<string, List<string>> filters, CancellationToken ct) =>
         await ReadAsync(await SendAsync("GET", "/networks" + FiltersQuery(filters, "?"), null, ct), DaemonJson.Default.ListNetworkJson, ct);
 
@@ -43,32 +50,41 @@ internal sealed class DaemonClient : IDisposable
     public async Task<JsonElement> InspectNetworkAsync(string id, CancellationToken ct) =>
         await ReadRawAsync(await SendAsync("GET", $"/networks/{Escape(id)}", null, ct), ct);
 
+    /// <summary>POST /networks/create: the new network's id and any warning.</summary>
     public async Task<NetworkCreateResponseJson> CreateNetworkAsync(NetworkCreateJson request, CancellationToken ct) =>
         await ReadAsync(await SendAsync("POST", "/networks/create", JsonSerializer.SerializeToUtf8Bytes(request, RequestJson.NetworkCreateJson), ct), DaemonJson.Default.NetworkCreateResponseJson, ct);
 
+    /// <summary>DELETE /networks/{id}: removes a network by id or name.</summary>
     public async Task RemoveNetworkAsync(string id, CancellationToken ct) =>
         (await SendAsync("DELETE", $"/networks/{Escape(id)}", null, ct)).Dispose();
 
+    /// <summary>POST /networks/{network}/connect: joins a sandbox (container) to the network.</summary>
     public async Task ConnectAsync(string network, NetworkConnectJson request, CancellationToken ct) =>
         (await SendAsync("POST", $"/networks/{Escape(network)}/connect", JsonSerializer.SerializeToUtf8Bytes(request, RequestJson.NetworkConnectJson), ct)).Dispose();
 
+    /// <summary>POST /networks/{network}/disconnect: takes a sandbox (container) off the network.</summary>
     public async Task DisconnectAsync(string network, NetworkDisconnectJson request, CancellationToken ct) =>
         (await SendAsync("POST", $"/networks/{Escape(network)}/disconnect", JsonSerializer.SerializeToUtf8Bytes(request, RequestJson.NetworkDisconnectJson), ct)).Dispose();
 
+    /// <summary>POST /networks/prune: removes the unused networks that pass <paramref name="filters"/>.</summary>
     public async Task<NetworkPruneResponseJson> PruneNetworksAsync(IReadOnlyDictionary<string, List<string>> filters, CancellationToken ct) =>
         await ReadAsync(await SendAsync("POST", "/networks/prune" + FiltersQuery(filters, "?"), null, ct), DaemonJson.Default.NetworkPruneResponseJson, ct);
 
+    /// <summary>GET /containers/json: sandboxes as Docker containers; with <paramref name="all"/>, stopped ones too.</summary>
     public async Task<List<ContainerSummaryJson>> ListContainersAsync(bool all, IReadOnlyDictionary<string, List<string>> filters, CancellationToken ct) =>
         await ReadAsync(
             await SendAsync("GET", "/containers/json" + (all ? "?all=1" : "") + FiltersQuery(filters, all ? "&" : "?"), null, ct),
             DaemonJson.Default.ListContainerSummaryJson, ct);
 
+    /// <summary>GET /containers/{id}/json, as the daemon sent it.</summary>
     public async Task<JsonElement> InspectContainerAsync(string id, CancellationToken ct) =>
         await ReadRawAsync(await SendAsync("GET", $"/containers/{Escape(id)}/json", null, ct), ct);
 
+    /// <summary>POST /plexus/sandboxes: creates a sandbox, connects it and starts its process (all or nothing).</summary>
     public async Task<SandboxCreateResponseJson> CreateSandboxAsync(SandboxCreateJson request, CancellationToken ct) =>
         await ReadAsync(await SendAsync("POST", "/plexus/sandboxes", JsonSerializer.SerializeToUtf8Bytes(request, RequestJson.SandboxCreateJson), ct), DaemonJson.Default.SandboxCreateResponseJson, ct);
 
+    /// <summary>POST /plexus/sandboxes/{id}/exec: runs a command in the sandbox and returns its whole output at once.</summary>
     public async Task<ExecResultJson> ExecAsync(string id, ExecJson request, CancellationToken ct) =>
         await ReadAsync(await SendAsync("POST", $"/plexus/sandboxes/{Escape(id)}/exec", JsonSerializer.SerializeToUtf8Bytes(request, RequestJson.ExecJson), ct), DaemonJson.Default.ExecResultJson, ct);
 
@@ -157,6 +173,7 @@ internal sealed class DaemonClient : IDisposable
         return await response.ReadTextAsync(ct);
     }
 
+    /// <summary>DELETE /plexus/sandboxes/{id}: removes a sandbox; <paramref name="force"/> stops its process first.</summary>
     public async Task RemoveSandboxAsync(string id, bool force, CancellationToken ct) =>
         (await SendAsync("DELETE", $"/plexus/sandboxes/{Escape(id)}" + (force ? "?force=true" : ""), null, ct)).Dispose();
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Plexus.Cli.Daemon;
+namespace Plexus.Client;
 
 /// <summary>
 /// One HTTP/1.1 request and its response on a connection of its own (Unix socket or TCP), closed after it.
@@ -65,7 +65,7 @@ internal static class HttpConnection
         var head = new StringBuilder(256)
             .Append(method).Append(' ').Append(target).Append(" HTTP/1.1\r\n")
             .Append("Host: ").Append(host.TcpAuthority ?? "plexus").Append("\r\n")
-            .Append("User-Agent: plexus-cli\r\n")
+            .Append("User-Agent: plexus-client\r\n")
             .Append("Connection: close\r\n");
         if (accept is not null) head.Append("Accept: ").Append(accept).Append("\r\n");
         if (body is not null)

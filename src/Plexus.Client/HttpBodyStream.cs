@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Plexus.Cli.Daemon;
+namespace Plexus.Client;
 
 /// <summary>
 /// An HTTP/1.1 body on its connection: <c>length</c> bytes (Content-Length), chunked (<c>length</c> null), or
