@@ -19,7 +19,7 @@ public sealed partial class NetworkController
 
     /// <summary>User-defined bridge networks give their sandboxes names; the default bridge does not.</summary>
     private static bool HasNames(NetworkState network) =>
-        network.Driver == "bridge" && !(network.Options.TryGetValue(DefaultBridgeOption, out var v) && v == "true");
+        DriverTraits.HasNames(network.Driver) && !(network.Options.TryGetValue(DefaultBridgeOption, out var v) && v == "true");
 
     /// <summary>
     /// Begins starting the sandbox's resolver when it joins its first network with names, inside its
@@ -77,7 +77,7 @@ public sealed partial class NetworkController
     private void ConfigureResolver(Sandbox sandbox)
     {
         if (!_dns.IsServing(sandbox.Id)) return;
-        bool forward = EndpointsOf(sandbox).Any(e => _networks.TryGetValue(e.NetworkId, out var n) && !n.Internal && n.Driver == "bridge");
+        bool forward = EndpointsOf(sandbox).Any(e => _networks.TryGetValue(e.NetworkId, out var n) && DriverTraits.OffersGateway(n, _drivers.GetValueOrDefault(n.Driver)));
         _dns.Registry.Configure(sandbox.Id, new ResolverConfig
         {
             Upstreams = DnsUpstreams.ForResolver(sandbox.State, _options.DefaultDns),

@@ -256,7 +256,7 @@ public sealed partial class NetworkController
     /// <summary>Gateways an already joined endpoint offers (internal networks offer none).</summary>
     private JoinInfo GatewayInfo(EndpointState endpoint)
     {
-        if (!_networks.TryGetValue(endpoint.NetworkId, out var network) || network.Internal || network.Driver != "bridge")
+        if (!_networks.TryGetValue(endpoint.NetworkId, out var network) || !DriverTraits.OffersGateway(network, _drivers.GetValueOrDefault(network.Driver)))
             return JoinInfo.None;
         return new JoinInfo
         {

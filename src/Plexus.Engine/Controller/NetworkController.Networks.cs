@@ -43,7 +43,7 @@ public sealed partial class NetworkController
         try
         {
             driver.ValidateNetwork(state);
-            if (driver.Name is "bridge")
+            if (DriverTraits.UsesIpam(driver.Name))
             {
                 state = state with
                 {
@@ -51,7 +51,8 @@ public sealed partial class NetworkController
                 };
                 ipamAdded = true;
                 // After IPAM: a subnet another network holds (or is being made with) is IPAM's to name.
-                CheckHostOverlap(request);
+                // A macvlan subnet is the parent's segment, which the host may well be on itself.
+                if (driver.Name is "bridge") CheckHostOverlap(request);
             }
             // Written before the kernel work: a crash in between leaves a pending record that the next start
             // rolls back, so even a bridge with a user-chosen name is never leaked.
@@ -137,7 +138,7 @@ public sealed partial class NetworkController
         {
             throw Wrap(e, $"delete network {network.Name}");
         }
-        if (network.Driver == "bridge") _ipam.RemoveNetwork(network.Id);
+        if (DriverTraits.UsesIpam(network.Driver)) _ipam.RemoveNetwork(network.Id);
         _networks.TryRemove(network.Id, out _);
         _dns.Registry.RemoveNetwork(network.Id);
         if (!network.ConfigOnly) Events.Publish(ControllerEvent.NetworkRemoved(network));

@@ -74,7 +74,7 @@ public sealed partial class NetworkController
 
         foreach (var network in _networks.Values)
         {
-            if (network.Driver == "bridge")
+            if (DriverTraits.UsesIpam(network.Driver))
             {
                 var held = _endpoints.OfNetwork(network.Id)
                     .SelectMany(e => new[] { e.IPv4?.Address, e.IPv6?.Address }).OfType<System.Net.IPAddress>();
