@@ -146,6 +146,30 @@ public sealed class MacvlanNetworkTests
     }
 
     [PrivilegedFact]
+    public void A_passthru_child_takes_the_parent_over_and_a_second_one_is_refused_with_nothing_left()
+    {
+        using var w = new EngineWorld();
+        AddSegment(w, "10.40.0.1/24");
+        var c = w.Controller;
+        c.CreateNetwork(Macvlan("pt", "10.40.0.0/24", parent: "lan0", mode: "passthru"));
+        c.CreateSandbox(new SandboxCreateRequest { Name = "only" });
+        c.CreateSandbox(new SandboxCreateRequest { Name = "second" });
+        var e = c.Connect("pt", "only");
+        Assert.Null(e.Mac);
+        Assert.Equal(w.Net.Host.GetLink("lan0").Mac, c.GetSandbox("only").Netlink.GetLink("eth0").Mac);
+        Assert.True(LanPing(w, "10.40.0.2"));
+
+        var refused = Assert.Throws<PlexusException>(() => c.Connect("pt", "second"));
+        Assert.Contains("cannot create the macvlan interface on parent lan0", refused.Message, StringComparison.Ordinal);
+        Assert.Null(c.GetSandbox("second").Netlink.FindLink("eth0"));
+        Assert.Single(c.Endpoints, x => x.NetworkId == e.NetworkId);
+        // Once the parent is free again, the other sandbox takes it over.
+        c.Disconnect("pt", "only");
+        var next = c.Connect("pt", "second");
+        Assert.True(LanPing(w, next.IPv4!.Value.Address.ToString()));
+    }
+
+    [PrivilegedFact]
     public void A_network_without_parent_is_internal_on_a_link_of_its_own_removed_with_it()
     {
         using var w = new EngineWorld();

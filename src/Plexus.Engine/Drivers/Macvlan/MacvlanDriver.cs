@@ -33,15 +33,14 @@ public sealed class MacvlanDriver(RtNetlink host, ParentLinks parents) : ChildLi
 
     public override bool OffersGateway(NetworkState network) => !network.Internal && OptionsOf(network).HasParent;
 
+    /// <summary>A passthru child keeps the parent's address unless the user chose one, so none is derived for it.</summary>
     public override EndpointState CreateEndpoint(NetworkState network, EndpointState endpoint) => endpoint with
     {
-        Mac = endpoint.Mac ?? (endpoint.IPv4 is { } v4 ? MacAddress.FromIPv4(v4.Address) : null),
+        Mac = endpoint.Mac ?? (OptionsOf(network).Mode != MacvlanMode.Passthru && endpoint.IPv4 is { } v4 ? MacAddress.FromIPv4(v4.Address) : null),
     };
 
     protected override LinkSpec ChildSpec(NetworkState network, EndpointState endpoint, string name, int parent)
     {
-        var mode = OptionsOf(network).Mode;
-        // A passthru child takes the parent's own address; the kernel refuses another.
-        return new MacvlanSpec(name, parent, mode) { Mac = mode == MacvlanMode.Passthru ? null : endpoint.Mac };
+        return new MacvlanSpec(name, parent, OptionsOf(network).Mode) { Mac = endpoint.Mac };
     }
 }
