@@ -31,8 +31,8 @@ public static class ParentOption
         {
             throw PlexusException.Invalid($"network {network.Name}: option {Key}: {e.Message}");
         }
-        if (parent!.Contains('.', StringComparison.Ordinal)) VlanName.Parse(network, parent);
-        return parent;
+        // A dotted name is read as BASE.VLAN-ID only when no such interface exists (ParentLinks): "br.lan" may be a real one.
+        return parent!;
     }
 }
 
