@@ -30,6 +30,8 @@ public static class KernelFeatures
             features["vxlan"] = Try(() => rt.CreateLink(new VxlanSpec("probe-vx", 42) { Port = 4789 }));
             features["macvlan"] = features["veth"] && Try(() => rt.CreateLink(new MacvlanSpec("probe-mv", rt.GetLink("probe-va").Index)));
             features["dummy"] = Try(() => rt.CreateLink(new DummySpec("probe-dm")));
+            features["vlan"] = rt.HasLinkKind("vlan");
+            features["ipvlan"] = rt.HasLinkKind("ipvlan");
             features["nf_tables"] = Try(() =>
             {
                 using var nft = NftContext.Open(ns);

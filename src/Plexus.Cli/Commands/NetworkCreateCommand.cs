@@ -8,7 +8,7 @@ namespace Plexus.Cli.Commands;
 internal sealed class NetworkCreateCommand : PlexusCommand
 {
     private readonly Argument<string> _name = new("NETWORK") { Description = "Name of the network" };
-    private readonly Option<string?> _driver = Opt.Value("--driver", "Driver to manage the network: bridge (default), null or host", "-d");
+    private readonly Option<string?> _driver = Opt.Value("--driver", "Driver to manage the network: bridge (default), macvlan, ipvlan, null or host", "-d");
     private readonly Option<string[]> _subnet = Opt.Repeatable("--subnet", "Subnet in CIDR format, e.g. 172.18.0.0/16 (repeatable)");
     private readonly Option<string[]> _gateway = Opt.Repeatable("--gateway", "Gateway of a subnet (repeatable, one per subnet)");
     private readonly Option<string[]> _ipRange = Opt.Repeatable("--ip-range", "Allocate addresses from this range of a subnet (repeatable, one per subnet)");

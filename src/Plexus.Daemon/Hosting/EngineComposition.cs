@@ -5,6 +5,7 @@ using Plexus.Engine.Controller;
 using Plexus.Engine.Drivers;
 using Plexus.Engine.Drivers.Bridge;
 using Plexus.Engine.Drivers.Host;
+using Plexus.Engine.Drivers.Macvlan;
 using Plexus.Engine.Drivers.Null;
 using Plexus.Engine.Ipam;
 using Plexus.Engine.Model;
@@ -56,7 +57,9 @@ internal sealed class EngineComposition : IDisposable
             : null;
         var ipam = IpamService.Create(pools);
         var firewall = Firewalls.Create(settings.FirewallBackend, hostNs);
-        INetworkDriver[] drivers = [new BridgeDriver(hostNs, host, new KernelBridgeFirewall(firewall), options.BridgeDefaults), new NullDriver(), new HostDriver()];
+        var parents = new ParentLinks(host); // macvlan and ipvlan networks can share a parent
+        INetworkDriver[] drivers = [new BridgeDriver(hostNs, host, new KernelBridgeFirewall(firewall), options.BridgeDefaults), new NullDriver(), new HostDriver(),
+            new MacvlanDriver(host, parents), new IpvlanDriver(host, parents)];
         var controller = new NetworkController(options, store, ipam, drivers, hostNs, host);
         var log = controller.Restore();
         var composition = new EngineComposition(controller, store, hostNs, host, firewall, log);

@@ -52,7 +52,8 @@ public sealed partial class NetworkController
                 };
                 ipamAdded = true;
                 // After IPAM: a subnet another network holds (or is being made with) is IPAM's to name.
-                CheckHostOverlap(request);
+                // A macvlan subnet is the parent's segment, which the host may well be on itself.
+                if (driver.Capabilities.HostRoutesSubnets) CheckHostOverlap(request);
             }
             // Written before the kernel work: a crash in between leaves a pending record that the next start
             // rolls back, so even a bridge with a user-chosen name is never leaked.

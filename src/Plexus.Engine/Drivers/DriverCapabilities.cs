@@ -40,6 +40,13 @@ public sealed record DriverCapabilities
     /// <summary>At most one network of this driver exists (null, host: Docker's predefined networks).</summary>
     public bool SingleNetwork { get; init; }
 
+    /// <summary>
+    /// The host routes the network's subnets through an interface of its own (the bridge and its gateway address), so
+    /// they must not overlap a subnet the host's other interfaces are on. Not so for macvlan, whose subnet is usually
+    /// the parent's own segment.
+    /// </summary>
+    public bool HostRoutesSubnets { get; init; }
+
     /// <summary>Legacy links (`--link`) are enforced: the driver implements <see cref="ILinkingDriver"/>.</summary>
     public bool SupportsLinks { get; init; }
 }

@@ -46,6 +46,12 @@ internal static class Ifla
 
     // IFLA_INFO_DATA of a macvlan
     public const ushort MacvlanMode = 1;
+
+    // IFLA_INFO_DATA of an 802.1q VLAN (linux/if_link.h IFLA_VLAN_*)
+    public const ushort VlanId = 1, VlanProtocol = 5;
+
+    // IFLA_INFO_DATA of an ipvlan (IFLA_IPVLAN_*)
+    public const ushort IpvlanMode = 1, IpvlanFlags = 2;
 }
 
 /// <summary>Interface flags (net/if.h).</summary>

@@ -3,6 +3,7 @@ using Plexus.Engine.Controller;
 using Plexus.Engine.Drivers;
 using Plexus.Engine.Drivers.Bridge;
 using Plexus.Engine.Drivers.Host;
+using Plexus.Engine.Drivers.Macvlan;
 using Plexus.Engine.Drivers.Null;
 using Plexus.Engine.Ipam;
 using Plexus.Engine.Store;
@@ -70,7 +71,8 @@ public sealed class EngineWorld : IDisposable
         _firewall?.Dispose();
         _firewall = Kernel.Firewall.Firewalls.Create(_firewallBackend, Net.HostNs);
         Bridge = new BridgeDriver(Net.HostNs, Net.Host, new KernelBridgeFirewall(_firewall), reapDelay: _reapDelay);
-        INetworkDriver[] drivers = [Bridge, new NullDriver(), new HostDriver(), .. _extraDrivers?.Invoke(Net) ?? []];
+        var parents = new ParentLinks(Net.Host);
+        INetworkDriver[] drivers = [Bridge, new NullDriver(), new HostDriver(), new MacvlanDriver(Net.Host, parents), new IpvlanDriver(Net.Host, parents), .. _extraDrivers?.Invoke(Net) ?? []];
         var controller = new NetworkController(Options, _store, IpamService.Create(), drivers, Net.HostNs, Net.Host);
         LastRestoreLog = controller.Restore();
         return controller;

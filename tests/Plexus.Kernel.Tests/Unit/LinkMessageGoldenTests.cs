@@ -287,6 +287,39 @@ public class LinkMessageGoldenTests
             Schema.Link);
     }
 
+    // ---- vlan, ipvlan (iproute2 captured on a kernel without either driver: the request is the same) ----
+
+    [Fact]
+    public void Vlan_writes_parent_as_IFLA_LINK_and_its_id_as_u16()
+    {
+        var actual = Create(new VlanSpec("v20", 3, 20));
+        Assert.Contains("18/2/1 = 1400", MessageShape.Describe(actual, Schema.Link));
+        // ip link add link dummy0 name v20 type vlan id 20
+        MessageShape.AssertSameMeaning(actual, Hex.Parse(
+            "48000000100005069fd30c6b0000000000000000000000000000000000000000080005000300000008000300763230001800120008000100766c616e0c0002000600010014000000"),
+            Schema.Link);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4095)]
+    public void Vlan_ids_outside_802_1q_are_refused(int id)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new VlanSpec("v0", 3, id));
+        Assert.Contains("between 1 and 4094", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ipvlan_writes_parent_mode_and_flags()
+    {
+        var actual = Create(new IpvlanSpec("iv0", 3, IpvlanMode.L3, IpvlanFlags.Private));
+        // ip link add link dummy0 name iv0 type ipvlan mode l3 private
+        MessageShape.AssertSameMeaning(actual, Hex.Parse(
+            "54000000100005069fd30c6b000000000000000000000000000000000000000008000500030000000800030069763000" +
+            "240012000a0001006970766c616e00001400020006000100010000000600020001000000"),
+            Schema.Link);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("this-is-16-bytes")]

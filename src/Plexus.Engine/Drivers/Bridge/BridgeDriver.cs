@@ -81,12 +81,13 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IDisposable
 
     public string Name => "bridge";
 
-    /// <summary>Addresses from IPAM, published ports, DNS names, links; one host.</summary>
+    /// <summary>Addresses from IPAM, published ports, DNS names, links, subnets routed by the host; one host.</summary>
     public static DriverCapabilities Declared { get; } = new()
     {
         UsesIpam = true,
         PublishesPorts = true,
         EmbeddedDns = true,
+        HostRoutesSubnets = true,
         SupportsLinks = true,
     };
 
