@@ -24,7 +24,9 @@ public sealed partial class NetworkController
         var log = new List<string>();
         var snapshot = _store.Load();
         var cleanup = new StoreBatch();
-        var processes = ProcessTable.ByNetworkNamespace();
+        // Every process's namespace, read from /proc (a readlink per process: a cost that grows with the host), is needed
+        // only when there are sandboxes or namespaces to check.
+        var processes = snapshot.Sandboxes.Count > 0 || _namespaces.List().Any() ? ProcessTable.ByNetworkNamespace() : [];
 
         foreach (var network in snapshot.Networks)
         {
