@@ -40,9 +40,28 @@ internal static partial class Daemon
         // unrelated requests answered while some wait.
         ThreadPool.GetMinThreads(out int workers, out int io);
         ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
-        using var engine = EngineComposition.Open(settings);
+        // The engine (store, firewall, restore) and the web host are built side by side, on the two cores a small
+        // host has: they share nothing until the routes are mapped, and building the host (DI, logging, Kestrel)
+        // was a third of an empty start's time in a trace, spent while the engine's work waited for it.
+        var opening = Task.Run(() => EngineComposition.Open(settings));
+        WebApplication app;
+        try
+        {
+            app = BuildHost(settings, socket, () => opening.GetAwaiter().GetResult());
+        }
+        catch
+        {
+            DisposeWhenOpen(opening);
+            throw;
+        }
+        using var engine = opening.GetAwaiter().GetResult();
         settings = settings with { DaemonId = engine.Store is Engine.Store.SqliteStore ? StableId(settings.DataRoot) : "" };
+        return Serve(app, engine, settings, socket, socketGroup);
+    }
 
+    /// <summary>The host: Kestrel on the socket, logging, and the services the endpoints take (the engine's once it is open).</summary>
+    private static WebApplication BuildHost(DaemonSettings settings, string socket, Func<EngineComposition> engine)
+    {
         // The empty builder: Kestrel's core, routing and logging, and nothing else. The slim builder also reads
         // configuration (environment, appsettings.json) and watches the content root, which is the working
         // directory, recursively for changes: from systemd (cwd "/") that walked the whole filesystem at start.
@@ -64,16 +83,30 @@ internal static partial class Daemon
         });
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DaemonJson.Relaxed));
         builder.Services.AddDockerErrors();
-        builder.Services.AddSingleton(engine.Controller);
-        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(_ => engine().Controller);
         builder.Services.AddSingleton<ProcessSupervisor>();
         builder.Services.AddSingleton<IMainProcessStarter>(services => services.GetRequiredService<ProcessSupervisor>());
         builder.Services.AddSingleton(engine.Controller.Options);
         builder.Services.AddSingleton<SandboxCreation>();
         builder.Services.AddSingleton<KernelFeatureProbe>();
         builder.Services.AddSingleton<ExecSessions>();
+        return builder.Build();
+    }
 
-        var app = builder.Build();
+    private static void DisposeWhenOpen(Task<EngineComposition> opening)
+    {
+        try
+        {
+            opening.GetAwaiter().GetResult().Dispose();
+        }
+        catch (Exception e) when (e is PlexusException or Kernel.KernelException or IOException)
+        {
+            // the host's failure is the one to report
+        }
+    }
+
+    private static int Serve(WebApplication app, EngineComposition engine, DaemonSettings settings, string socket, uint? socketGroup)
+    {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexusd");
         engine.Controller.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexus.engine");
         using var engineLog = ControllerEventLog.Attach(engine.Controller.Events, engine.Controller.Logger);

@@ -107,9 +107,44 @@ public sealed class SandboxFiles
     /// </summary>
     private void Replace(string path, string content)
     {
-        if (_written.TryGetValue(path, out var last) && last == content) return;
+        if (_written.TryGetValue(path, out var last))
+        {
+            if (last == content) return;
+        }
+        else if (SameOnDisk(path, content))
+        {
+            // A restarted daemon finds most files as it left them: reading is cheaper than truncating and
+            // rewriting (a restore of 200 sandboxes spent an eighth of its CPU rewriting unchanged files).
+            _written[path] = content;
+            return;
+        }
         File.WriteAllText(path, content);
         _written[path] = content;
+    }
+
+    /// <summary>True when the file already holds exactly <paramref name="content"/> (as File.WriteAllText writes it: UTF-8, no BOM).</summary>
+    private static bool SameOnDisk(string path, string content)
+    {
+        if (!File.Exists(path)) return false; // a new sandbox: no exception on the create path
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+            var expected = Encoding.UTF8.GetBytes(content);
+            if (RandomAccess.GetLength(handle) != expected.Length) return false;
+            var actual = new byte[expected.Length];
+            int read = 0;
+            while (read < actual.Length)
+            {
+                int n = RandomAccess.Read(handle, actual.AsSpan(read), read);
+                if (n == 0) return false;
+                read += n;
+            }
+            return actual.AsSpan().SequenceEqual(expected);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // rewritten below, which reports what is wrong
+        }
     }
 }
 
