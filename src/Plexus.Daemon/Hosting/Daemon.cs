@@ -86,7 +86,7 @@ internal static partial class Daemon
         builder.Services.AddSingleton(_ => engine().Controller);
         builder.Services.AddSingleton<ProcessSupervisor>();
         builder.Services.AddSingleton<IMainProcessStarter>(services => services.GetRequiredService<ProcessSupervisor>());
-        builder.Services.AddSingleton(engine.Controller.Options);
+        builder.Services.AddSingleton(_ => engine().Controller.Options);
         builder.Services.AddSingleton<SandboxCreation>();
         builder.Services.AddSingleton<KernelFeatureProbe>();
         builder.Services.AddSingleton<ExecSessions>();
