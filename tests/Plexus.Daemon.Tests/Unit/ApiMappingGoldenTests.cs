@@ -81,6 +81,8 @@ public sealed class ApiMappingGoldenTests
         ExposedPorts = ["80/tcp", "9000/udp"],
         PortBindings = [new PortBinding(PortProtocol.Tcp, 80, null, 8080), new PortBinding(PortProtocol.Tcp, 80, IPAddress.Parse("127.0.0.1"), 8081)],
         RequestedIPv4 = IPAddress.Parse("172.20.5.2"),
+        // What the bridge's join returned: the gateways inspect shows are the ones recorded here.
+        Joined = new JoinResult { GatewayV4 = IPAddress.Parse("172.20.0.1"), GatewayV6 = IPAddress.Parse("fd00:20::1") },
     };
 
     [Fact]

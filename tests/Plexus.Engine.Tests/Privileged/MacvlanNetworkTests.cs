@@ -107,7 +107,7 @@ public sealed class MacvlanNetworkTests
         c.CreateSandbox(new SandboxCreateRequest { Name = "p" });
         var ports = Assert.Throws<PlexusException>(() => c.Connect("priv", "p",
             new EndpointCreateRequest { PublishedPorts = [.. Plexus.Engine.Ports.PortSpec.Parse("8080:80").Expand()] }));
-        Assert.Contains("ports can only be published on bridge networks", ports.Message, StringComparison.Ordinal);
+        Assert.Contains("ports cannot be published on network priv", ports.Message, StringComparison.Ordinal);
     }
 
     [PrivilegedFact]
