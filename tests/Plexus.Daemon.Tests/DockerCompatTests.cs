@@ -231,7 +231,9 @@ public sealed class DockerCompatTests
         var until = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1;
         Thread.Sleep(1500);
         var events = Lines(w.Docker("events", "--since", since.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--until", until.ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}").Output);
+            "--until", until.ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}").Output)
+            // A daemon that starts within the second before `since` shows the predefined networks it made at start.
+            .Where(e => e is not ("network create none" or "network create host" or "network create bridge")).ToList();
         Assert.Equal(["network create web", "container create app", "network connect web", "container start app",
             "container die app", "network disconnect web", "container destroy app"], events);
         var networkOnly = Lines(w.Docker("events", "--since", since.ToString(System.Globalization.CultureInfo.InvariantCulture),
