@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using Plexus.Api;
 using System.Globalization;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Model;
@@ -15,7 +15,6 @@ internal static class ContainerLogs
 {
     public const string MultiplexedStream = "application/vnd.docker.multiplexed-stream";
 
-    private const byte Stdout = 1;
 
     public static async Task Write(string id, string? follow, string? stdout, string? stderr, string? since, string? until,
         string? timestamps, string? tail, string? details, NetworkController c, HttpContext http)
@@ -47,9 +46,7 @@ internal static class ContainerLogs
         await http.Response.StartAsync(http.RequestAborted);
         await CopyAsync(log, buffer.AsMemory(8), async read =>
         {
-            buffer[0] = Stdout;
-            buffer[1] = buffer[2] = buffer[3] = 0;
-            BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(4), (uint)read);
+            ExecStream.WriteHeader(buffer, ExecStream.Stdout, read);
             await http.Response.Body.WriteAsync(buffer.AsMemory(0, read + 8), http.RequestAborted);
             if (following) await http.Response.Body.FlushAsync(http.RequestAborted);
         }, following, sandbox.Id, c, http.RequestAborted);

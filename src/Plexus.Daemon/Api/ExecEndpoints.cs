@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -109,10 +108,9 @@ internal static class ExecEndpoints
 
     private static async Task WriteFrame(Stream output, byte kind, byte[] payload)
     {
-        var frame = new byte[payload.Length + 8];
-        frame[0] = kind;
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(4), (uint)payload.Length);
-        payload.CopyTo(frame, 8);
+        var frame = new byte[payload.Length + ExecStream.HeaderLength];
+        ExecStream.WriteHeader(frame, kind, payload.Length);
+        payload.CopyTo(frame, ExecStream.HeaderLength);
         await output.WriteAsync(frame);
         await output.FlushAsync();
     }
@@ -147,9 +145,7 @@ internal static class ExecEndpoints
             while ((n = await from.ReadAsync(buffer.AsMemory(8))) > 0)
             {
                 if (!wanted || gone) continue; // still read, so the command never blocks on a full pipe
-                buffer[0] = kind;
-                buffer[1] = buffer[2] = buffer[3] = 0;
-                BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(4), (uint)n);
+                ExecStream.WriteHeader(buffer, kind, n);
                 await gate.WaitAsync();
                 try
                 {
