@@ -15,7 +15,6 @@ internal static class ContainerLogs
 {
     public const string MultiplexedStream = "application/vnd.docker.multiplexed-stream";
 
-
     public static async Task Write(string id, string? follow, string? stdout, string? stderr, string? since, string? until,
         string? timestamps, string? tail, string? details, NetworkController c, HttpContext http)
     {
