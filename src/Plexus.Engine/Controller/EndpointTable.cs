@@ -18,6 +18,8 @@ internal sealed class EndpointTable
 
     /// <summary>Endpoint ids by network and name: a new endpoint's name is checked without a walk of the network.</summary>
     private readonly ConcurrentDictionary<(string Network, string Name), string> _byName = new();
+    /// <summary>Names of endpoints being made (joins on one network run side by side): taken, though not yet indexed.</summary>
+    private readonly HashSet<(string Network, string Name)> _reserved = [];
     private readonly Lock _write = new();
 
     public EndpointState this[string id]
@@ -41,10 +43,25 @@ internal sealed class EndpointTable
     /// <summary>Whether the network has an endpoint of that name.</summary>
     public bool HasName(string networkId, string name) => _byName.ContainsKey((networkId, name));
 
+    /// <summary>
+    /// Takes the name for an endpoint about to be made; false if an endpoint has it or is being made with it. The
+    /// reservation ends when the endpoint is stored here, or by <see cref="ReleaseName"/> if it is never made.
+    /// </summary>
+    public bool TryReserveName(string networkId, string name)
+    {
+        lock (_write) return !_byName.ContainsKey((networkId, name)) && _reserved.Add((networkId, name));
+    }
+
+    public void ReleaseName(string networkId, string name)
+    {
+        lock (_write) _reserved.Remove((networkId, name));
+    }
+
     private void Set(EndpointState endpoint)
     {
         lock (_write)
         {
+            _reserved.Remove((endpoint.NetworkId, endpoint.Name));
             if (_all.TryGetValue(endpoint.Id, out var old)) Unindex(old);
             _all[endpoint.Id] = endpoint;
             Index(_byNetwork, endpoint.NetworkId, endpoint);

@@ -25,7 +25,8 @@ public sealed partial class NetworkController
         if (network.ConfigOnly) throw new PlexusException(ErrorKind.Forbidden, "cannot create endpoint on configuration-only network");
         var id = Ids.New();
         var name = request.Name ?? id;
-        if (_endpoints.HasName(network.Id, name))
+        // Reserved, not just checked: joins on one network run side by side (LockForJoin shares the network's lock).
+        if (!_endpoints.TryReserveName(network.Id, name))
             throw PlexusException.Conflict($"endpoint with name {name} already exists in network {network.Name}");
         var driver = DriverOf(network);
         var endpoint = new EndpointState
@@ -82,6 +83,7 @@ public sealed partial class NetworkController
         {
             foreach (var address in allocated) _ipam.Release(network.Id, address);
             _ports.Release(ports, PortOwner(name, network));
+            _endpoints.ReleaseName(network.Id, name);
             throw Wrap(e, $"create endpoint {name} on network {network.Name}");
         }
         if (store) _endpoints[endpoint.Id] = endpoint;

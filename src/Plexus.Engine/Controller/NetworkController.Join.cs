@@ -27,6 +27,7 @@ public sealed partial class NetworkController
         catch
         {
             ReleaseResources(network, endpoint);
+            _endpoints.ReleaseName(network.Id, endpoint.Name); // a join that never stored it: its reservation
             throw;
         }
     }

@@ -37,4 +37,20 @@ public sealed class EndpointTableTests
         Assert.False(t.HasName("n1", "e1"));
         Assert.True(t.HasName("n1", "renamed"));
     }
+
+    [Fact]
+    public void A_name_is_taken_from_its_reservation_until_released_or_stored()
+    {
+        var t = new EndpointTable();
+        Assert.True(t.TryReserveName("n1", "web"));
+        Assert.False(t.TryReserveName("n1", "web")); // a concurrent join with the same name loses
+        Assert.True(t.TryReserveName("n2", "web"));
+        t.ReleaseName("n1", "web");
+        Assert.True(t.TryReserveName("n1", "web"));
+        t["e1"] = new EndpointState { Id = "e1", Name = "web", NetworkId = "n1" }; // stored: the reservation becomes the name
+        t.ReleaseName("n1", "web");
+        Assert.False(t.TryReserveName("n1", "web"));
+        Assert.True(t.TryRemove("e1", out _));
+        Assert.True(t.TryReserveName("n1", "web"));
+    }
 }
