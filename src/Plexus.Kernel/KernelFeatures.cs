@@ -30,8 +30,8 @@ public static class KernelFeatures
             features["vxlan"] = Try(() => rt.CreateLink(new VxlanSpec("probe-vx", 42) { Port = 4789 }));
             features["macvlan"] = features["veth"] && Try(() => rt.CreateLink(new MacvlanSpec("probe-mv", rt.GetLink("probe-va").Index)));
             features["dummy"] = Try(() => rt.CreateLink(new DummySpec("probe-dm")));
-            features["vlan"] = rt.HasLinkKind("vlan");
-            features["ipvlan"] = rt.HasLinkKind("ipvlan");
+            features["vlan"] = Ask(() => rt.HasLinkKind("vlan"));
+            features["ipvlan"] = Ask(() => rt.HasLinkKind("ipvlan"));
             features["nf_tables"] = Try(() =>
             {
                 using var nft = NftContext.Open(ns);
@@ -48,6 +48,19 @@ public static class KernelFeatures
             if (!directory.List().Any() && Directory.Exists(directory.Root)) directory.Release();
         }
         return features;
+    }
+
+    /// <summary>A probe's answer, or false when the kernel refused the question itself.</summary>
+    private static bool Ask(Func<bool> probe)
+    {
+        try
+        {
+            return probe();
+        }
+        catch (KernelException)
+        {
+            return false;
+        }
     }
 
     private static bool Try(Action action)

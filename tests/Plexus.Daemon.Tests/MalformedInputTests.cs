@@ -234,6 +234,7 @@ public sealed class MalformedInputTests
         yield return Get("/networks?filters=%7B%22name%22%3A%22x%22%7D", "filter");
         yield return Get("/networks?filters=%5B%5D", "filters");
         yield return Get("/networks?filters=%7B%22name%22%3A%5B1%5D%7D", "filter");
+        yield return Get("/containers/json?all=1&filters=%7B%22exited%22%3A%5B%22x%22%5D%7D", "exited");
         yield return Get("/containers/json?filters=%7B%22color%22%3A%5B%22red%22%5D%7D", "filter");
         yield return new("POST", "/networks/prune?filters=%7B", () => null, "filters", 400, "");
         yield return Get("/networks/" + new string('x', 300), "network", 404);

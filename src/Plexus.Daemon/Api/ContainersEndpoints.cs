@@ -56,6 +56,10 @@ internal static class ContainersEndpoints
             if (v is not ("starting" or "healthy" or "unhealthy" or "none")) throw PlexusException.Invalid($"invalid filter 'health={v}'");
         foreach (var v in f.Values("is-task"))
             if (!bool.TryParse(v, out _) && v is not ("0" or "1")) throw PlexusException.Invalid($"invalid value for filter 'is-task': {v}");
+        var exited = new HashSet<int>();
+        foreach (var v in f.Values("exited"))
+            exited.Add(int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int code)
+                ? code : throw PlexusException.Invalid($"invalid filter 'exited={v}': an exit code is a number"));
         var publish = Ports(f, "publish");
         var expose = Ports(f, "expose");
         var before = f.Values("before") is { Count: > 0 } b ? Find(c, b[^1]) : null;
@@ -83,7 +87,7 @@ internal static class ContainersEndpoints
             {
                 if (running || sandbox.State.Process is null) continue;
                 var code = ContainerMapping.ExitOf(sandbox.State.Process).Code;
-                if (!f.Accepts("exited", v => int.Parse(v, CultureInfo.InvariantCulture) == code)) continue;
+                if (!exited.Contains(code)) continue;
             }
             var json = ContainerMapping.Summary(sandbox, c);
             if (!f.Matches("status", json.State)) continue;

@@ -86,7 +86,4 @@ public sealed record PoolRequest
 }
 
 /// <summary>A reserved pool (libnetwork's ipamapi.AllocatedPool).</summary>
-public sealed record AllocatedPool(string PoolId, IPNetwork Pool)
-{
-    public IReadOnlyDictionary<string, string> Meta { get; init; } = new Dictionary<string, string>();
-}
+public sealed record AllocatedPool(string PoolId, IPNetwork Pool);

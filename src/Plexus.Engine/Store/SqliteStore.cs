@@ -279,9 +279,11 @@ public sealed class SqliteStore : ILocalStore
                     foreach (var p in work) p.Error ??= error;
                 }
             }
-            catch (SqliteException ex)
+            catch (Exception ex)
             {
-                // A savepoint statement failed: the transaction is in no state to keep.
+                // A savepoint statement failed, or a batch could not be written at all (an operation the store does
+                // not know): the transaction is in no state to keep, and is rolled back for every batch in it, so
+                // each is told, none reported as saved.
                 var error = new PlexusException(ErrorKind.Internal, $"the store {DatabasePath} could not write the batch: {ex.Message}; nothing in it was applied", ex);
                 foreach (var p in work) p.Error ??= error;
             }

@@ -12,7 +12,8 @@ public sealed partial class RtNetlink
     /// without creating anything: a request naming parent index 0, which no device has. A kernel without the
     /// driver refuses the kind itself (EOPNOTSUPP, after trying to load its module); one with it runs the
     /// driver's own checks, which refuse the missing parent (ENODEV or EINVAL). Module lists and /sys/module
-    /// would miss drivers built into the kernel.
+    /// would miss drivers built into the kernel. Any other refusal (EPERM: no CAP_NET_ADMIN) is thrown, not
+    /// taken for an answer.
     /// </summary>
     public bool HasLinkKind(string kind)
     {
@@ -31,9 +32,9 @@ public sealed partial class RtNetlink
         {
             return false;
         }
-        catch (KernelException)
+        catch (KernelException e) when (e.ErrorNumber is Errno.ENODEV or Errno.EINVAL)
         {
-            return true;
+            return true; // the driver's own check refused the missing parent: it is there
         }
         // A kernel that took parent 0 made a link after all: it has the driver, and the probe goes.
         DeleteLink(ProbeName);
