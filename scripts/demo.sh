@@ -51,6 +51,14 @@ expect() { # expect TEXT command...: the command's output contains TEXT
 www() { mkdir -p "$work/www-$1" && echo "hello from $1" > "$work/www-$1/index.html"; }
 ip_of() { plexus inspect -f "{{ (index .NetworkSettings.Networks \"$2\").IPAddress }}" "$1"; }
 get() { curl -s --max-time 3 "$@"; }
+# serving NAME [PORT]: waits (up to 10 s) until the sandbox's httpd answers on its own loopback, so a busy
+# machine's slow exec is not mistaken for a network that drops packets. Silent: the steps that follow judge.
+serving() {
+  for _ in $(seq 100); do
+    plexus exec "$1" -- curl -s -o /dev/null --max-time 1 "http://127.0.0.1:${2:-80}/" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+}
 
 cleanup() {
   for s in $(plexus ps -a -q 2>/dev/null); do plexus rm -f "$s" >/dev/null 2>&1; done
@@ -85,6 +93,7 @@ step "plexus network create --subnet 172.18.0.0/16 web" plexus network create --
 www c1; www c2
 step "plexus run -d --name c1 --network web -- busybox httpd -f -p 80" plexus run -d --name c1 --network web --expose 80 -- busybox httpd -f -p 80 -h "$work/www-c1"
 step "plexus run -d --name c2 --network web -- busybox httpd -f -p 80" plexus run -d --name c2 --network web --expose 80 -- busybox httpd -f -p 80 -h "$work/www-c2"
+serving c1; serving c2
 c1=$(ip_of c1 web); c2=$(ip_of c2 web)
 step "c1 ($c1) reaches c2 ($c2): plexus exec c1 -- curl http://$c2/" expect "hello from c2" plexus exec c1 -- curl -s --max-time 3 "http://$c2/"
 step "c2 reaches c1" expect "hello from c1" plexus exec c2 -- curl -s --max-time 3 "http://$c1/"
@@ -94,6 +103,7 @@ echo "2. icc off blocks sandboxes from each other; a link re-opens only the expo
 step "plexus network create -o com.docker.network.bridge.enable_icc=false quiet" plexus network create --subnet 172.19.0.0/16 -o com.docker.network.bridge.enable_icc=false quiet
 www server
 step "plexus run -d --name server --network quiet --expose 80 -- busybox httpd -f -p 80" plexus run -d --name server --network quiet --expose 80 -- busybox httpd -f -p 80 -h "$work/www-server"
+serving server
 step "server also listens on port 81 (not exposed)" plexus exec server -- busybox httpd -p 81 -h "$work/www-server"
 step "plexus run -d --name stranger --network quiet -- sleep 600" plexus run -d --name stranger --network quiet -- sleep 600
 server=$(ip_of server quiet)
@@ -114,6 +124,7 @@ blocked "and c1 cannot resolve server's name either" plexus exec c1 -- getent ho
 echo "4. A published port, from outside, from the host and from the container itself (hairpin)"
 www pub
 step "plexus run -d --name pub --network web -p 8080:80 -- busybox httpd -f -p 80" plexus run -d --name pub --network web -p 8080:80 -- busybox httpd -f -p 80 -h "$work/www-pub"
+serving pub
 step "plexus port pub" expect "80/tcp -> 0.0.0.0:8080" plexus port pub
 step "from outside: curl http://198.51.100.1:8080/" expect "hello from pub" ip netns exec outside curl -s --max-time 3 http://198.51.100.1:8080/
 step "from the host: curl http://198.51.100.1:8080/" expect "hello from pub" get http://198.51.100.1:8080/
@@ -123,7 +134,11 @@ step "hairpin: pub reaches itself at 198.51.100.1:8080" expect "hello from pub" 
 echo "5. A namespace started with 'unshare -n' (a container run with --net=none) is adopted and joined"
 unshare --net sleep 600 &
 adoptee=$!
-sleep 0.2
+# Until unshare has made its namespace, the process still shares this one.
+for _ in $(seq 100); do
+  [ "$(readlink "/proc/$adoptee/ns/net" 2>/dev/null)" != "$(readlink /proc/self/ns/net)" ] && break
+  sleep 0.05
+done
 step "plexus create --name adopted --pid $adoptee" plexus create --name adopted --pid "$adoptee"
 step "plexus network connect web adopted" plexus network connect web adopted
 step "the adopted process reaches c1 ($c1)" expect "hello from c1" nsenter --net="/proc/$adoptee/ns/net" curl -s --max-time 3 "http://$c1/"
