@@ -12,7 +12,7 @@ namespace Plexus.Bench.Firewall;
 /// </summary>
 internal static class EndpointBench
 {
-    public static (double First, double Thousand, double Next, double Remove) Run(IFirewall firewall, BridgeRules network, int singles)
+    public static (double First, double Thousand, double Next, double Remove) Run(IFirewall<FirewallState, FirewallChange> firewall, BridgeRules network, int singles)
     {
         // Warm-up, untimed.
         for (int i = 0; i < 20; i++) Join(firewall, network, 60000 + i);
@@ -37,10 +37,10 @@ internal static class EndpointBench
         return new BridgePort($"ep{n}", network.Tag, $"vpxbench{n}", MacAddress.FromIPv4(ip), ip, null);
     }
 
-    private static void Join(IFirewall firewall, BridgeRules network, int n) =>
+    private static void Join(IFirewall<FirewallState, FirewallChange> firewall, BridgeRules network, int n) =>
         firewall.Begin().AddNetwork(network).AddBridgePort(Port(network, n)).Commit();
 
-    private static void Leave(IFirewall firewall, int n) => firewall.Begin().RemoveBridgePorts($"ep{n}").Commit();
+    private static void Leave(IFirewall<FirewallState, FirewallChange> firewall, int n) => firewall.Begin().RemoveBridgePorts($"ep{n}").Commit();
 
     private static double Time(Action action)
     {

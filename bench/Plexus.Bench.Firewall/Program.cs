@@ -40,7 +40,7 @@ foreach (var backend in new[] { Firewalls.Nftables, Firewalls.Iptables })
         rt.SetUp(rt.GetLink("lo").Index);
         rt.CreateLink(new BridgeSpec("plx-bench") { Up = true });
         rt.AddAddress(rt.GetLink("plx-bench").Index, Plexus.Kernel.Types.IPPrefix.Parse("172.30.0.1/16"));
-        using var firewall = Firewalls.Create(backend, ns);
+        using var firewall = BridgeFirewallPolicy.Create(backend, ns);
         var network = new BridgeRules("bench", "plx-bench", [subnet]);
         firewall.Begin().AddNetwork(network).Commit();
         if (watch) firewall.StartWatching();

@@ -13,7 +13,7 @@ namespace Plexus.Bench.Firewall;
 /// </summary>
 internal static class RepairBench
 {
-    public static (double P50, double Max, double RepairP50, int Rounds) Run(IFirewall firewall, NetworkNamespace ns, int rounds)
+    public static (double P50, double Max, double RepairP50, int Rounds) Run(IFirewall<FirewallState, FirewallChange> firewall, NetworkNamespace ns, int rounds)
     {
         var repairs = new BlockingCollection<(FirewallRepair Repair, long At)>();
         void OnRepair(object? sender, FirewallRepair r) => repairs.Add((r, Stopwatch.GetTimestamp()));
@@ -47,9 +47,9 @@ internal static class RepairBench
         }
     }
 
-    private static long Flush(IFirewall firewall, NetworkNamespace ns)
+    private static long Flush(IFirewall<FirewallState, FirewallChange> firewall, NetworkNamespace ns)
     {
-        if (firewall is NftablesFirewall nft)
+        if (firewall is NftablesFirewall<FirewallState, FirewallChange> nft)
         {
             nft.Execute("flush ruleset");
             return Stopwatch.GetTimestamp();

@@ -56,7 +56,7 @@ internal sealed class EngineComposition : IDisposable
             ? settings.DefaultAddressPools.Select(p => new AddressPoolSpec(p.Base, p.Size)).ToList()
             : null;
         var ipam = IpamService.Create(pools);
-        var firewall = Firewalls.Create(settings.FirewallBackend, hostNs);
+        var firewall = BridgeFirewallPolicy.Create(settings.FirewallBackend, hostNs);
         var parents = new ParentLinks(host); // macvlan and ipvlan networks can share a parent
         INetworkDriver[] drivers = [new BridgeDriver(hostNs, host, new KernelBridgeFirewall(firewall), options.BridgeDefaults), new NullDriver(), new HostDriver(),
             new MacvlanDriver(host, parents), new IpvlanDriver(host, parents)];

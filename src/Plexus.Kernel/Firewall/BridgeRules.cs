@@ -13,7 +13,7 @@ public sealed record BridgeRules
     {
         ArgumentNullException.ThrowIfNull(subnets);
         Tag = FirewallNames.Tag(tag, "network");
-        BridgeName = FirewallNames.Bridge(bridgeName);
+        BridgeName = FirewallNames.Interface(bridgeName, "bridge name");
         Subnets = [.. subnets.Distinct().OrderBy(s => s.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? 0 : 1)];
         foreach (var subnet in Subnets)
             FirewallNames.Address(subnet.BaseAddress, $"network {tag}: subnet");

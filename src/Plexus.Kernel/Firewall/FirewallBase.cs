@@ -5,9 +5,9 @@ using Plexus.Kernel.Namespaces;
 namespace Plexus.Kernel.Firewall;
 
 /// <summary>
-/// What every backend shares: the committed state, the lock that serialises commits, the replay of a
-/// transaction's operations into a checked <see cref="FirewallChange"/>, the sysctls the rules rely on, and
-/// self-repair. A backend turns a change into one batch and applies it, or throws and leaves the kernel as it was.
+/// What every backend shares whatever its policy: the lock that serialises commits, the damage mark, the watcher,
+/// the bookkeeping of Plexus's own batches (nf_tables generations, iptables-legacy fingerprints) and self-repair.
+/// <see cref="FirewallBase{TState, TChange}"/> adds the policy's state and the commit.
 ///
 /// Self-repair: the state is the truth, the kernel's ruleset a copy that others can destroy (<c>nft flush
 /// ruleset</c>, a reload of /etc/nftables.conf, <c>iptables -F</c>). A watcher (<see cref="StartWatching"/>)
@@ -18,7 +18,6 @@ namespace Plexus.Kernel.Firewall;
 public abstract class FirewallBase : IFirewall
 {
     private readonly Lock _lock = new();
-    private FirewallState _state = FirewallState.Empty;
     private string? _damage;
     private IDisposable? _watcher;
     private NftGeneration? _generation;
@@ -34,14 +33,6 @@ public abstract class FirewallBase : IFirewall
 
     /// <summary>The namespace whose firewall this is; null for the calling thread's own (tools, not tests).</summary>
     public NetworkNamespace? Target { get; }
-
-    public FirewallState State
-    {
-        get
-        {
-            lock (_lock) return _state;
-        }
-    }
 
     public event EventHandler<FirewallRepair>? Repaired;
 
@@ -64,11 +55,6 @@ public abstract class FirewallBase : IFirewall
 
     public virtual IReadOnlyList<string> Warnings => [];
 
-    /// <summary>Whether this backend sets the sysctls its rules need (route_localnet, bridge-nf-call-*).</summary>
-    protected virtual bool ManagesSysctls => true;
-
-    public FirewallTransaction Begin() => new(this);
-
     public void StartWatching()
     {
         lock (_lock)
@@ -81,74 +67,17 @@ public abstract class FirewallBase : IFirewall
     /// <summary>The backend's watcher, or null when it has nothing to watch (NoFirewall).</summary>
     protected virtual IDisposable? CreateWatcher() => null;
 
-    public void ReplaceAll(FirewallState state)
+    /// <summary>The lock that serialises commits, repairs and the judging of generations.</summary>
+    private protected Lock CommitLock => _lock;
+
+    /// <summary>Why the kernel is known not to hold the state; read and written under <see cref="CommitLock"/>.</summary>
+    private protected string? DamageReason
     {
-        ArgumentNullException.ThrowIfNull(state);
-        lock (_lock)
-        {
-            ApplySysctls(state.Networks.Values);
-            ApplyAll(_state, state);
-            _state = state;
-            _damage = null;
-        }
+        get => _damage;
+        set => _damage = value;
     }
 
-    internal void Commit(IReadOnlyList<FirewallOperation> operations)
-    {
-        FirewallRepair? repaired = null;
-        lock (_lock)
-        {
-            var change = FirewallChange.Apply(_state, operations);
-            if (change.IsEmpty && _damage is null) return;
-            ApplySysctls(change.NetworksAdded);
-            var started = Stopwatch.GetTimestamp();
-            if (_damage is not null)
-            {
-                // The kernel does not hold the current state: only a whole re-apply can make it hold the next one.
-                try
-                {
-                    ApplyAll(_state, change.After);
-                }
-                catch (FirewallException e)
-                {
-                    throw new FirewallException(
-                        $"the firewall's rules were changed behind Plexus's back and cannot be restored ({_damage}), so this change is refused: {e.Message}", e);
-                }
-                repaired = new FirewallRepair(_damage, null, Stopwatch.GetElapsedTime(started), null);
-                _damage = null;
-            }
-            else if (_state.IsEmpty || change.After.IsEmpty)
-            {
-                // From nothing or to nothing, a full re-apply: it also clears what a previous run left behind
-                // (or removes the table outright), so the incremental path only ever sees a live ruleset.
-                ApplyAll(_state, change.After);
-            }
-            else
-            {
-                try
-                {
-                    Apply(change);
-                }
-                catch (FirewallException first)
-                {
-                    // Refused: most likely Plexus's rules were changed behind its back (a flush the watcher has not
-                    // reported yet, an element deleted by hand). Re-applying the whole next state repairs that and
-                    // makes this change in the same atomic batch; if the kernel refuses that too, nothing changed.
-                    try
-                    {
-                        ApplyAll(_state, change.After);
-                    }
-                    catch (FirewallException second)
-                    {
-                        throw new FirewallException($"{first.Message} (re-applying the whole ruleset was refused too: {second.Message})", first.BackendError, first);
-                    }
-                    repaired = new FirewallRepair($"the kernel refused an incremental change ({first.Message})", null, Stopwatch.GetElapsedTime(started), null);
-                }
-            }
-            _state = change.After;
-        }
-        if (repaired is not null) Repaired?.Invoke(this, repaired);
-    }
+    private protected void OnRepaired(FirewallRepair repair) => Repaired?.Invoke(this, repair);
 
     /// <summary>
     /// Re-applies the whole state because the watcher saw another process change what Plexus owns. On failure the
@@ -159,13 +88,10 @@ public abstract class FirewallBase : IFirewall
         FirewallRepair result;
         lock (_lock)
         {
-            if (_state.IsEmpty && _damage is null) return null;
+            if (HoldsNothing && _damage is null) return null;
             try
             {
-                // Sysctls are not part of a ruleset a flush removes; a bridge gone behind Plexus's back must not stop
-                // the other networks' rules from coming back.
-                ApplySysctls(_state.Networks.Values, bestEffort: true);
-                ApplyAll(_state, _state);
+                Reapply();
                 _damage = null;
                 _foreignBeforeOwn = false; // what this repair found changed is answered
                 result = new FirewallRepair(reason, actor, Stopwatch.GetElapsedTime(detectedAt), null);
@@ -297,41 +223,13 @@ public abstract class FirewallBase : IFirewall
         }
     }
 
-    /// <summary>
-    /// Applies a change between two non-empty states as one atomic batch; throws <see cref="FirewallException"/>
-    /// and changes nothing on failure.
-    /// </summary>
-    internal abstract void Apply(FirewallChange change);
+    /// <summary>Whether the state is empty (then a repair has nothing to put back); called under <see cref="CommitLock"/>.</summary>
+    private protected abstract bool HoldsNothing { get; }
 
-    /// <summary>Makes the kernel's Plexus rules exactly <paramref name="next"/>'s, whatever is there now.</summary>
-    protected abstract void ApplyAll(FirewallState current, FirewallState next);
+    /// <summary>Re-applies the whole state as it is; called under <see cref="CommitLock"/>. Throws <see cref="FirewallException"/>.</summary>
+    private protected abstract void Reapply();
 
     protected T RunInTarget<T>(Func<T> work) => Target is null ? work() : Target.Run(work);
-
-    private void ApplySysctls(IEnumerable<BridgeRules> networks, bool bestEffort = false)
-    {
-        if (!ManagesSysctls) return;
-        var settings = networks.SelectMany(FirewallSysctls.For).Distinct().ToList();
-        if (settings.Count == 0) return;
-        RunInTarget(() =>
-        {
-            foreach (var (key, value) in settings)
-            {
-                try
-                {
-                    if (Sysctl.Read(key) != value) Sysctl.Write(key, value);
-                }
-                catch (KernelException e) when (!bestEffort)
-                {
-                    throw new FirewallException($"firewall ({Backend}): {FirewallSysctls.Why(key)}: {e.Message}", e);
-                }
-                catch (KernelException)
-                {
-                }
-            }
-            return true;
-        });
-    }
 
     public void Dispose()
     {

@@ -7,7 +7,7 @@ namespace Plexus.Kernel.Firewall;
 /// state before (net of operations that cancel out), so a backend's work is proportional to the change,
 /// not to the number of ports or links already in place.
 /// </summary>
-internal sealed class FirewallChange
+public sealed class FirewallChange : IFirewallChange<FirewallState>
 {
     private readonly ImmutableSortedDictionary<string, BridgeRules>.Builder _networks;
     private readonly ImmutableDictionary<(bool, System.Net.IPAddress?, TransportProtocol, int), PortMapping>.Builder _ports;
@@ -22,7 +22,7 @@ internal sealed class FirewallChange
     private readonly HashSet<BridgePort> _bridgePortsRemoved = [];
     private readonly HashSet<string> _touchedNetworks = new(StringComparer.Ordinal);
 
-    public FirewallChange(FirewallState before)
+    internal FirewallChange(FirewallState before)
     {
         Before = before;
         After = before;
@@ -66,7 +66,7 @@ internal sealed class FirewallChange
     /// <summary>True when the set of networks (or a network's rules) changed, not only ports or links.</summary>
     public bool NetworksChanged => NetworksAdded.Count > 0 || NetworksRemoved.Count > 0;
 
-    public static FirewallChange Apply(FirewallState before, IEnumerable<FirewallOperation> operations)
+    internal static FirewallChange Apply(FirewallState before, IEnumerable<FirewallOperation> operations)
     {
         var change = new FirewallChange(before);
         foreach (var op in operations) op.ApplyTo(change);
@@ -209,7 +209,12 @@ internal sealed class FirewallChange
         foreach (var b in _bridgePorts.Values.Where(b => b.Tag == endpointTag).ToList()) RemoveBridgePort(b);
     }
 
-    public FirewallChange Finish()
+    void IFirewallChange<FirewallState>.Finish() => Finish();
+
+    public override string ToString() =>
+        $"+{NetworksAdded.Count}/-{NetworksRemoved.Count} networks, +{_portsAdded.Count}/-{_portsRemoved.Count} ports, +{_linksAdded.Count}/-{_linksRemoved.Count} links, +{_bridgePortsAdded.Count}/-{_bridgePortsRemoved.Count} bridge ports";
+
+    internal FirewallChange Finish()
     {
         var added = new List<BridgeRules>();
         var removed = new List<BridgeRules>();

@@ -8,7 +8,7 @@ namespace Plexus.Kernel.Firewall;
 /// iptables-restore input, inside quotes and chain names, so only characters that need no escaping in
 /// either language are allowed; anything else is refused up front rather than quoted.
 /// </summary>
-internal static class FirewallNames
+public static class FirewallNames
 {
     /// <summary>Longest tag: a Docker object id is 64 hex characters.</summary>
     public const int MaxTagLength = 64;
@@ -21,8 +21,6 @@ internal static class FirewallNames
                 $"{what} tag '{tag}' cannot label firewall rules: use 1 to {MaxTagLength} letters, digits, '-', '_' or '.'", nameof(tag));
         return tag;
     }
-
-    public static string Bridge(string name) => Interface(name, "bridge name");
 
     /// <summary>An interface name that can stand in rules unquoted and quoted alike.</summary>
     public static string Interface(string name, string what)

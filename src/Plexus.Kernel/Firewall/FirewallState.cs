@@ -6,7 +6,7 @@ namespace Plexus.Kernel.Firewall;
 /// Everything the firewall enforces, as one immutable value: the networks, the published ports and the
 /// links. A backend's rules are a function of this value; re-applying it restores exactly those rules.
 /// </summary>
-public sealed class FirewallState
+public sealed class FirewallState : IFirewallState
 {
     public static FirewallState Empty { get; } = new(
         ImmutableSortedDictionary<string, BridgeRules>.Empty.WithComparers(StringComparer.Ordinal),

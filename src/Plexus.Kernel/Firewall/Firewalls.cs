@@ -15,15 +15,18 @@ public static class Firewalls
 
     public static IReadOnlyList<string> Names { get; } = [Nftables, Iptables, None];
 
-    /// <summary>A backend managing the firewall of <paramref name="target"/> (the daemon's host namespace).</summary>
-    public static IFirewall Create(string backend, NetworkNamespace target)
+    /// <summary>A backend keeping <paramref name="policy"/>'s rules in the firewall of <paramref name="target"/> (the daemon's host namespace).</summary>
+    public static IFirewall<TState, TChange> Create<TState, TChange>(string backend, NetworkNamespace target, IFirewallPolicy<TState, TChange> policy)
+        where TState : class, IFirewallState
+        where TChange : class, IFirewallChange<TState>
     {
         ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(policy);
         return backend switch
         {
-            Nftables => new NftablesFirewall(target),
-            Iptables => new IptablesFirewall(target),
-            None => new NoFirewall(),
+            Nftables => new NftablesFirewall<TState, TChange>(target, policy),
+            Iptables => new IptablesFirewall<TState, TChange>(target, policy),
+            None => new NoFirewall<TState, TChange>(policy),
             _ => throw new ArgumentException($"firewall backend '{backend}' is not known: use {string.Join(", ", Names)}", nameof(backend)),
         };
     }

@@ -10,7 +10,7 @@ namespace Plexus.Engine.Drivers.Bridge;
 /// a <see cref="BridgeRules"/>, an endpoint's published ports are <see cref="PortMapping"/>s tagged with
 /// the endpoint's id. Each call is one firewall transaction.
 /// </summary>
-public sealed class KernelBridgeFirewall(IFirewall firewall) : IBridgeFirewall
+public sealed class KernelBridgeFirewall(IFirewall<FirewallState, FirewallChange> firewall) : IBridgeFirewall
 {
     /// <summary>
     /// Rules are tagged with the first 24 hex characters of an id (96 bits: unique in practice), short
@@ -18,7 +18,7 @@ public sealed class KernelBridgeFirewall(IFirewall firewall) : IBridgeFirewall
     /// </summary>
     public static string TagOf(string id) => id.Length > 24 ? id[..24] : id;
 
-    public IFirewall Firewall => firewall;
+    public IFirewall<FirewallState, FirewallChange> Firewall => firewall;
 
     public void AddNetwork(NetworkState network, BridgeOptions options) =>
         firewall.Begin().AddNetwork(Rules(network, options)).Commit();

@@ -8,24 +8,30 @@ using Plexus.Kernel.Namespaces;
 namespace Plexus.Kernel.Firewall.Iptables;
 
 /// <summary>
-/// The second backend, for hosts that need iptables (<see cref="IptablesScript"/> has the layout). A commit
+/// The second backend, for hosts that need iptables (the policy's <see cref="IIptablesPolicy{TState, TChange}"/> has the
+/// layout; <see cref="IptablesScript"/> the diff). A commit
 /// is one <c>iptables-restore --noflush</c> batch per address family, started inside the target namespace.
 /// iptables-restore commits table by table, so when a later table is refused the earlier ones have already
 /// been applied: they are then put back by the inverse batch (the same diff, computed the other way round),
 /// and a failure in IPv6 undoes IPv4 the same way. The result is all or nothing, like nftables.
 /// </summary>
-public sealed partial class IptablesFirewall : FirewallBase
+public sealed partial class IptablesFirewall<TState, TChange> : FirewallBase<TState, TChange>
+    where TState : class, IFirewallState
+    where TChange : class, IFirewallChange<TState>
 {
     private readonly IptablesOptions _options;
+    private readonly IIptablesPolicy<TState, TChange> _rules;
 
-    /// <summary>The bridge table (anti-spoofing, icc=false at layer 2), through libnftables; null where it is missing.</summary>
+    /// <summary>The policy's nf_tables tables beside the chains, through libnftables; null where it is missing or the policy has none.</summary>
     private readonly Nftables.NftContext? _bridge;
     private readonly Nftables.NftElementBatch? _elements;
 
-    public IptablesFirewall(NetworkNamespace target, IptablesOptions? options = null)
-        : base(target ?? throw new ArgumentNullException(nameof(target)))
+    public IptablesFirewall(NetworkNamespace target, IFirewallPolicy<TState, TChange> policy, IptablesOptions? options = null)
+        : base(target ?? throw new ArgumentNullException(nameof(target)), policy)
     {
         _options = options ?? new IptablesOptions();
+        _rules = Policy.Iptables;
+        if (_rules.NftablesTables.Count == 0) return;
         try
         {
             _bridge = Nftables.NftContext.Open(target);
@@ -33,8 +39,7 @@ public sealed partial class IptablesFirewall : FirewallBase
         }
         catch (FirewallException e)
         {
-            // ebtables cannot bind a port to its MAC and address without a rule per endpoint; Plexus does not do that.
-            _warnings.Add($"bridge ports are not guarded against spoofing, and icc=false networks let non-IP frames through: {e.Message}");
+            _warnings.Add($"{_rules.NftablesMissing}: {e.Message}");
         }
     }
 
@@ -49,8 +54,8 @@ public sealed partial class IptablesFirewall : FirewallBase
 
     /// <summary>
     /// iptables-nft keeps its rules as nf_tables objects, so the nf_tables watcher sees a flush of them as it happens;
-    /// iptables-legacy has no notifications, so its tables (and the nf_tables generation, for the bridge table) are
-    /// polled, cheaply.
+    /// iptables-legacy has no notifications, so its tables (and the nf_tables generation, for the policy's nf_tables
+    /// tables) are polled, cheaply.
     /// </summary>
     protected override IDisposable? CreateWatcher()
     {
@@ -64,43 +69,42 @@ public sealed partial class IptablesFirewall : FirewallBase
     /// <summary>Anything in the tables Plexus's chains live in, of either family: chains, jumps, rules, the tables themselves.</summary>
     internal override bool Concerns(in Nftables.NftNotification n) =>
         (n.Family is Nftables.NftNetlink.FamilyIPv4 or Nftables.NftNetlink.FamilyIPv6 && n.Table is "filter" or "nat" or "raw")
-        || (n.Family == Nftables.NftNetlink.FamilyBridge && n.Table == Nftables.NftablesBridgeScript.Table);
+        || Nftables.NftablesFirewall<TState, TChange>.Owns(_rules.NftablesTables, n);
 
-    internal override void Apply(FirewallChange change)
+    protected override void Apply(TChange change)
     {
-        if (change.OnlyBridgePorts)
+        if (_rules.NftablesElements(change) is { } elements)
         {
             // A join or leave without published ports: a handful of elements, straight to the kernel.
-            var elements = _elements is null ? [] : Nftables.NftablesBridgeScript.BatchChanges(change);
-            if (elements.Count > 0)
-                Recorded(1, () => _elements!.Apply(elements, "the bridge ports' change"));
+            if (_elements is not null && elements.Count > 0)
+                Recorded(1, () => _elements.Apply(elements, $"a firewall change ({change})"));
             return;
         }
-        // The bridge table first, as its own batch; taken back if the iptables part is refused.
-        var bridge = _bridge is null ? "" : Nftables.NftablesBridgeScript.Changes(change);
+        // The nf_tables tables first, as their own batch; taken back if the iptables part is refused.
+        var bridge = _bridge is null ? "" : _rules.NftablesChanges(change, undo: false);
         if (bridge.Length > 0) Recorded(1, () => _bridge!.Run(bridge, "the bridge ports' change"));
         try
         {
             // Both states hold networks here (the base class routes changes from or to nothing through ApplyAll),
             // so PLEXUS-USER exists before and after and is never declared.
-            var plans = Families.Select(v6 => (v6, IptablesScript.Render(change.Before, v6), IptablesScript.Render(change.After, v6))).ToList();
+            var plans = Families.Select(v6 => (v6, _rules.Render(change.Before, v6), _rules.Render(change.After, v6))).ToList();
             Execute(plans.Select(p => (p.v6, p.Item2, p.Item3, true)).ToList());
         }
         catch (FirewallException) when (bridge.Length > 0)
         {
-            Recorded(1, () => _bridge!.Run(Nftables.NftablesBridgeScript.Changes(change, undo: true), "the undo of the bridge ports' change"));
+            Recorded(1, () => _bridge!.Run(_rules.NftablesChanges(change, undo: true), $"the undo of a firewall change ({change})"));
             throw;
         }
     }
 
-    protected override void ApplyAll(FirewallState current, FirewallState next)
+    protected override void ApplyAll(TState current, TState next)
     {
         var plans = new List<(bool, IptablesRuleset, IptablesRuleset, bool)>();
         foreach (var v6 in Families)
         {
             var present = IptablesScript.Parse(Run(v6 ? _options.Save6 : _options.Save, [], null, "read the current rules").Output, v6);
             var user = present.Find("filter", IptablesScript.UserChain);
-            var wanted = IptablesScript.Render(next, v6, keepUserChain: user is { Rules.Count: > 0 });
+            var wanted = _rules.Render(next, v6, keepUserChain: user is { Rules.Count: > 0 });
             plans.Add((v6, present, wanted, user is not null));
         }
         if (_bridge is null)
@@ -108,14 +112,14 @@ public sealed partial class IptablesFirewall : FirewallBase
             Execute(plans);
             return;
         }
-        Recorded(1, () => _bridge.Run(Nftables.NftablesBridgeScript.ReplaceAll(next), "the bridge table"));
+        Recorded(1, () => _bridge.Run(_rules.NftablesReplaceAll(next), "the nf_tables part of the full ruleset"));
         try
         {
             Execute(plans);
         }
         catch (FirewallException)
         {
-            Recorded(1, () => _bridge.Run(Nftables.NftablesBridgeScript.ReplaceAll(current), "the bridge table as it was"));
+            Recorded(1, () => _bridge.Run(_rules.NftablesReplaceAll(current), "the nf_tables part of the full ruleset as it was"));
             throw;
         }
     }

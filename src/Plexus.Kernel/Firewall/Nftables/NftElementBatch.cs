@@ -5,28 +5,6 @@ using Plexus.Kernel.Netlink;
 namespace Plexus.Kernel.Firewall.Nftables;
 
 /// <summary>
-/// One set or map element to add or delete in a table: its key as the kernel stores it (concatenated fields, each
-/// padded to 4 bytes), for a map its data (encoded the same way), and for an add the comment nft shows with it.
-/// </summary>
-internal readonly record struct NftElementChange(bool Add, byte Family, string Table, string Set, byte[] Key, byte[]? Data, string? Comment)
-{
-    /// <summary>Fields of a concatenation, each padded to the kernel's 4-byte register granularity.</summary>
-    public static byte[] Concat(params ReadOnlySpan<byte[]> fields)
-    {
-        int length = 0;
-        foreach (var f in fields) length += (f.Length + 3) & ~3;
-        var bytes = new byte[length];
-        int at = 0;
-        foreach (var f in fields)
-        {
-            f.CopyTo(bytes, at);
-            at += (f.Length + 3) & ~3;
-        }
-        return bytes;
-    }
-}
-
-/// <summary>
 /// Adds and deletes set elements over raw nf_tables netlink, in one batch (one kernel transaction, like a
 /// libnftables run). A join's anti-spoofing elements are the hot path: libnftables would parse a script, fetch its
 /// cache from the kernel and hop to the namespace's thread to build this same batch. The socket is opened in the

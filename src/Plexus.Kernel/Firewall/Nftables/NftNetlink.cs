@@ -35,10 +35,10 @@ internal static class NftNetlink
     public const byte GetGen = 16;
 
     // NFPROTO_*: the family byte of nfgenmsg.
-    public const byte FamilyInet = 1;
-    public const byte FamilyIPv4 = 2;
-    public const byte FamilyBridge = 7;
-    public const byte FamilyIPv6 = 10;
+    public const byte FamilyInet = NftFamily.Inet;
+    public const byte FamilyIPv4 = NftFamily.IPv4;
+    public const byte FamilyBridge = NftFamily.Bridge;
+    public const byte FamilyIPv6 = NftFamily.IPv6;
 
     /// <summary>The table's name: attribute 1 of tables, chains, rules, sets, element lists, objects and flowtables.</summary>
     private const ushort AttrTable = 1;

@@ -136,7 +136,7 @@ public static class NftablesBridgeScript
     /// <summary>The same changes as <see cref="Changes(FirewallChange, bool)"/>, as keys in the kernel's encoding, for <see cref="NftElementBatch"/>.</summary>
     internal static List<NftElementChange> BatchChanges(FirewallChange change, bool undo = false) =>
         [.. ElementChanges(change, undo).Select(e =>
-            new NftElementChange(e.Add, NftNetlink.FamilyBridge, Table, e.Element.Set, e.Element.KeyBytes(), null, e.Add ? e.Element.Comment : null))];
+            new NftElementChange(e.Add, NftFamily.Bridge, Table, e.Element.Set, e.Element.KeyBytes(), null, e.Add ? e.Element.Comment : null))];
 
     /// <summary>Deletions first, then additions, each grouped by set in a fixed order.</summary>
     private static List<(bool Add, Element Element)> ElementChanges(FirewallChange change, bool undo)

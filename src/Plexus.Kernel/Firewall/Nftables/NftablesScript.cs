@@ -241,11 +241,11 @@ public static class NftablesScript
             : NftElementChange.Concat(p.HostIP.GetAddressBytes(), protocol, Service(p.HostPort));
         var data = NftElementChange.Concat(p.ContainerIP.GetAddressBytes(), Service(p.ContainerPort));
         var set = (p.IsIPv6 ? "published6" : "published4") + (p.HostIP is null ? "-any" : "");
-        return new NftElementChange(add, NftNetlink.FamilyInet, Table, set, key, add ? data : null, add ? $"ep={p.Tag}" : null);
+        return new NftElementChange(add, NftFamily.Inet, Table, set, key, add ? data : null, add ? $"ep={p.Tag}" : null);
     }
 
     private static NftElementChange LinkChange(LinkRule l, bool add) =>
-        new(add, NftNetlink.FamilyInet, Table, LinkSet(l),
+        new(add, NftFamily.Inet, Table, LinkSet(l),
             NftElementChange.Concat(l.SourceIP.GetAddressBytes(), l.DestIP.GetAddressBytes(), [ProtocolNumber(l.Protocol)], Service(l.Port)),
             null, add ? $"link={l.Tag}" : null);
 
@@ -438,12 +438,3 @@ public static class NftablesScript
     }
 
 }
-
-/// <summary>What the Plexus table holds now (from <c>nft -j -t list table</c>), for a full re-apply.</summary>
-public sealed record NftTableContents(bool Exists, IReadOnlyList<string> Chains, IReadOnlyList<string> Sets, IReadOnlyList<string> Maps, bool UserChainHasRules)
-{
-    public static NftTableContents None { get; } = new(false, [], [], [], false);
-}
-
-/// <summary>Another table's forward base chain with policy drop, and the Plexus accept rules already in it (handle, comment).</summary>
-public sealed record ForeignChain(string Family, string Table, string Name, IReadOnlyList<(long Handle, string Comment)> PlexusRules);

@@ -33,7 +33,7 @@ public sealed class AntiSpoofingTests
     /// <summary>One network (IPv4 and IPv6) with a victim, an attacker and a peer, each a bridge port of the firewall.</summary>
     private sealed class World : IDisposable
     {
-        public World(string backend, bool guard, bool icc = true, Func<FirewallTransaction, FirewallTransaction>? more = null)
+        public World(string backend, bool guard, bool icc = true, Func<FirewallTransaction<FirewallChange>, FirewallTransaction<FirewallChange>>? more = null)
         {
             W = new FirewallWorld(backend);
             try

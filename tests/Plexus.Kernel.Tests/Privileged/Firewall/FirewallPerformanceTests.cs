@@ -28,7 +28,7 @@ public sealed class FirewallPerformanceTests(ITestOutputHelper output)
     {
         using var net = new TestNetwork();
         net.Host.CreateLink(new BridgeSpec("plx-a") { Up = true });
-        using var firewall = Firewalls.Create(backend, net.HostNs);
+        using var firewall = BridgeFirewallPolicy.Create(backend, net.HostNs);
         var network = new BridgeRules("neta", "plx-a", [Subnet]);
 
         var first = Time(() => firewall.Begin().AddNetwork(network).Commit());

@@ -53,11 +53,11 @@ internal sealed class FirewallWorld : IDisposable
 
         Backend = backend;
         Firewall = backend == IptablesLegacy
-            ? new Plexus.Kernel.Firewall.Iptables.IptablesFirewall(Net.HostNs, new Plexus.Kernel.Firewall.Iptables.IptablesOptions
+            ? new Plexus.Kernel.Firewall.Iptables.IptablesFirewall<FirewallState, FirewallChange>(Net.HostNs, BridgeFirewallPolicy.Instance, new Plexus.Kernel.Firewall.Iptables.IptablesOptions
             {
                 Restore = "iptables-legacy-restore", Restore6 = "ip6tables-legacy-restore", Save = "iptables-legacy-save", Save6 = "ip6tables-legacy-save",
             })
-            : Firewalls.Create(backend, Net.HostNs);
+            : BridgeFirewallPolicy.Create(backend, Net.HostNs);
     }
 
     /// <summary>The iptables backend on iptables-legacy's tools (x_tables, no nf_tables notifications): a test-only name.</summary>
@@ -69,7 +69,7 @@ internal sealed class FirewallWorld : IDisposable
 
     public string Backend { get; }
 
-    public IFirewall Firewall { get; }
+    public IFirewall<FirewallState, FirewallChange> Firewall { get; }
 
     /// <summary>A bridge with gateway .1 of each subnet (IPv6 gateway ::1), and the rules describing it (not yet applied).</summary>
     public BridgeRules AddBridge(string name, string tag, string subnet, string? subnet6 = null, bool icc = true, bool @internal = false, bool masquerade = true)
@@ -141,7 +141,7 @@ internal sealed class FirewallWorld : IDisposable
         return new IPAddress(bytes);
     }
 
-    public FirewallTransaction Begin() => Firewall.Begin();
+    public FirewallTransaction<FirewallChange> Begin() => Firewall.Begin();
 
     /// <summary>Starts busybox httpd in <paramref name="ns"/> serving <paramref name="body"/> and waits until it answers there.</summary>
     public void StartHttp(string ns, int port, string body)

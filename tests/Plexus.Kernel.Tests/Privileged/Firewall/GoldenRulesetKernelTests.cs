@@ -30,7 +30,7 @@ public sealed class GoldenRulesetKernelTests
         using var net = new TestNetwork();
         var state = FirewallScenarios.All[scenario];
         foreach (var n in state.Networks.Values) net.Host.CreateLink(new BridgeSpec(n.BridgeName) { Up = true });
-        using var firewall = Firewalls.Create(backend, net.HostNs);
+        using var firewall = BridgeFirewallPolicy.Create(backend, net.HostNs);
 
         firewall.ReplaceAll(state);
         var listing = backend == Firewalls.Nftables
@@ -66,7 +66,7 @@ public sealed class GoldenRulesetKernelTests
         using var net = new TestNetwork();
         var state = FirewallScenarios.All[scenario];
         foreach (var n in state.Networks.Values) net.Host.CreateLink(new BridgeSpec(n.BridgeName) { Up = true });
-        using var firewall = Firewalls.Create(Firewalls.Nftables, net.HostNs);
+        using var firewall = BridgeFirewallPolicy.Create(Firewalls.Nftables, net.HostNs);
         firewall.ReplaceAll(FirewallState.Create(state.Networks.Values, [], []));
         var networksOnly = Elements(net.Exec("host", "nft", "list", "ruleset").Output);
 

@@ -17,7 +17,7 @@ public sealed class NftablesNamespaceTests
         using var net = new TestNetwork();
         net.Add("other");
         net.Host.CreateLink(new BridgeSpec("plx-a") { Up = true });
-        using var firewall = new NftablesFirewall(net.HostNs);
+        using var firewall = new NftablesFirewall<FirewallState, FirewallChange>(net.HostNs, BridgeFirewallPolicy.Instance);
         firewall.Begin().AddNetwork(new BridgeRules("neta", "plx-a", [System.Net.IPNetwork.Parse("172.18.0.0/16")])).Commit();
 
         Assert.Contains("table inet plexus", net.Exec("host", "nft", "list", "tables").Output, StringComparison.Ordinal);
@@ -50,7 +50,7 @@ public sealed class NftablesNamespaceTests
     {
         using var net = new TestNetwork();
         net.Host.CreateLink(new BridgeSpec("plx-a") { Up = true });
-        using var firewall = new NftablesFirewall(net.HostNs);
+        using var firewall = new NftablesFirewall<FirewallState, FirewallChange>(net.HostNs, BridgeFirewallPolicy.Instance);
         firewall.Begin().AddNetwork(new BridgeRules("neta", "plx-a", [System.Net.IPNetwork.Parse("172.18.0.0/16")])).Commit();
         var before = net.Exec("host", "nft", "list", "ruleset").Output;
 

@@ -85,7 +85,7 @@ public sealed class FirewallStateTests
     [Fact]
     public void A_committed_transaction_cannot_be_committed_again_and_no_firewall_keeps_the_state()
     {
-        using var firewall = new NoFirewall();
+        using var firewall = new NoFirewall<FirewallState, FirewallChange>(BridgeFirewallPolicy.Instance);
         var tx = firewall.Begin().AddNetwork(Network());
         tx.Commit();
         Assert.Throws<InvalidOperationException>(tx.Commit);

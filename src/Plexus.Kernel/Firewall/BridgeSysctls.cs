@@ -15,23 +15,25 @@ namespace Plexus.Kernel.Firewall;
 /// switched, not routed; only with these on do they pass the inet forward hook where icc is enforced.</item>
 /// </list>
 /// </summary>
-public static class FirewallSysctls
+public static class BridgeSysctls
 {
     public const string BridgeCallIptables = "net.bridge.bridge-nf-call-iptables";
     public const string BridgeCallIp6tables = "net.bridge.bridge-nf-call-ip6tables";
 
-    public static IEnumerable<(string Key, string Value)> For(BridgeRules network)
+    public static IEnumerable<FirewallSysctl> For(BridgeRules network)
     {
         ArgumentNullException.ThrowIfNull(network);
-        if (network.HasIPv4 && !network.Internal) yield return (Sysctl.RouteLocalnet(network.BridgeName), "1");
+        if (network.HasIPv4 && !network.Internal) yield return On(Sysctl.RouteLocalnet(network.BridgeName));
         if (!network.Icc)
         {
-            yield return (BridgeCallIptables, "1");
-            yield return (BridgeCallIp6tables, "1");
+            yield return On(BridgeCallIptables);
+            yield return On(BridgeCallIp6tables);
         }
     }
 
-    internal static string Why(string key) => key.StartsWith("net.bridge.", StringComparison.Ordinal)
+    private static FirewallSysctl On(string key) => new(key, "1", Why(key));
+
+    private static string Why(string key) => key.StartsWith("net.bridge.", StringComparison.Ordinal)
         ? $"icc=false needs {key}=1 (load the br_netfilter module if /proc/sys/net/bridge is missing)"
         : $"publishing on 127.0.0.1 needs {key}=1 (does the bridge exist yet? add the network's rules after creating it)";
 }
