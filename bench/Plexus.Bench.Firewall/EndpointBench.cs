@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Plexus.Engine.Drivers.Bridge.Firewall;
 using Plexus.Kernel.Firewall;
 using Plexus.Kernel.Types;
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Plexus.Bench.Kernel;
+using Plexus.Engine.Drivers.Bridge.Firewall;
 using Plexus.Kernel.Firewall;
 using Plexus.Kernel.Namespaces;
 using Plexus.Kernel.Rtnl;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Plexus.Engine.Drivers.Bridge.Firewall;
 using Plexus.Kernel.Firewall;
 using Plexus.Kernel.Firewall.Nftables;
 using Plexus.Kernel.Namespaces;

@@ -4,6 +4,7 @@ using Plexus.Daemon.Config;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Drivers;
 using Plexus.Engine.Drivers.Bridge;
+using Plexus.Engine.Drivers.Bridge.Firewall;
 using Plexus.Engine.Drivers.Host;
 using Plexus.Engine.Drivers.Macvlan;
 using Plexus.Engine.Drivers.Null;

@@ -1,7 +1,7 @@
 namespace Plexus.Kernel.Firewall;
 
 /// <summary>
-/// A firewall change was refused, either by Plexus's own checks (a conflicting port) or by the backend
+/// A firewall change was refused, either by the policy's checks (a conflict in the state) or by the backend
 /// (libnftables' or iptables-restore's error text). The change was not applied: nothing changed.
 /// </summary>
 public sealed class FirewallException : KernelException

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Plexus.Kernel.Firewall;
 
 /// <summary>
-/// Checks on the names that end up inside rules. Tags and bridge names are written into nft scripts and
+/// Checks on the names that end up inside rules. Tags and interface names are written into nft scripts and
 /// iptables-restore input, inside quotes and chain names, so only characters that need no escaping in
 /// either language are allowed; anything else is refused up front rather than quoted.
 /// </summary>

@@ -22,7 +22,7 @@ public sealed class EngineWorld : IDisposable
     private SqliteStore? _store;
 
     private readonly string _firewallBackend;
-    private Kernel.Firewall.IFirewall<Kernel.Firewall.FirewallState, Kernel.Firewall.FirewallChange>? _firewall;
+    private Kernel.Firewall.IFirewall<Engine.Drivers.Bridge.Firewall.FirewallState, Engine.Drivers.Bridge.Firewall.FirewallChange>? _firewall;
 
     private readonly TimeSpan? _reapDelay;
 
@@ -69,7 +69,7 @@ public sealed class EngineWorld : IDisposable
     {
         _store = new SqliteStore(DataRoot);
         _firewall?.Dispose();
-        _firewall = Kernel.Firewall.BridgeFirewallPolicy.Create(_firewallBackend, Net.HostNs);
+        _firewall = Engine.Drivers.Bridge.Firewall.BridgeFirewallPolicy.Create(_firewallBackend, Net.HostNs);
         Bridge = new BridgeDriver(Net.HostNs, Net.Host, new KernelBridgeFirewall(_firewall), reapDelay: _reapDelay);
         var parents = new ParentLinks(Net.Host);
         INetworkDriver[] drivers = [Bridge, new NullDriver(), new HostDriver(), new MacvlanDriver(Net.Host, parents), new IpvlanDriver(Net.Host, parents), .. _extraDrivers?.Invoke(Net) ?? []];

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Plexus.Engine.Model;
+using Plexus.Engine.Drivers.Bridge.Firewall;
 using Plexus.Engine.Ports;
 using Plexus.Kernel.Firewall;
 

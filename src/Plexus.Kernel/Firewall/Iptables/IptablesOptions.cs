@@ -8,7 +8,7 @@ public sealed record IptablesOptions
     public string Save { get; init; } = "iptables-save";
     public string Save6 { get; init; } = "ip6tables-save";
 
-    /// <summary>Manage ip6tables too (icc, isolation and published ports for IPv6).</summary>
+    /// <summary>Manage ip6tables too (the policy's IPv6 chains).</summary>
     public bool IPv6 { get; init; } = true;
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);

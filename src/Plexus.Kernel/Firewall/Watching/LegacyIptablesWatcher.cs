@@ -17,11 +17,11 @@ internal sealed class LegacyIptablesWatcher : IDisposable
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _stop = new();
 
-    /// <param name="bridgeTable">Whether the firewall also keeps the nf_tables bridge table, whose changes show in the nf_tables generation.</param>
-    public LegacyIptablesWatcher(FirewallBase firewall, NetworkNamespace? ns, bool ipv6, bool bridgeTable)
+    /// <param name="nftablesTables">Whether the firewall also keeps nf_tables tables beside iptables, whose changes show in the nf_tables generation.</param>
+    public LegacyIptablesWatcher(FirewallBase firewall, NetworkNamespace? ns, bool ipv6, bool nftablesTables)
     {
         _firewall = firewall;
-        firewall.UseFingerprint(XtablesFingerprint.Open(ns, ipv6, bridgeTable));
+        firewall.UseFingerprint(XtablesFingerprint.Open(ns, ipv6, nftablesTables));
         _thread = new Thread(Run) { IsBackground = true, Name = "plexus-fw-poll" };
         _thread.Start();
     }

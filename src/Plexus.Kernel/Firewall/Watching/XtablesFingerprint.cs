@@ -8,8 +8,8 @@ namespace Plexus.Kernel.Firewall.Watching;
 /// A cheap fingerprint of iptables-legacy's tables (x_tables), which send no notifications: for each table Plexus
 /// uses, its entry count, size and hook offsets, read with one getsockopt(IPT_SO_GET_INFO) each on raw sockets
 /// opened in the firewall's namespace. Any flush, append or delete changes it; reading it is a few system calls,
-/// no process. The bridge table is nf_tables even then: the nf_tables generation is part of the fingerprint, so a
-/// change to it (or to any other nf_tables table) is looked at too.
+/// no process. A policy's tables beside iptables are nf_tables even then: the nf_tables generation is part of the
+/// fingerprint, so a change to them (or to any other nf_tables table) is looked at too.
 /// </summary>
 internal sealed class XtablesFingerprint : IDisposable
 {

@@ -2,12 +2,12 @@ using System.Runtime.InteropServices;
 using Plexus.Kernel.Firewall;
 using Plexus.Kernel.Firewall.Nftables;
 using Plexus.Kernel.Interop;
-using Plexus.Kernel.Rtnl.LinkKinds;
+using Plexus.Kernel.Tests.Unit.Firewall;
 using Plexus.Testing;
 
 namespace Plexus.Kernel.Tests.Privileged.Firewall;
 
-/// <summary>Which network namespace libnftables talks to, and that Plexus's rules land in the one it targets.</summary>
+/// <summary>Which network namespace libnftables talks to, that a policy's rules land in the one it targets, and the element path.</summary>
 [Trait("Category", "Privileged")]
 public sealed class NftablesNamespaceTests
 {
@@ -16,13 +16,31 @@ public sealed class NftablesNamespaceTests
     {
         using var net = new TestNetwork();
         net.Add("other");
-        net.Host.CreateLink(new BridgeSpec("plx-a") { Up = true });
-        using var firewall = new NftablesFirewall<FirewallState, FirewallChange>(net.HostNs, BridgeFirewallPolicy.Instance);
-        firewall.Begin().AddNetwork(new BridgeRules("neta", "plx-a", [System.Net.IPNetwork.Parse("172.18.0.0/16")])).Commit();
+        using var firewall = new NftablesFirewall<TagSet, TagChange>(net.HostNs, TagSetPolicy.Instance);
+        firewall.Begin().Add(c => c.Add("a")).Commit();
 
-        Assert.Contains("table inet plexus", net.Exec("host", "nft", "list", "tables").Output, StringComparison.Ordinal);
+        Assert.Contains("table inet plexus_test", net.Exec("host", "nft", "list", "tables").Output, StringComparison.Ordinal);
         Assert.DoesNotContain("plexus", net.Exec("other", "nft", "list", "tables").Output, StringComparison.Ordinal);
-        Assert.Contains("filter-to-plx-a", firewall.Execute("list table inet plexus"), StringComparison.Ordinal);
+        Assert.Contains("tag=a", firewall.Execute("list table inet plexus_test"), StringComparison.Ordinal);
+    }
+
+    /// <summary>Between two non-empty states a policy's elements go straight to the kernel (one netlink batch), comments included.</summary>
+    [PrivilegedFact]
+    public void An_incremental_change_adds_and_deletes_just_its_elements()
+    {
+        using var net = new TestNetwork();
+        using var firewall = new NftablesFirewall<TagSet, TagChange>(net.HostNs, TagSetPolicy.Instance);
+        firewall.Begin().Add(c => c.Add("a")).Commit();
+        net.Exec("host", "nft", "add", "rule", "inet", TagSetPolicy.Table, "admin", "accept");
+
+        firewall.Begin().Add(c => c.Add("b")).Add(c => c.Remove("a")).Commit();
+
+        var set = net.Exec("host", "nft", "list", "set", "inet", TagSetPolicy.Table, "tags").Output;
+        Assert.Contains("\"b\" comment \"tag=b\"", set, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"a\"", set, StringComparison.Ordinal);
+        // Not a re-apply: that would have recreated the table and lost the rule added by hand.
+        Assert.Contains("accept", net.Exec("host", "nft", "list", "chain", "inet", TagSetPolicy.Table, "admin").Output, StringComparison.Ordinal);
+        Assert.Null(firewall.Damage);
     }
 
     /// <summary>
@@ -49,12 +67,11 @@ public sealed class NftablesNamespaceTests
     public void A_refused_script_reports_nfts_error_and_applies_nothing()
     {
         using var net = new TestNetwork();
-        net.Host.CreateLink(new BridgeSpec("plx-a") { Up = true });
-        using var firewall = new NftablesFirewall<FirewallState, FirewallChange>(net.HostNs, BridgeFirewallPolicy.Instance);
-        firewall.Begin().AddNetwork(new BridgeRules("neta", "plx-a", [System.Net.IPNetwork.Parse("172.18.0.0/16")])).Commit();
+        using var firewall = new NftablesFirewall<TagSet, TagChange>(net.HostNs, TagSetPolicy.Instance);
+        firewall.Begin().Add(c => c.Add("a")).Commit();
         var before = net.Exec("host", "nft", "list", "ruleset").Output;
 
-        var e = Assert.Throws<FirewallException>(() => firewall.Execute("add element inet plexus bridges { \"x\" }\ndelete element inet plexus bridges { \"nope\" }"));
+        var e = Assert.Throws<FirewallException>(() => firewall.Execute("add element inet plexus_test tags { \"x\" }\ndelete element inet plexus_test tags { \"nope\" }"));
         Assert.Contains("No such file or directory", e.Message, StringComparison.Ordinal);
         Assert.Equal(before, net.Exec("host", "nft", "list", "ruleset").Output);
     }
