@@ -44,7 +44,7 @@ public abstract class FirewallBase : IFirewall
         }
     }
 
-    /// <summary>Why the kernel is known not to hold <see cref="State"/> (a repair failed); null when it holds it as far as Plexus knows.</summary>
+    /// <summary>Why the kernel is known not to hold the state (a repair failed); null when it holds it as far as Plexus knows.</summary>
     public string? Damage
     {
         get

@@ -23,7 +23,7 @@ public sealed record IptablesChain(string Table, string Name, IptablesChainKind 
 
 /// <summary>
 /// The Plexus part of one address family's iptables: per table, the chains Plexus owns and its jumps in the
-/// built-in chains. Produced from firewall state by <see cref="IptablesScript.Render"/> or parsed from
+/// built-in chains. Produced from a policy's state by <see cref="IIptablesPolicy{TState, TChange}.Render"/> or parsed from
 /// iptables-save; <see cref="IptablesScript.Diff"/> turns two of them into iptables-restore input.
 /// </summary>
 public sealed class IptablesRuleset
