@@ -94,12 +94,7 @@ public abstract class ChildLinkDriver : INetworkDriver
         {
             throw new PlexusException(ErrorKind.Conflict, $"network {network.Name}: cannot create the {ChildKind} interface on parent {parent}: {e.Message}", e);
         }
-        bool gateway = OffersGateway(network);
-        return new JoinInfo
-        {
-            GatewayV4 = gateway ? network.Subnets.FirstOrDefault(s => s.IpVersion == 4)?.Gateway : null,
-            GatewayV6 = gateway && network.EnableIPv6 ? network.Subnets.FirstOrDefault(s => s.IpVersion == 6)?.Gateway : null,
-        };
+        return OffersGateway(network) ? JoinInfo.GatewaysOf(network) : new JoinInfo();
     }
 
     /// <summary>Deletes the child in the sandbox (its addresses and routes go with it).</summary>
