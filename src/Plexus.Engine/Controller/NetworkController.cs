@@ -120,12 +120,13 @@ public sealed partial class NetworkController : IDisposable
 
     /// <summary>
     /// What the network's driver does, which is what the controller and the API decide by (never the driver's
-    /// name). A network whose driver is not loaded gets nothing: no IPAM, ports, names or links.
+    /// name). A network whose driver is not loaded gets nothing: no IPAM, ports, names or links; nor does a
+    /// config-only network, which is no network (stored with driver "null" as Docker does, it is not a null network).
     /// </summary>
     public DriverCapabilities CapabilitiesOf(NetworkState network)
     {
         ArgumentNullException.ThrowIfNull(network);
-        return _drivers.TryGetValue(network.Driver, out var d) ? d.Capabilities : NoCapabilities;
+        return !network.ConfigOnly && _drivers.TryGetValue(network.Driver, out var d) ? d.Capabilities : NoCapabilities;
     }
 
     private static readonly DriverCapabilities NoCapabilities = new();
