@@ -145,7 +145,8 @@ public sealed partial class NetworkController
     {
         try
         {
-            SandboxProcesses.EndAll(sandbox.State, sandbox.Namespace.Identity.Inode);
+            var (device, inode) = sandbox.Namespace.Identity;
+            SandboxProcesses.EndAll(sandbox.State, inode, device: device);
         }
         catch (KernelException e)
         {
