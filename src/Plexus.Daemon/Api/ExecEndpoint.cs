@@ -42,7 +42,7 @@ internal static class ExecEndpoint
             http.Response.StatusCode = 200;
             http.Response.ContentType = ExecStream.MediaType;
             await http.Response.StartAsync(http.RequestAborted);
-            using var frames = new FrameWriter(http.Response.Body, http.RequestAborted);
+            using var frames = new ExecFrameWriter(http.Response.Body, http.RequestAborted);
             var outcome = await ProcessOutputPump.RunAsync(process, TimeSpan.FromSeconds(timeout), frames.WriteAsync, http.RequestAborted);
             if (outcome.Aborted) return;
             try
@@ -71,33 +71,6 @@ internal static class ExecEndpoint
         var json = new ExecResultJson(result.ExitCode, o + e) { Stdout = o, Stderr = e, Truncated = stdout.Truncated || stderr.Truncated };
         http.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(http.Response.Body, json, DaemonJson.Relaxed.ExecResultJson, http.RequestAborted);
-    }
-
-    /// <summary>Frames onto the response, one at a time (stdout and stderr are read on two tasks).</summary>
-    private sealed class FrameWriter(Stream body, CancellationToken aborted) : IDisposable
-    {
-        private readonly SemaphoreSlim _gate = new(1, 1);
-        private readonly byte[] _header = new byte[ExecStream.HeaderLength];
-
-        public async ValueTask WriteAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken ct)
-        {
-            using var both = CancellationTokenSource.CreateLinkedTokenSource(ct, aborted);
-            await _gate.WaitAsync(both.Token);
-            try
-            {
-                ExecStream.WriteHeader(_header, kind, payload.Length);
-                await body.WriteAsync(_header, both.Token);
-                await body.WriteAsync(payload, both.Token);
-                // Kestrel sends as the client reads: a slow reader slows the command's writes, not the daemon's memory.
-                await body.FlushAsync(both.Token);
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }
-
-        public void Dispose() => _gate.Dispose();
     }
 
     /// <summary>The first <see cref="RequestLimits.MaxExecOutputBytes"/> of a stream, and how much there was in all.</summary>

@@ -133,38 +133,18 @@ internal static class ExecEndpoints
         return body.Length == 0 ? new ExecStartJson() : JsonSerializer.Deserialize(body, DaemonJson.Relaxed.ExecStartJson) ?? new ExecStartJson();
     }
 
-    /// <summary>Copies stdout and stderr as multiplexed frames (type 1 and 2) until the command ends; feeds stdin when attached.</summary>
+    /// <summary>
+    /// Copies stdout and stderr as multiplexed frames (type 1 and 2) until the command ends, through the same pump
+    /// as `plexus exec` but without a deadline, and feeds stdin when attached. A client that leaves does not stop
+    /// the command (as in Docker): its output is still read, and dropped.
+    /// </summary>
     private static async Task Relay(Process process, Stream output, Stream? input, ExecCreateJson request)
     {
-        using var gate = new SemaphoreSlim(1, 1);
-        bool gone = false;
-        async Task Copy(Stream from, byte kind, bool wanted)
-        {
-            var buffer = new byte[16384 + 8];
-            int n;
-            while ((n = await from.ReadAsync(buffer.AsMemory(8))) > 0)
-            {
-                if (!wanted || gone) continue; // still read, so the command never blocks on a full pipe
-                ExecStream.WriteHeader(buffer, kind, n);
-                await gate.WaitAsync();
-                try
-                {
-                    await output.WriteAsync(buffer.AsMemory(0, n + 8));
-                    await output.FlushAsync();
-                }
-                catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
-                {
-                    gone = true; // the client left; the command runs on, as in Docker
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }
-        }
         if (input is not null) _ = Feed(input, process.StandardInput.BaseStream);
-        await Task.WhenAll(Copy(process.StandardOutput.BaseStream, 1, request.AttachStdout), Copy(process.StandardError.BaseStream, 2, request.AttachStderr));
-        await process.WaitForExitAsync();
+        using var frames = new ExecFrameWriter(output, CancellationToken.None, outliveClient: true);
+        await ProcessOutputPump.RunAsync(process, timeout: null, (stream, chunk, ct) =>
+            (stream == ExecStream.Stdout ? request.AttachStdout : request.AttachStderr) ? frames.WriteAsync(stream, chunk, ct) : ValueTask.CompletedTask,
+            CancellationToken.None);
     }
 
     private static async Task Feed(Stream from, Stream stdin)

@@ -6,8 +6,9 @@ namespace Plexus.Daemon.Api;
 
 /// <summary>
 /// Runs a started process (stdout and stderr redirected) to its end or its deadline and hands its output,
-/// chunk by chunk, to a sink as it is read. Nothing here keeps output: the daemon's memory does not grow
-/// with what a command writes (the sink decides what to keep or send on).
+/// chunk by chunk, to a sink as it is read: the one relay of both execs (`plexus exec`, `docker exec`).
+/// Nothing here keeps output: the daemon's memory does not grow with what a command writes (the sink decides
+/// what to keep or send on).
 /// </summary>
 internal static class ProcessOutputPump
 {
@@ -21,9 +22,10 @@ internal static class ProcessOutputPump
 
     public readonly record struct Outcome(int ExitCode, bool TimedOut, bool Aborted);
 
-    public static async Task<Outcome> RunAsync(Process process, TimeSpan timeout, Sink sink, CancellationToken aborted)
+    /// <param name="timeout">When the process is killed; null: never (docker exec runs as long as its command).</param>
+    public static async Task<Outcome> RunAsync(Process process, TimeSpan? timeout, Sink sink, CancellationToken aborted)
     {
-        using var deadline = new CancellationTokenSource(timeout);
+        using var deadline = new CancellationTokenSource(timeout ?? Timeout.InfiniteTimeSpan);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, aborted);
         using var stopPumps = new CancellationTokenSource();
         var pumps = Task.WhenAll(

@@ -2,9 +2,6 @@ using Plexus.Engine.Drivers;
 using Plexus.Engine.Model;
 using Plexus.Engine.Sandboxes;
 using Plexus.Engine.Store;
-using Plexus.Kernel.Namespaces;
-using Plexus.Kernel.Rtnl;
-using Plexus.Kernel.Types;
 
 namespace Plexus.Engine.Controller;
 
@@ -220,74 +217,16 @@ public sealed partial class NetworkController
         RefreshFiles(sandbox);
     }
 
-    /// <summary>
-    /// Brings the new interface up with its addresses (lo is up since the sandbox was made), its static routes
-    /// and, for the gateway endpoint (<paramref name="defaultRoutes"/>), the default routes: one datagram to the
-    /// kernel for all of it. IPv6 is on only where the network has it: sandboxes Plexus creates start with IPv6
-    /// off for new interfaces (no stray router solicitations or DAD flooding the bridge, no IPv6 on IPv4-only
-    /// networks, as Docker does since CVE-2024-32473), so it is switched on here for IPv6 networks, and switched
-    /// off for IPv4-only ones in adopted namespaces, whose defaults are not Plexus's.
-    /// </summary>
-    private static void ConfigureInterface(Sandbox sandbox, EndpointState endpoint, int? knownIndex, bool defaultRoutes)
-    {
-        var rt = sandbox.Netlink;
-        var name = endpoint.InterfaceName!;
-        bool v6 = endpoint.IPv6 is not null || endpoint.LinkLocalAddresses.Any(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
-        if (v6) sandbox.Namespace.SetSysctl(Sysctl.DisableIPv6(name), "0");
-        else if (!sandbox.State.Owned) sandbox.Namespace.SetSysctl(Sysctl.DisableIPv6(name), "1");
-        int index = knownIndex ?? rt.GetLink(name).Index;
-        var batch = rt.Batch().SetLink(index, new LinkChanges { Up = true });
-        if (endpoint.IPv4 is { } v4) batch.AddAddress(index, v4);
-        if (endpoint.IPv6 is { } v6Address) batch.AddAddress(index, v6Address, AddressFlags.NoDad);
-        foreach (var extra in endpoint.LinkLocalAddresses)
-            batch.AddAddress(index, new IPPrefix(extra, extra.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 16 : 64), AddressFlags.NoDad);
-        var joined = endpoint.Joined ?? JoinResult.Nothing;
-        foreach (var route in joined.StaticRoutes) batch.ReplaceRoute(StaticRouteOf(route, index));
-        if (defaultRoutes && joined.GatewayV4 is { } gw4) batch.ReplaceRoute(Route.DefaultVia(gw4, index));
-        if (defaultRoutes && joined.GatewayV6 is { } gw6) batch.ReplaceRoute(Route.DefaultVia(gw6, index));
-        batch.Execute();
-    }
+    /// <summary>Through <see cref="ISandboxNetworking"/> (the kernel, or a unit test's stand-in).</summary>
+    private void ConfigureInterface(Sandbox sandbox, EndpointState endpoint, int? knownIndex, bool defaultRoutes) =>
+        _networking.ConfigureInterface(sandbox, endpoint, knownIndex, defaultRoutes);
 
-    /// <summary>A driver's static route through the interface: via its next hop, or straight onto the link.</summary>
-    private static Route StaticRouteOf(StaticRoute route, int index) => new()
-    {
-        Destination = new IPPrefix(route.Destination.Network.BaseAddress, route.Destination.PrefixLength),
-        Gateway = route.NextHop,
-        OutputIndex = index,
-    };
+    private void SetDefaultRoutes(Sandbox sandbox, EndpointState endpoint, int? knownIndex = null) =>
+        _networking.SetDefaultRoutes(sandbox, endpoint, knownIndex);
 
-    /// <summary>Points the sandbox's default routes at the gateways the endpoint's join offered.</summary>
-    private static void SetDefaultRoutes(Sandbox sandbox, EndpointState endpoint, int? knownIndex = null)
-    {
-        if (endpoint.Joined is not { OffersGateway: true } joined) return;
-        var rt = sandbox.Netlink;
-        int index = knownIndex ?? rt.GetLink(endpoint.InterfaceName!).Index;
-        if (joined.GatewayV4 is { } gw4) rt.ReplaceRoute(Route.DefaultVia(gw4, index));
-        if (joined.GatewayV6 is { } gw6) rt.ReplaceRoute(Route.DefaultVia(gw6, index));
-    }
+    private int? MoveIntoSandbox(Sandbox sandbox, EndpointState endpoint, JoinInfo info) =>
+        _networking.MoveIntoSandbox(sandbox, endpoint, info);
 
-    /// <summary>
-    /// For a driver that made the endpoint's interface on the host (<see cref="JoinInfo.SourceInterface"/>): moves
-    /// it into the sandbox and renames it to the endpoint's interface name in one request, down (it comes up once
-    /// addressed). Returns its index in the sandbox; null when the driver made the interface in the sandbox.
-    /// </summary>
-    private int? MoveIntoSandbox(Sandbox sandbox, EndpointState endpoint, JoinInfo info)
-    {
-        if (info.SourceInterface is not { } source) return null;
-        var link = _host.FindLink(source)
-            ?? throw new PlexusException(ErrorKind.Internal, $"network driver returned interface '{source}', which does not exist on the host");
-        _host.SetLink(link.Index, new LinkChanges { Up = false, Namespace = sandbox.Namespace, Name = endpoint.InterfaceName });
-        return sandbox.Netlink.GetLink(endpoint.InterfaceName!).Index;
-    }
-
-    /// <summary>
-    /// Undoes <see cref="MoveIntoSandbox"/> before the driver's leave: the interface goes back to the host under
-    /// its source name, down (its addresses go with the move), for the driver to remove. Missing is not an error.
-    /// </summary>
-    private void MoveOutOfSandbox(Sandbox sandbox, EndpointState endpoint)
-    {
-        if (endpoint.Joined?.SourceInterface is not { } source || endpoint.InterfaceName is not { } name || sandbox.IsHostNamespace) return;
-        if (sandbox.Netlink.FindLink(name) is not { } link) return;
-        sandbox.Netlink.SetLink(link.Index, new LinkChanges { Up = false, Namespace = _hostNs, Name = source });
-    }
+    private void MoveOutOfSandbox(Sandbox sandbox, EndpointState endpoint) =>
+        _networking.MoveOutOfSandbox(sandbox, endpoint);
 }

@@ -16,7 +16,7 @@ public sealed partial class NetworkController
         if (!_drivers.TryGetValue(request.Driver, out var driver))
             throw PlexusException.NotFound($"network driver '{request.Driver}' is not available (available: {string.Join(", ", _drivers.Keys.Order())})");
         _ipam.Drivers.Get(request.IpamDriver); // an unknown IPAM driver is refused before anything is made
-        if (driver.Capabilities.SingleNetwork && _networks.Values.Any(n => n.Driver == driver.Name && !n.ConfigOnly))
+        if (driver.Capabilities.SingleNetwork && _networks.Values.Any(n => n.Driver == driver.Name && CapabilitiesOf(n).SingleNetwork))
             throw new PlexusException(ErrorKind.Forbidden, $"only one instance of \"{driver.Name}\" network is allowed");
 
         ReserveName(_reservedNetworkNames, request.Name!, _networks.Values.Select(n => n.Name), "network");
@@ -139,7 +139,7 @@ public sealed partial class NetworkController
         {
             throw Wrap(e, $"delete network {network.Name}");
         }
-        if (CapabilitiesOf(network).UsesIpam && !network.ConfigOnly) _ipam.RemoveNetwork(network.Id);
+        if (CapabilitiesOf(network).UsesIpam) _ipam.RemoveNetwork(network.Id);
         _networks.TryRemove(network.Id, out _);
         if (!network.ConfigOnly) Events.Publish(ControllerEvent.NetworkRemoved(network)); // the DNS registry forgets it (RegistryFeed)
     }

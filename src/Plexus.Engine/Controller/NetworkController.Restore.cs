@@ -264,14 +264,7 @@ public sealed partial class NetworkController
     {
         if (endpoint.SandboxId is null || endpoint.Joined is not null) return endpoint;
         if (!CapabilitiesOf(network).UsesIpam || network.Internal) return endpoint with { Joined = JoinResult.Nothing };
-        return endpoint with
-        {
-            Joined = new JoinResult
-            {
-                GatewayV4 = network.Subnets.FirstOrDefault(s => s.IpVersion == 4)?.Gateway,
-                GatewayV6 = network.EnableIPv6 ? network.Subnets.FirstOrDefault(s => s.IpVersion == 6)?.Gateway : null,
-            },
-        };
+        return endpoint with { Joined = JoinInfo.GatewaysOf(network).ToResult() };
     }
 
     /// <summary>The interface is up and holds the endpoint's addresses (a driver without interfaces has nothing to check).</summary>

@@ -33,7 +33,8 @@ public sealed partial class NetworkController
                 SandboxNamespaceMode.Host => NetworkNamespace.OpenProcess(),
                 _ => throw PlexusException.Invalid($"unknown namespace mode {request.Mode}"),
             };
-            bool isHost = request.Mode == SandboxNamespaceMode.Host || ns.Identity == _hostNs.Identity;
+            // A namespace just made cannot be the daemon's; one adopted may be.
+            bool isHost = request.Mode == SandboxNamespaceMode.Host || (!owned && ns.Identity == _hostNs.Identity);
             if (isHost && request.Mode != SandboxNamespaceMode.Host)
                 throw PlexusException.Invalid($"sandbox {request.Name}: the namespace given is the daemon's own; use the host network instead");
             var state = new SandboxState
@@ -63,13 +64,7 @@ public sealed partial class NetworkController
                 Created = DateTimeOffset.UtcNow,
             };
             var sandbox = new Sandbox(state, ns, isHost);
-            if (!isHost)
-            {
-                var rt = sandbox.Netlink;
-                rt.SetUp(rt.GetLink("lo").Index);
-                // Interfaces created from now on start without IPv6; a join turns it on for IPv6 networks.
-                if (owned) ns.SetSysctl("net.ipv6.conf.default.disable_ipv6", "1");
-            }
+            if (!isHost) _networking.Prepare(sandbox);
             _files.Write(state, [], LinkedHostsOf(sandbox));
             _store.Commit(new StoreBatch().Put(state));
             AddSandbox(sandbox);
@@ -150,7 +145,8 @@ public sealed partial class NetworkController
     {
         try
         {
-            SandboxProcesses.EndAll(sandbox.State, sandbox.Namespace.Identity.Inode);
+            var (device, inode) = sandbox.Namespace.Identity;
+            SandboxProcesses.EndAll(sandbox.State, inode, device: device);
         }
         catch (KernelException e)
         {

@@ -24,11 +24,12 @@ public sealed partial class NetworkController : IDisposable
     private readonly Dictionary<string, INetworkDriver> _drivers;
     private readonly NetworkNamespace _hostNs;
     private readonly RtNetlink _host;
-    private readonly NamespaceDirectory _namespaces;
+    private readonly INamespaceDirectory _namespaces;
+    private readonly ISandboxNetworking _networking;
     private readonly SandboxFiles _files;
     private readonly ObjectLocks _locks = new();
     private readonly Ports.PortAllocator _ports;
-    private readonly Dns.EmbeddedDns _dns;
+    private readonly Dns.ISandboxResolvers _dns;
 
     private readonly ConcurrentDictionary<string, NetworkState> _networks = new(StringComparer.Ordinal);
     private readonly EndpointTable _endpoints = new();
@@ -42,8 +43,9 @@ public sealed partial class NetworkController : IDisposable
     private readonly HashSet<string> _reservedNetworkNames = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reservedSandboxNames = new(StringComparer.Ordinal);
 
+    /// <param name="machine">Stand-ins for the machine-touching parts (unit tests); null or a null part: the real one.</param>
     public NetworkController(ControllerOptions options, ILocalStore store, IIpam ipam, IEnumerable<INetworkDriver> drivers,
-        NetworkNamespace hostNs, RtNetlink host)
+        NetworkNamespace hostNs, RtNetlink host, ControllerMachine? machine = null)
     {
         _options = options;
         _store = store;
@@ -52,10 +54,11 @@ public sealed partial class NetworkController : IDisposable
         foreach (var driver in _drivers.Values) CheckCapabilities(driver);
         _hostNs = hostNs;
         _host = host;
-        _namespaces = new NamespaceDirectory(options.NamespaceDirectory);
+        _namespaces = machine?.Namespaces ?? new NamespaceDirectory(options.NamespaceDirectory);
+        _networking = machine?.Networking ?? new KernelSandboxNetworking(hostNs, host);
         _files = new SandboxFiles(options.SandboxFilesDirectory, options.DefaultDns);
         _ports = hostNs.Run(Ports.PortAllocator.FromSystem);
-        _dns = new Dns.EmbeddedDns(hostNs);
+        _dns = machine?.Resolvers ?? new Dns.EmbeddedDns(hostNs);
         _registryFeed = new Dns.RegistryFeed(_dns.Registry, Events, HasNames);
     }
 
@@ -117,12 +120,13 @@ public sealed partial class NetworkController : IDisposable
 
     /// <summary>
     /// What the network's driver does, which is what the controller and the API decide by (never the driver's
-    /// name). A network whose driver is not loaded gets nothing: no IPAM, ports, names or links.
+    /// name). A network whose driver is not loaded gets nothing: no IPAM, ports, names or links; nor does a
+    /// config-only network, which is no network (stored with driver "null" as Docker does, it is not a null network).
     /// </summary>
     public DriverCapabilities CapabilitiesOf(NetworkState network)
     {
         ArgumentNullException.ThrowIfNull(network);
-        return _drivers.TryGetValue(network.Driver, out var d) ? d.Capabilities : NoCapabilities;
+        return !network.ConfigOnly && _drivers.TryGetValue(network.Driver, out var d) ? d.Capabilities : NoCapabilities;
     }
 
     private static readonly DriverCapabilities NoCapabilities = new();

@@ -8,7 +8,7 @@ namespace Plexus.Engine.Dns;
 /// The embedded DNS service: the registry of names, and a resolver at 127.0.0.11 in each sandbox that is
 /// on a network with names (user-defined bridge networks; not the default bridge, as in Docker).
 /// </summary>
-public sealed class EmbeddedDns : IDisposable
+public sealed class EmbeddedDns : ISandboxResolvers
 {
     private readonly NetworkNamespace _hostNs;
     private readonly ConcurrentDictionary<string, SandboxResolver> _resolvers = new(StringComparer.Ordinal);

@@ -51,4 +51,19 @@ public sealed record JoinInfo
     };
 
     public static JoinInfo None { get; } = new() { ConfigureInterface = false };
+
+    /// <summary>
+    /// The gateways an endpoint offers when its network routes out through its own gateway addresses (the bridge;
+    /// macvlan and ipvlan L2 with a parent): the gateway of the network's first subnet of each enabled family, none
+    /// on an internal network, which has no way out. The one rule, so drivers and the restore of old records agree.
+    /// </summary>
+    public static JoinInfo GatewaysOf(NetworkState network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return network.Internal ? new JoinInfo() : new JoinInfo
+        {
+            GatewayV4 = network.Subnets.FirstOrDefault(s => s.IpVersion == 4)?.Gateway,
+            GatewayV6 = network.EnableIPv6 ? network.Subnets.FirstOrDefault(s => s.IpVersion == 6)?.Gateway : null,
+        };
+    }
 }

@@ -29,17 +29,18 @@ public static class SandboxProcesses
     /// <summary>
     /// The sandbox's processes among <paramref name="candidates"/> (the processes in its namespace, whose
     /// inode is <paramref name="inode"/>; all of them when null), except the session of <paramref name="keep"/>.
-    /// In an adopted namespace, the mark looked for is <paramref name="variable"/>.
+    /// In an adopted namespace, the mark looked for is <paramref name="variable"/>. The namespace file's
+    /// <paramref name="device"/>, when known (a live sandbox's handle), is compared with the inode.
     /// </summary>
     public static List<int> Find(SandboxState sandbox, ulong inode, IEnumerable<int>? candidates = null, SandboxProcessState? keep = null,
-        string variable = Variable)
+        string variable = Variable, ulong? device = null)
     {
         ArgumentNullException.ThrowIfNull(sandbox);
         // A session is trusted only for a process known by its start time: a reused PID may lead someone else's.
         int keepSession = IsAlive(keep) ? keep!.Pid : 0;
         int mainSession = sandbox.Process is { StartTime: > 0 } && IsAlive(sandbox.Process) ? sandbox.Process.Pid : 0;
         var found = new List<int>();
-        foreach (var pid in candidates ?? ProcessTable.InNetworkNamespace(inode))
+        foreach (var pid in candidates ?? ProcessTable.InNetworkNamespace(inode, device))
         {
             if (ProcessTable.Stat(pid) is not { IsZombie: false } stat) continue;
             if (keepSession != 0 && stat.Session == keepSession) continue;
@@ -54,13 +55,13 @@ public static class SandboxProcesses
     /// while its siblings are killed. Returns how many were killed; gives up after a few seconds on a process
     /// the kernel does not let die (uninterruptible sleep), which it then names.
     /// </summary>
-    public static int EndAll(SandboxState sandbox, ulong inode, SandboxProcessState? keep = null)
+    public static int EndAll(SandboxState sandbox, ulong inode, SandboxProcessState? keep = null, ulong? device = null)
     {
         ArgumentNullException.ThrowIfNull(sandbox);
         var killed = new HashSet<int>();
         for (int round = 0; ; round++)
         {
-            var left = Find(sandbox, inode, keep: keep);
+            var left = Find(sandbox, inode, keep: keep, device: device);
             if (left.Count == 0) return killed.Count;
             if (round == 200)
                 throw new PlexusException(ErrorKind.Internal,

@@ -55,6 +55,6 @@ public sealed class SandboxCreation(NetworkController controller, IMainProcessSt
     /// wants the sandbox to itself, outside the host's namespace.
     /// </summary>
     private string NoneNetwork() =>
-        controller.Networks.FirstOrDefault(n => !n.ConfigOnly && controller.CapabilitiesOf(n) is { ExclusiveSandbox: true, HostNamespace: false })?.Id
+        controller.Networks.FirstOrDefault(n => controller.CapabilitiesOf(n) is { ExclusiveSandbox: true, HostNamespace: false })?.Id
         ?? throw PlexusException.NotFound("network none not found");
 }

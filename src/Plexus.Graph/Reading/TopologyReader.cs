@@ -72,9 +72,11 @@ public static class TopologyReader
 
     private static TopologyNetwork Network(NetworkState n, NetworkController controller)
     {
-        // What the bridge driver makes of the options (with the daemon's --icc and --ip-masq defaults).
+        // A network whose driver state names its bridge is the bridge driver's (whatever the driver is called):
+        // what that driver makes of the options (with the daemon's --icc and --ip-masq defaults).
         BridgeOptions? bridge = null;
-        if (n.Driver == "bridge")
+        bool bridged = n.DriverState.TryGetValue(BridgeDriver.StateBridge, out var name);
+        if (bridged)
         {
             try
             {
@@ -93,7 +95,7 @@ public static class TopologyReader
             // Every driver today is local to this host; global networks (the overlay) will say "global".
             Scope = "local",
             Subnets = n.Subnets.Select(s => new TopologySubnet(s.Subnet.ToString(), s.Gateway.ToString(), s.IPRange?.ToString())).ToList(),
-            Bridge = n.DriverState.TryGetValue(BridgeDriver.StateBridge, out var name) ? name : bridge?.Name,
+            Bridge = bridged ? name : null,
             Icc = bridge?.Icc ?? true,
             Internal = n.Internal,
             Masquerade = bridge is { IPMasquerade: true } && !n.Internal,

@@ -6,7 +6,7 @@ namespace Plexus.Kernel.Namespaces;
 /// Named network namespaces, each bind-mounted as a file under a runtime directory
 /// (default /run/plexus/netns), the way `ip netns` keeps /run/netns.
 /// </summary>
-public sealed class NamespaceDirectory
+public sealed class NamespaceDirectory : INamespaceDirectory
 {
     public const string DefaultRoot = "/run/plexus/netns";
 

@@ -151,12 +151,8 @@ public sealed class NetworkNamespace : IDisposable
 
     private (ulong, ulong)? _identity;
 
-    private static unsafe (ulong, ulong) ReadIdentity(SafeFileDescriptor handle, object what)
-    {
-        byte* stat = stackalloc byte[256];
-        if (Libc.FStat(handle, stat) != 0) throw KernelException.FromErrno($"read identity of network namespace {what}");
-        return (*(ulong*)stat, *(ulong*)(stat + 8));
-    }
+    private static (ulong, ulong) ReadIdentity(SafeFileDescriptor handle, object what) =>
+        StatIdentity.Of(handle) ?? throw KernelException.FromErrno($"read identity of network namespace {what}");
 
     /// <summary>
     /// True when this is the namespace of the process's main thread, where every thread but a namespace

@@ -37,7 +37,20 @@ public sealed class NetlinkConnection : IDisposable
     /// <summary>Sends one request and waits for the kernel's acknowledgement.</summary>
     /// <param name="operation">What the request does, for the error message ("add address 10.0.0.1/24 to 'br0'").</param>
     /// <param name="build">Writes the family header and attributes after the netlink header.</param>
-    public void Execute<TState>(string operation, ushort type, NetlinkFlags flags, TState state, NetlinkBuild<TState> build)
+    public void Execute<TState>(string operation, ushort type, NetlinkFlags flags, TState state, NetlinkBuild<TState> build) =>
+        Request<TState, bool>(operation, type, flags, state, build, decode: null);
+
+    /// <summary>
+    /// Sends a request with NLM_F_ECHO and waits for its acknowledgement; returns the first message the kernel
+    /// echoed back that <paramref name="decode"/> accepts (a created link, with the index it was given), or
+    /// default when the kernel echoed nothing (kernels before 6.3 ignore the flag on some requests).
+    /// </summary>
+    public T? ExecuteEcho<TState, T>(string operation, ushort type, NetlinkFlags flags, TState state, NetlinkBuild<TState> build,
+        NetlinkDecode<T> decode) =>
+        Request(operation, type, flags | NetlinkFlags.Echo, state, build, decode);
+
+    /// <summary>One request, acknowledged: what <see cref="Execute"/> and <see cref="ExecuteEcho"/> share.</summary>
+    private T? Request<TState, T>(string operation, ushort type, NetlinkFlags flags, TState state, NetlinkBuild<TState> build, NetlinkDecode<T>? decode)
     {
         lock (_lock)
         {
@@ -47,52 +60,7 @@ public sealed class NetlinkConnection : IDisposable
             Rent();
             try
             {
-                ReadUntilAck(operation, seq);
-            }
-            finally
-            {
-                Return();
-            }
-        }
-    }
-
-    /// <summary>
-    /// Sends a request with NLM_F_ECHO and waits for its acknowledgement; returns the first message the kernel
-    /// echoed back that <paramref name="decode"/> accepts (a created link, with the index it was given), or
-    /// default when the kernel echoed nothing (kernels before 6.3 ignore the flag on some requests).
-    /// </summary>
-    public T? ExecuteEcho<TState, T>(string operation, ushort type, NetlinkFlags flags, TState state, NetlinkBuild<TState> build,
-        NetlinkDecode<T> decode)
-    {
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            uint seq = Write(type, flags | NetlinkFlags.Request | NetlinkFlags.Ack | NetlinkFlags.Echo, state, build);
-            _socket.Send(_writer.WrittenSpan);
-            Rent();
-            try
-            {
-                T? result = default;
-                bool found = false;
-                while (true)
-                {
-                    int n = ReceiveFromKernel();
-                    foreach (var message in new NetlinkMessageReader(_receiveBuffer.AsSpan(0, n)))
-                    {
-                        if (message.Header.Sequence != seq) continue;
-                        if (message.Header.Type == NetlinkMessageType.Error)
-                        {
-                            int errno = ReadError(message, out var text, out var offset);
-                            if (errno != 0) throw new NetlinkException(operation, errno, text, offset);
-                            return result;
-                        }
-                        if (!found && decode(message, out var value))
-                        {
-                            result = value;
-                            found = true;
-                        }
-                    }
-                }
+                return ReadUntilAck(operation, seq, decode);
             }
             finally
             {
@@ -269,17 +237,31 @@ public sealed class NetlinkConnection : IDisposable
         }
     }
 
-    private void ReadUntilAck(string operation, uint seq)
+    /// <summary>
+    /// Reads the replies to request <paramref name="seq"/> until its acknowledgement (throwing its error); returns
+    /// the first other reply <paramref name="decode"/> accepts (an echo), or default without one.
+    /// </summary>
+    private T? ReadUntilAck<T>(string operation, uint seq, NetlinkDecode<T>? decode)
     {
+        T? result = default;
+        bool found = decode is null;
         while (true)
         {
             int n = ReceiveFromKernel();
             foreach (var message in new NetlinkMessageReader(_receiveBuffer.AsSpan(0, n)))
             {
-                if (message.Header.Sequence != seq || message.Header.Type != NetlinkMessageType.Error) continue;
-                int errno = ReadError(message, out var text, out var offset);
-                if (errno != 0) throw new NetlinkException(operation, errno, text, offset);
-                return;
+                if (message.Header.Sequence != seq) continue;
+                if (message.Header.Type == NetlinkMessageType.Error)
+                {
+                    int errno = ReadError(message, out var text, out var offset);
+                    if (errno != 0) throw new NetlinkException(operation, errno, text, offset);
+                    return result;
+                }
+                if (!found && decode!(message, out var value))
+                {
+                    result = value;
+                    found = true;
+                }
             }
         }
     }

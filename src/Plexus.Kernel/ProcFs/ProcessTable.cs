@@ -25,25 +25,32 @@ public static class ProcessTable
         return map;
     }
 
-    /// <summary>Live processes in the network namespace whose nsfs inode is <paramref name="inode"/>.</summary>
-    public static List<int> InNetworkNamespace(ulong inode)
+    /// <summary>
+    /// Live processes in the network namespace whose nsfs inode is <paramref name="inode"/>, and whose device is
+    /// <paramref name="device"/> when given (from a live handle, <see cref="Namespaces.NetworkNamespace.Identity"/>;
+    /// a stored record keeps only the inode).
+    /// </summary>
+    public static List<int> InNetworkNamespace(ulong inode, ulong? device = null)
     {
         var found = new List<int>();
         if (inode == 0) return found;
         foreach (var pid in Pids())
-            if (NetworkNamespaceOf(pid) == inode) found.Add(pid);
+        {
+            if (NetworkNamespaceIdentityOf(pid) is { } id && id.Inode == inode && (device is null || id.Device == device))
+                found.Add(pid);
+        }
         return found;
     }
+
+    /// <summary>Device and inode of the process's network namespace; null when it is gone or a zombie.</summary>
+    public static (ulong Device, ulong Inode)? NetworkNamespaceIdentityOf(int pid) =>
+        StatIdentity.Of($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/ns/net");
 
     /// <summary>The nsfs inode of the process's network namespace; 0 when it is gone or a zombie.</summary>
     public static ulong NetworkNamespaceOf(int pid) => InodeOf($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/ns/net");
 
     /// <summary>The inode of the file at <paramref name="path"/> (following links: a namespace file's is the namespace's); 0 when missing.</summary>
-    public static unsafe ulong InodeOf(string path)
-    {
-        byte* stat = stackalloc byte[256];
-        return Libc.Stat(path, stat) == 0 ? *(ulong*)(stat + 8) : 0;
-    }
+    public static ulong InodeOf(string path) => StatIdentity.Of(path)?.Inode ?? 0;
 
     /// <summary>The process's state, session and start time; null when there is no such process.</summary>
     public static ProcessStat? Stat(int pid)

@@ -230,18 +230,8 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IDisposable
             throw;
         }
         _indexes[endpoint.Id] = (hostIndex, sandboxIndex);
-        return OffersGateways(network) with { InterfaceIndex = sandboxIndex > 0 ? sandboxIndex : null };
+        return JoinInfo.GatewaysOf(network) with { InterfaceIndex = sandboxIndex > 0 ? sandboxIndex : null };
     }
-
-    /// <summary>
-    /// The gateways an endpoint of the network offers: the bridge's addresses in the network's first subnet of
-    /// each enabled family; none on an internal network, which has no way out.
-    /// </summary>
-    public static JoinInfo OffersGateways(NetworkState network) => network.Internal ? new JoinInfo() : new JoinInfo
-    {
-        GatewayV4 = network.Subnets.FirstOrDefault(s => s.IpVersion == 4)?.Gateway,
-        GatewayV6 = network.EnableIPv6 ? network.Subnets.FirstOrDefault(s => s.IpVersion == 6)?.Gateway : null,
-    };
 
     /// <summary>
     /// Takes the endpoint's veth pair out of service at once and leaves its deletion to the reaper

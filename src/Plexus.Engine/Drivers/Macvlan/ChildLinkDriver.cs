@@ -14,8 +14,13 @@ namespace Plexus.Engine.Drivers.Macvlan;
 /// plus the sandbox's own configuration. There is no bridge, no firewall policy, no published port and no
 /// masquerade: the sandboxes sit on the parent's segment, and a router there is their gateway.
 /// </summary>
-public abstract class ChildLinkDriver : INetworkDriver
+/// <typeparam name="TOptions">The driver's parsed network options: parsed once per network and kept while it exists.</typeparam>
+public abstract class ChildLinkDriver<TOptions> : INetworkDriver
+    where TOptions : ChildLinkOptions
 {
+    /// <summary>Each network's options by id, parsed when the network is made or restored; a join reads them from here.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TOptions> _options = new(StringComparer.Ordinal);
+
     protected ChildLinkDriver(RtNetlink host, ParentLinks parents)
     {
         Host = host;
@@ -31,46 +36,51 @@ public abstract class ChildLinkDriver : INetworkDriver
     /// <summary>IFLA_INFO_KIND of the children ("macvlan", "ipvlan").</summary>
     protected abstract string ChildKind { get; }
 
-    /// <summary>The parent's name and whether the user gave one; throws on bad options.</summary>
-    protected abstract (string Parent, bool Given) ParentOf(NetworkState network);
+    /// <summary>Parses and checks a network's options; throws PlexusException(InvalidArgument) on bad ones.</summary>
+    protected abstract TOptions Parse(NetworkState network);
+
+    /// <summary>The network's options: kept since it was made or restored (parsed now for one this driver has not seen).</summary>
+    protected TOptions OptionsOf(NetworkState network) => _options.TryGetValue(network.Id, out var options) ? options : Parse(network);
 
     /// <summary>Whether a network needs its parent alone (macvlan's passthru).</summary>
-    protected virtual bool IsExclusive(NetworkState network) => false;
+    protected virtual bool IsExclusive(TOptions options) => false;
 
     /// <summary>Whether endpoints get a default route through the network's gateway (not without a parent, nor where the driver routes).</summary>
-    public abstract bool OffersGateway(NetworkState network);
+    protected abstract bool OffersGateway(NetworkState network, TOptions options);
 
     /// <summary>
     /// Addresses from IPAM and names from the embedded resolver, as on any user-defined network; no published ports
     /// and no links (every sandbox on the segment reaches every other, as with Docker's macvlan); one host.
     /// </summary>
-    public static DriverCapabilities Declared { get; } = new() { UsesIpam = true, EmbeddedDns = true };
-
-    public DriverCapabilities Capabilities => Declared;
+    public DriverCapabilities Capabilities { get; } = new() { UsesIpam = true, EmbeddedDns = true };
 
     /// <summary>The child link to create for an endpoint.</summary>
-    protected abstract LinkSpec ChildSpec(NetworkState network, EndpointState endpoint, string name, int parent);
+    protected abstract LinkSpec ChildSpec(TOptions options, EndpointState endpoint, string name, int parent);
 
-    public virtual void ValidateNetwork(NetworkState network) => ParentOf(network);
+    public virtual void ValidateNetwork(NetworkState network) => Parse(network);
 
     public IReadOnlyDictionary<string, string> CreateNetwork(NetworkState network)
     {
-        var (parent, given) = ParentOf(network);
-        Parents.Acquire(network, Name, parent, given, IsExclusive(network));
-        return new Dictionary<string, string> { [ParentOption.Key] = parent };
+        Acquire(network);
+        return new Dictionary<string, string> { [ParentOption.Key] = OptionsOf(network).Parent };
     }
 
     public void DeleteNetwork(NetworkState network)
     {
-        var (parent, _) = ParentOf(network);
-        Parents.Release(network, parent);
+        var options = OptionsOf(network);
+        Parents.Release(network, options.Parent);
+        _options.TryRemove(network.Id, out _);
     }
 
     /// <summary>Takes the parent up again, re-creating it if Plexus made it (a VLAN sub-interface, the dummy) and it is gone.</summary>
-    public void RestoreNetwork(NetworkState network)
+    public void RestoreNetwork(NetworkState network) => Acquire(network);
+
+    /// <summary>Takes the network's parent and keeps its options for the joins to come.</summary>
+    private void Acquire(NetworkState network)
     {
-        var (parent, given) = ParentOf(network);
-        Parents.Acquire(network, Name, parent, given, IsExclusive(network));
+        var options = Parse(network);
+        Parents.Acquire(network, Name, options.Parent, options.HasParent, IsExclusive(options));
+        _options[network.Id] = options;
     }
 
     public virtual EndpointState CreateEndpoint(NetworkState network, EndpointState endpoint) => endpoint;
@@ -80,8 +90,9 @@ public abstract class ChildLinkDriver : INetworkDriver
         if (sandbox.IsHostNamespace)
             throw PlexusException.Invalid($"sandbox {sandbox.Name} uses the host's network namespace and cannot join {Name} network {network.Name}");
         var ifname = endpoint.InterfaceName ?? throw new InvalidOperationException("join without an interface name");
-        var (parent, _) = ParentOf(network);
-        var spec = ChildSpec(network, endpoint, ifname, Parents.IndexOf(network, parent)) with { Namespace = sandbox.Namespace };
+        var options = OptionsOf(network);
+        var parent = options.Parent;
+        var spec = ChildSpec(options, endpoint, ifname, Parents.IndexOf(network, parent)) with { Namespace = sandbox.Namespace };
         try
         {
             Host.CreateLink(spec);
@@ -94,12 +105,7 @@ public abstract class ChildLinkDriver : INetworkDriver
         {
             throw new PlexusException(ErrorKind.Conflict, $"network {network.Name}: cannot create the {ChildKind} interface on parent {parent}: {e.Message}", e);
         }
-        bool gateway = OffersGateway(network);
-        return new JoinInfo
-        {
-            GatewayV4 = gateway ? network.Subnets.FirstOrDefault(s => s.IpVersion == 4)?.Gateway : null,
-            GatewayV6 = gateway && network.EnableIPv6 ? network.Subnets.FirstOrDefault(s => s.IpVersion == 6)?.Gateway : null,
-        };
+        return OffersGateway(network, options) ? JoinInfo.GatewaysOf(network) : new JoinInfo();
     }
 
     /// <summary>Deletes the child in the sandbox (its addresses and routes go with it).</summary>
@@ -120,8 +126,7 @@ public abstract class ChildLinkDriver : INetworkDriver
     public bool IsJoined(NetworkState network, EndpointState endpoint, Sandbox sandbox)
     {
         if (endpoint.InterfaceName is not { } ifname || sandbox.Netlink.FindLink(ifname) is not { } link || link.Kind != ChildKind) return false;
-        var (parent, _) = ParentOf(network);
-        return Host.FindLink(parent) is { } lower && link.ParentIndex == lower.Index;
+        return Host.FindLink(OptionsOf(network).Parent) is { } lower && link.ParentIndex == lower.Index;
     }
 
     /// <summary>Nothing derived from all networks at once: these drivers keep no firewall rules.</summary>
@@ -130,8 +135,9 @@ public abstract class ChildLinkDriver : INetworkDriver
     }
 
     /// <summary>
-    /// Parents Plexus made that no macvlan or ipvlan network names any more. Children need no collection: they
-    /// live in sandbox namespaces and go with them.
+    /// Parents Plexus made that no macvlan or ipvlan network names any more, collected once for both drivers
+    /// (<see cref="ParentLinks.CollectGarbage"/>). Children need no collection: they live in sandbox namespaces and
+    /// go with them.
     /// </summary>
     public IReadOnlyList<string> CollectGarbage(IReadOnlyCollection<NetworkState> networks, IReadOnlyCollection<EndpointState> joinedEndpoints)
     {

@@ -10,7 +10,7 @@ namespace Plexus.Engine.Drivers.Macvlan;
 /// machines do not): a network is refused at creation with a clear error, found by asking the kernel once
 /// (<see cref="RtNetlink.HasLinkKind"/>), and the rest of the path runs where the kernel has it.
 /// </summary>
-public sealed class IpvlanDriver(RtNetlink host, ParentLinks parents) : ChildLinkDriver(host, parents)
+public sealed class IpvlanDriver(RtNetlink host, ParentLinks parents) : ChildLinkDriver<IpvlanOptions>(host, parents)
 {
     public const string DriverName = "ipvlan";
 
@@ -23,7 +23,7 @@ public sealed class IpvlanDriver(RtNetlink host, ParentLinks parents) : ChildLin
     /// <summary>Whether the kernel has the ipvlan driver (asked once, creating nothing).</summary>
     public bool IsSupported => _supported.Value;
 
-    public static IpvlanOptions OptionsOf(NetworkState network) => IpvlanOptions.Parse(network);
+    protected override IpvlanOptions Parse(NetworkState network) => IpvlanOptions.Parse(network);
 
     public override void ValidateNetwork(NetworkState network)
     {
@@ -32,22 +32,10 @@ public sealed class IpvlanDriver(RtNetlink host, ParentLinks parents) : ChildLin
             throw PlexusException.Invalid($"network {network.Name}: ipvlan is not supported by this kernel (it has no ipvlan driver); use -d macvlan");
     }
 
-    protected override (string Parent, bool Given) ParentOf(NetworkState network)
-    {
-        var options = OptionsOf(network);
-        return (options.Parent, options.HasParent);
-    }
-
     /// <summary>In l3 modes the parent routes: there is no gateway on the segment to send to.</summary>
-    public override bool OffersGateway(NetworkState network)
-    {
-        var options = OptionsOf(network);
-        return !network.Internal && options.HasParent && options.Mode == IpvlanMode.L2;
-    }
+    protected override bool OffersGateway(NetworkState network, IpvlanOptions options) =>
+        !network.Internal && options.HasParent && options.Mode == IpvlanMode.L2;
 
-    protected override LinkSpec ChildSpec(NetworkState network, EndpointState endpoint, string name, int parent)
-    {
-        var options = OptionsOf(network);
-        return new IpvlanSpec(name, parent, options.Mode, options.Flags);
-    }
+    protected override LinkSpec ChildSpec(IpvlanOptions options, EndpointState endpoint, string name, int parent) =>
+        new IpvlanSpec(name, parent, options.Mode, options.Flags);
 }

@@ -4,14 +4,10 @@ using Plexus.Kernel.Rtnl.LinkKinds;
 namespace Plexus.Engine.Drivers.Macvlan;
 
 /// <summary>An ipvlan network's options (`-o parent=IFACE -o ipvlan_mode=l2|l3|l3s -o ipvlan_flag=bridge|private|vepa`).</summary>
-public sealed record IpvlanOptions
+public sealed record IpvlanOptions : ChildLinkOptions
 {
     public const string ModeKey = "ipvlan_mode";
     public const string FlagKey = "ipvlan_flag";
-
-    public required string Parent { get; init; }
-
-    public bool HasParent { get; init; }
 
     public IpvlanMode Mode { get; init; } = IpvlanMode.L2;
 

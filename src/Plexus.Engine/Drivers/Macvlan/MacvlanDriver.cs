@@ -13,7 +13,7 @@ namespace Plexus.Engine.Drivers.Macvlan;
 /// does not reach its macvlan children through their parent (the kernel delivers the parent's own frames to
 /// the wire, not to its children), as with Docker.
 /// </summary>
-public sealed class MacvlanDriver(RtNetlink host, ParentLinks parents) : ChildLinkDriver(host, parents)
+public sealed class MacvlanDriver(RtNetlink host, ParentLinks parents) : ChildLinkDriver<MacvlanOptions>(host, parents)
 {
     public const string DriverName = "macvlan";
 
@@ -21,17 +21,11 @@ public sealed class MacvlanDriver(RtNetlink host, ParentLinks parents) : ChildLi
 
     protected override string ChildKind => "macvlan";
 
-    public static MacvlanOptions OptionsOf(NetworkState network) => MacvlanOptions.Parse(network);
+    protected override MacvlanOptions Parse(NetworkState network) => MacvlanOptions.Parse(network);
 
-    protected override (string Parent, bool Given) ParentOf(NetworkState network)
-    {
-        var options = OptionsOf(network);
-        return (options.Parent, options.HasParent);
-    }
+    protected override bool IsExclusive(MacvlanOptions options) => options.Mode == MacvlanMode.Passthru;
 
-    protected override bool IsExclusive(NetworkState network) => OptionsOf(network).Mode == MacvlanMode.Passthru;
-
-    public override bool OffersGateway(NetworkState network) => !network.Internal && OptionsOf(network).HasParent;
+    protected override bool OffersGateway(NetworkState network, MacvlanOptions options) => !network.Internal && options.HasParent;
 
     /// <summary>A passthru child keeps the parent's address unless the user chose one, so none is derived for it.</summary>
     public override EndpointState CreateEndpoint(NetworkState network, EndpointState endpoint) => endpoint with
@@ -39,8 +33,6 @@ public sealed class MacvlanDriver(RtNetlink host, ParentLinks parents) : ChildLi
         Mac = endpoint.Mac ?? (OptionsOf(network).Mode != MacvlanMode.Passthru && endpoint.IPv4 is { } v4 ? MacAddress.FromIPv4(v4.Address) : null),
     };
 
-    protected override LinkSpec ChildSpec(NetworkState network, EndpointState endpoint, string name, int parent)
-    {
-        return new MacvlanSpec(name, parent, OptionsOf(network).Mode) { Mac = endpoint.Mac };
-    }
+    protected override LinkSpec ChildSpec(MacvlanOptions options, EndpointState endpoint, string name, int parent) =>
+        new MacvlanSpec(name, parent, options.Mode) { Mac = endpoint.Mac };
 }

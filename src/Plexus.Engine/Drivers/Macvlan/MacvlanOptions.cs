@@ -4,15 +4,9 @@ using Plexus.Kernel.Rtnl.LinkKinds;
 namespace Plexus.Engine.Drivers.Macvlan;
 
 /// <summary>A macvlan network's options (`-o parent=IFACE -o macvlan_mode=MODE`), parsed and checked once.</summary>
-public sealed record MacvlanOptions
+public sealed record MacvlanOptions : ChildLinkOptions
 {
     public const string ModeKey = "macvlan_mode";
-
-    /// <summary>The parent interface's name (the network's own dummy when <see cref="HasParent"/> is false).</summary>
-    public required string Parent { get; init; }
-
-    /// <summary>False when no `-o parent` was given: the sandboxes reach only each other, so no gateway.</summary>
-    public bool HasParent { get; init; }
 
     public MacvlanMode Mode { get; init; } = MacvlanMode.Bridge;
 

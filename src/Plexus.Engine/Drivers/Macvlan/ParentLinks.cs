@@ -30,6 +30,9 @@ public sealed class ParentLinks
 
     private readonly record struct Use(string NetworkName, string Parent, string Driver, bool Exclusive);
 
+    /// <summary>Leftovers of an earlier run are collected once (<see cref="CollectGarbage"/>).</summary>
+    private bool _collected;
+
     public ParentLinks(RtNetlink host) => _host = host;
 
     /// <summary>
@@ -73,13 +76,16 @@ public sealed class ParentLinks
 
     /// <summary>
     /// After a restart: deletes parents Plexus made that no network of <paramref name="parentsInUse"/> names.
-    /// Returns what it deleted.
+    /// Returns what it deleted. Both drivers ask at restore, each with every network of both: the first call
+    /// collects, later ones find nothing to do (what this instance makes it tracks, and deletes, itself).
     /// </summary>
     public IReadOnlyList<string> CollectGarbage(IReadOnlySet<string> parentsInUse)
     {
         var removed = new List<string>();
         lock (_gate)
         {
+            if (_collected) return removed;
+            _collected = true;
             foreach (var link in _host.ListLinks())
             {
                 if (!IsOurs(link) || parentsInUse.Contains(link.Name) || _uses.Values.Any(u => u.Parent == link.Name)) continue;
