@@ -63,8 +63,8 @@ public static class LoopbackRedirect
                 Be32(w, ChainPolicy, Accept);
                 w.String(ChainType, "nat");
             });
-            Rule(w, address, port, UdpProtocol, udpPort);
-            Rule(w, address, port, TcpProtocol, tcpPort);
+            Rule(w, address, port, UdpProtocol, udpPort, NetlinkFlags.None);
+            Rule(w, address, port, TcpProtocol, tcpPort, NetlinkFlags.Ack); // the batch's last message
         }, $"the redirect of {address}:{port} to ports {udpPort}/udp and {tcpPort}/tcp");
     }
 
@@ -75,7 +75,7 @@ public static class LoopbackRedirect
         Run(ns, w =>
         {
             Message(w, NftNetlink.NewTable, NetlinkFlags.Create, () => w.String(TableName, Table)); // so the delete never fails
-            Message(w, NftNetlink.DelTable, NetlinkFlags.None, () => w.String(TableName, Table));
+            Message(w, NftNetlink.DelTable, NetlinkFlags.Ack, () => w.String(TableName, Table));
         }, $"removing table {Family} {Table}");
     }
 
@@ -113,13 +113,13 @@ public static class LoopbackRedirect
     }
 
     /// <summary><c>ip daddr A PROTO dport P dnat to A:TO</c>.</summary>
-    private static void Rule(NetlinkWriter w, IPAddress address, int port, byte protocol, int to)
+    private static void Rule(NetlinkWriter w, IPAddress address, int port, byte protocol, int to, NetlinkFlags ack)
     {
         Span<byte> a = stackalloc byte[4];
         address.TryWriteBytes(a, out _);
         var ip = a.ToArray();
         byte[] BigEndian16(int value) => [(byte)(value >> 8), (byte)value];
-        Message(w, NftNetlink.NewRule, NetlinkFlags.Create | NetlinkFlags.Append, () =>
+        Message(w, NftNetlink.NewRule, NetlinkFlags.Create | NetlinkFlags.Append | ack, () =>
         {
             w.String(RuleTable, Table);
             w.String(RuleChain, Chain);
@@ -192,7 +192,7 @@ public static class LoopbackRedirect
 
     private static void Message(NetlinkWriter w, byte kind, NetlinkFlags flags, Action attributes)
     {
-        w.BeginMessage(NftNetlink.MessageType(kind), NetlinkFlags.Request | NetlinkFlags.Ack | flags);
+        w.BeginMessage(NftNetlink.MessageType(kind), NetlinkFlags.Request | flags);
         NftNetlink.WriteHeader(w, NftNetlink.FamilyIPv4);
         attributes();
         w.EndMessage(Interlocked.Increment(ref _sequence));
@@ -200,8 +200,9 @@ public static class LoopbackRedirect
 
     /// <summary>
     /// One batch (one kernel transaction) on a netfilter socket opened in <paramref name="ns"/>; the kernel handles a
-    /// batch inside sendmsg, so every acknowledgement is queued when the send returns. Throws and changes nothing if
-    /// the kernel refuses any part.
+    /// batch inside sendmsg, so every answer is queued when the send returns. The kernel reports every refused
+    /// message whether or not it asked for an acknowledgement; only the last asks (one answer to read, not one
+    /// per message). Throws and changes nothing if the kernel refuses any part.
     /// </summary>
     private static void Run(NetworkNamespace ns, Action<NetlinkWriter> build, string what)
     {
