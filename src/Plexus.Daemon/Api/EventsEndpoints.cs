@@ -40,8 +40,8 @@ internal static class EventsEndpoints
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
         });
-        // The handler runs on the publishing thread under the hub's lock: it only queues.
-        using var subscription = c.Events.Subscribe(e => queue.Writer.TryWrite(e), from ?? long.MaxValue);
+        // Follows in publish order, outside the hub's lock (joins do not wait for the stream): it only queues.
+        using var subscription = c.Events.Follow(e => queue.Writer.TryWrite(e), from ?? long.MaxValue);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         if (to is { } deadline && !pastOnly) stop.CancelAfter(DockerTime.FromNanoseconds(deadline) - now);

@@ -14,7 +14,7 @@ public static class ControllerEventLog
     {
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(logger);
-        return events.Subscribe(change => Log(logger, change));
+        return events.Follow(change => Log(logger, change)); // in order, outside the hub's lock
     }
 
     private static void Log(ILogger logger, ControllerEvent change)

@@ -49,4 +49,51 @@ public sealed class ControllerEventsTests
         hub.Publish(ControllerEvent.SandboxCreated(new SandboxState { Id = "s", Name = "s", NamespacePath = "/x" }));
         Assert.Equal(1, good);
     }
+
+    [Fact]
+    public void A_failing_subscriber_in_the_replay_does_not_fail_the_subscription_or_the_replay()
+    {
+        var hub = new ControllerEvents();
+        for (int i = 0; i < 3; i++) hub.Publish(ControllerEvent.NetworkCreated(Network("n" + i)));
+        var seen = new List<string>();
+        using var subscription = hub.Subscribe(e =>
+        {
+            if (e.Network!.Name == "n1") throw new InvalidOperationException("subscriber bug");
+            seen.Add(e.Network.Name);
+        }, sinceNanoseconds: 0);
+        using var follower = hub.Follow(e => throw new InvalidOperationException("follower bug"), sinceNanoseconds: 0);
+        hub.Publish(ControllerEvent.NetworkCreated(Network("live")));
+        Assert.Equal(["n0", "n2", "live"], seen);
+    }
+
+    [Fact]
+    public void Followers_see_the_replay_then_every_live_event_once_in_publish_order_from_many_publishers()
+    {
+        var hub = new ControllerEvents();
+        for (int i = 0; i < 5; i++) hub.Publish(ControllerEvent.NetworkCreated(Network("old" + i)));
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<ControllerEvent>();
+        var ordered = new List<string>();
+        using var follower = hub.Follow(seen.Enqueue, sinceNanoseconds: 0);
+        using var subscriber = hub.Subscribe(e => ordered.Add(e.Network!.Name)); // under the hub's lock: the publish order
+        Parallel.For(0, 8, t =>
+        {
+            for (int i = 0; i < 500; i++) hub.Publish(ControllerEvent.NetworkCreated(Network($"t{t}-{i}")));
+        });
+        var names = seen.Select(e => e.Network!.Name).ToList();
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => "old" + i), names.Take(5));
+        Assert.Equal(ordered, names.Skip(5)); // all 4000, each once, in the order they were published
+        Assert.True(seen.Zip(seen.Skip(1)).All(p => p.First.TimeNanoseconds <= p.Second.TimeNanoseconds));
+    }
+
+    [Fact]
+    public void A_follower_that_unsubscribed_sees_nothing_more()
+    {
+        var hub = new ControllerEvents();
+        int count = 0;
+        var follower = hub.Follow(_ => count++);
+        hub.Publish(ControllerEvent.NetworkCreated(Network("a")));
+        follower.Dispose();
+        hub.Publish(ControllerEvent.NetworkCreated(Network("b")));
+        Assert.Equal(1, count);
+    }
 }

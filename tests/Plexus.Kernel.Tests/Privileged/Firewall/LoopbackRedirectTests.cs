@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Sockets;
+using Plexus.Kernel.Firewall.Nftables;
+using Plexus.Testing;
+
+namespace Plexus.Kernel.Tests.Privileged.Firewall;
+
+/// <summary>The embedded resolver's redirect of 127.0.0.11:53, written as a raw nf_tables batch in a sandbox's namespace.</summary>
+[Trait("Category", "Privileged")]
+public sealed class LoopbackRedirectTests
+{
+    private static readonly IPAddress Resolver = IPAddress.Parse("127.0.0.11");
+
+    [PrivilegedFact]
+    public void A_datagram_to_port_53_arrives_on_the_redirected_port_and_a_new_redirect_replaces_the_old()
+    {
+        using var net = new TestNetwork();
+        var (ns, rt) = net.Add("sandbox");
+        rt.SetUp(1);
+        using var first = ns.Run(() => Bound());
+        using var second = ns.Run(() => Bound());
+        LoopbackRedirect.Apply(ns, Resolver, 53, Port(first), 40002);
+        LoopbackRedirect.Apply(ns, Resolver, 53, Port(second), 40003); // replaces: one table, the new ports
+
+        var listing = net.Exec("sandbox", "nft", "list", "table", "ip", LoopbackRedirect.Table).Output;
+        Assert.True(listing.Contains("priority dstnat;", StringComparison.Ordinal) || listing.Contains("priority -100;", StringComparison.Ordinal), listing);
+        Assert.Contains("type nat hook output priority", listing, StringComparison.Ordinal);
+        Assert.Contains($"ip daddr 127.0.0.11 udp dport 53 dnat to 127.0.0.11:{Port(second)}", listing, StringComparison.Ordinal);
+        Assert.Contains("ip daddr 127.0.0.11 tcp dport 53 dnat to 127.0.0.11:40003", listing, StringComparison.Ordinal);
+        Assert.Contains("comment \"plexus: 127.0.0.11:53 is served on another port; 53 stays free\"", listing, StringComparison.Ordinal);
+        Assert.DoesNotContain(Port(first).ToString(System.Globalization.CultureInfo.InvariantCulture), listing, StringComparison.Ordinal);
+
+        ns.Run(() =>
+        {
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            client.SendTo("ping"u8.ToArray(), new IPEndPoint(Resolver, 53));
+        });
+        second.ReceiveTimeout = 10_000;
+        var buffer = new byte[16];
+        Assert.Equal(4, second.Receive(buffer));
+
+        LoopbackRedirect.Remove(ns);
+        LoopbackRedirect.Remove(ns); // nothing there: not an error
+        Assert.DoesNotContain(LoopbackRedirect.Table, net.Exec("sandbox", "nft", "list", "tables").Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// libnftables waits with select(2), which aborts the process when its socket's descriptor is 1024 or more: with a
+    /// few hundred sandboxes plexusd died on the next first join. The raw batch has no such limit.
+    /// </summary>
+    [PrivilegedFact]
+    public void It_works_when_the_process_holds_more_than_1024_descriptors()
+    {
+        using var net = new TestNetwork();
+        var (ns, rt) = net.Add("sandbox");
+        rt.SetUp(1);
+        var held = new List<FileStream>();
+        try
+        {
+            for (int i = 0; i < 1100; i++) held.Add(new FileStream("/dev/null", FileMode.Open, FileAccess.Read));
+            LoopbackRedirect.Apply(ns, Resolver, 53, 40001, 40002);
+        }
+        finally
+        {
+            foreach (var f in held) f.Dispose();
+        }
+        Assert.Contains("dnat to 127.0.0.11:40001", net.Exec("sandbox", "nft", "list", "table", "ip", LoopbackRedirect.Table).Output, StringComparison.Ordinal);
+    }
+
+    private static Socket Bound()
+    {
+        var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        s.Bind(new IPEndPoint(Resolver, 0));
+        return s;
+    }
+
+    private static int Port(Socket s) => ((IPEndPoint)s.LocalEndPoint!).Port;
+}
