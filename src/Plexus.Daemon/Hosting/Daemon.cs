@@ -35,6 +35,7 @@ internal static partial class Daemon
         var socket = settings.SocketPath;
         var socketGroup = SocketGroup.Resolve(settings.Group, settings.GroupExplicit);
         UnixSocketGuard.Prepare(socket);
+        Kernel.Sockets.DescriptorRange.RaiseOpenFilesLimit(); // four descriptors per sandbox
         // Engine operations are synchronous (kernel calls, per-object locks): requests that wait on one object
         // hold pool threads, and the pool adds threads slowly beyond its minimum. A higher minimum keeps
         // unrelated requests answered while some wait.
