@@ -31,7 +31,7 @@ public sealed class StartupGateTests
         w.Stop();
 
         w.Launch();
-        // Only /_ping, as a client that has just started the daemon would ask (DaemonWorld.Start also waits for /info).
+        // Only /_ping, as a client that has just started the daemon would ask (DaemonWorld.Start also waits for /networks).
         Assert.True(Eventually(() => Ping(w)), $"plexusd did not answer /_ping: {w.Log}");
         var net = w.Get("networks/gate", DaemonJson.Default.NetworkJson);
         Assert.Equal(count, net.Containers.Count);
