@@ -4,9 +4,11 @@
 # namespace, on one bridge network, with its resolver), and memory after removing them, over two more
 # create/remove cycles. Targets: <= 100 ms and <= 1 s to serve, <= 40 MB idle and <= 80 MB with 1000.
 #
-#   bench/daemon-footprint.sh [--quick] [--jit] [--markdown FILE] [--json FILE]
+#   bench/daemon-footprint.sh [--quick] [--n N] [--jit] [--markdown FILE] [--json FILE]
 #
-# --quick: N = 100, cycles of 50 (CI's smoke run); default N = 1000, cycles of 500. --jit measures the JIT
+# --quick: N = 100, cycles of 50 (CI's smoke run); default N = 1000, cycles of 500; --n N: N sandboxes, cycles of N/2.
+# Ready is the first answer to /_ping (served while the engine opens); the report also gives the first answer
+# to /networks, which waits for the engine to be open and restored. --jit measures the JIT
 # build (dotnet plexusd.dll) beside the native one. Needs root; publishes the native binaries
 # (scripts/publish-native.sh) first, then runs inside a private network, mount and PID namespace.
 set -euo pipefail
@@ -19,6 +21,7 @@ args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
     case "${args[i]}" in
         --quick) n=100 cycle=50 starts=3 ;;
+        --n) n="${args[i + 1]}"; cycle=$((n / 2)); i=$((i + 1)) ;;
         --jit) jit="$root/src/Plexus.Daemon/bin/Release/net10.0/linux-x64/plexusd.dll" ;;
         --markdown) markdown="$(realpath -m "${args[i + 1]}")"; i=$((i + 1)) ;;
         --json) json="$(realpath -m "${args[i + 1]}")"; i=$((i + 1)) ;;

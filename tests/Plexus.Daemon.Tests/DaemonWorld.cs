@@ -104,7 +104,8 @@ public sealed class DaemonWorld : IDisposable
             if (_daemon.HasExited) throw new InvalidOperationException($"plexusd exited with {_daemon.ExitCode}: {Log}");
             try
             {
-                if (Http.GetStringAsync("_ping").Result == "OK") return;
+                // /_ping answers while the engine still opens (restore); /networks waits for it, as every request on state does.
+                if (Http.GetStringAsync("_ping").Result == "OK" && Http.GetAsync("networks").Result.IsSuccessStatusCode) return;
             }
             catch (AggregateException)
             {

@@ -35,6 +35,7 @@ internal static partial class Daemon
         var socket = settings.SocketPath;
         var socketGroup = SocketGroup.Resolve(settings.Group, settings.GroupExplicit);
         UnixSocketGuard.Prepare(socket);
+        Kernel.Sockets.DescriptorRange.RaiseOpenFilesLimit(); // four descriptors per sandbox
         // Engine operations are synchronous (kernel calls, per-object locks): requests that wait on one object
         // hold pool threads, and the pool adds threads slowly beyond its minimum. A higher minimum keeps
         // unrelated requests answered while some wait.
@@ -48,15 +49,21 @@ internal static partial class Daemon
         try
         {
             app = BuildHost(settings, socket, () => opening.GetAwaiter().GetResult());
+            settings = settings with { DaemonId = StableId(settings.DataRoot) };
         }
         catch
         {
             DisposeWhenOpen(opening);
             throw;
         }
-        using var engine = opening.GetAwaiter().GetResult();
-        settings = settings with { DaemonId = engine.Store is Engine.Store.SqliteStore ? StableId(settings.DataRoot) : "" };
-        return Serve(app, engine, settings, socket, socketGroup);
+        try
+        {
+            return Serve(app, opening, settings, socket, socketGroup);
+        }
+        finally
+        {
+            DisposeWhenOpen(opening);
+        }
     }
 
     /// <summary>The host: Kestrel on the socket, logging, and the services the endpoints take (the engine's once it is open).</summary>
@@ -105,27 +112,44 @@ internal static partial class Daemon
         }
     }
 
-    private static int Serve(WebApplication app, EngineComposition engine, DaemonSettings settings, string socket, uint? socketGroup)
+    /// <summary>
+    /// Serves as soon as the host is built, while the engine may still be opening (store, firewall, restore):
+    /// /_ping and /version answer at once, and every request that needs the engine waits for it, because the
+    /// engine's services are resolved from the opening (see <see cref="BuildHost"/>): nothing is reported
+    /// before restore has made the kernel match the store. systemd hears READY=1 only once both are done.
+    /// An engine that fails to open stops the daemon with its error, as before.
+    /// </summary>
+    private static int Serve(WebApplication app, Task<EngineComposition> opening, DaemonSettings settings, string socket, uint? socketGroup)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexusd");
-        engine.Controller.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexus.engine");
-        using var engineLog = ControllerEventLog.Attach(engine.Controller.Events, engine.Controller.Logger);
-        foreach (var line in engine.RestoreLog) LogRestore(logger, line);
-        // From here on, rules that someone else flushes or deletes come back by themselves (issue 11).
-        engine.Firewall.Repaired += (_, repair) =>
+        IDisposable? engineLog = null;
+        var opened = opening.ContinueWith(t =>
         {
-            if (repair.Succeeded) LogFirewallRepaired(logger, repair);
-            else LogFirewallDamaged(logger, repair);
-        };
-        try
-        {
-            engine.Firewall.StartWatching();
-        }
-        catch (Kernel.KernelException e)
-        {
-            LogFirewallWarning(logger, $"cannot watch the ruleset, so rules flushed by others will not come back until a restart: {e.Message}");
-        }
-        foreach (var warning in engine.Firewall.Warnings) LogFirewallWarning(logger, warning);
+            if (!t.IsCompletedSuccessfully)
+            {
+                app.Lifetime.StopApplication(); // Run returns, and the failure is thrown below
+                return;
+            }
+            var engine = t.Result;
+            engine.Controller.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexus.engine");
+            engineLog = ControllerEventLog.Attach(engine.Controller.Events, engine.Controller.Logger);
+            foreach (var line in engine.RestoreLog) LogRestore(logger, line);
+            // From here on, rules that someone else flushes or deletes come back by themselves (issue 11).
+            engine.Firewall.Repaired += (_, repair) =>
+            {
+                if (repair.Succeeded) LogFirewallRepaired(logger, repair);
+                else LogFirewallDamaged(logger, repair);
+            };
+            try
+            {
+                engine.Firewall.StartWatching();
+            }
+            catch (Kernel.KernelException e)
+            {
+                LogFirewallWarning(logger, $"cannot watch the ruleset, so rules flushed by others will not come back until a restart: {e.Message}");
+            }
+            foreach (var warning in engine.Firewall.Warnings) LogFirewallWarning(logger, warning);
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         app.UseDockerErrors();
         app.UseApiVersions(); // /v1.45/networks is /networks; versions outside the range are refused
         app.UseRouting(); // after the rewrite, so routes match the unversioned path
@@ -142,15 +166,28 @@ internal static partial class Daemon
         {
             File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
             if (socketGroup is { } gid) SocketGroup.Apply(socket, gid);
-            LogListening(logger, ApiInfo.Version, socket, settings.FirewallBackend, settings.DataRoot);
-            UnixSocketGuard.NotifySystemd("READY=1");
+            opened.ContinueWith(_ =>
+            {
+                if (!opening.IsCompletedSuccessfully) return;
+                LogListening(logger, ApiInfo.Version, socket, settings.FirewallBackend, settings.DataRoot);
+                UnixSocketGuard.NotifySystemd("READY=1");
+            }, TaskScheduler.Default);
         });
         app.Lifetime.ApplicationStopping.Register(() =>
         {
             LogStopping(logger);
             UnixSocketGuard.NotifySystemd("STOPPING=1");
         });
-        app.Run();
+        try
+        {
+            app.Run();
+            opening.GetAwaiter().GetResult(); // an engine that could not open is the daemon's failure
+        }
+        finally
+        {
+            opened.Wait();
+            engineLog?.Dispose();
+        }
         return 0;
     }
 
@@ -160,6 +197,8 @@ internal static partial class Daemon
     /// </summary>
     private static string StableId(string dataRoot)
     {
+        // The store makes the data root too, side by side with this; both make it private.
+        Directory.CreateDirectory(dataRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var file = Path.Combine(dataRoot, "engine-id");
         try
         {

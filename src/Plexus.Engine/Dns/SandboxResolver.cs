@@ -91,7 +91,7 @@ public sealed class SandboxResolver : IDisposable, IDatagramHandler
 
     private static Socket Listen(NetworkNamespace ns, int port) => ns.Run(() =>
     {
-        var t = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var t = DescriptorRange.Raise(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
         try
         {
             t.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);

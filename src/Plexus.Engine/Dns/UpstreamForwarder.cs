@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Plexus.Kernel.Namespaces;
+using Plexus.Kernel.Sockets;
 using Plexus.Kernel.Types;
 
 namespace Plexus.Engine.Dns;
@@ -118,7 +119,7 @@ public sealed class UpstreamForwarder : IDisposable
             var ns = k.FromHost ? _hostNs : _sandboxNs;
             return ns.RunAsync(() =>
             {
-                var s = new Socket(k.Family, SocketType.Dgram, ProtocolType.Udp);
+                var s = DescriptorRange.Raise(new Socket(k.Family, SocketType.Dgram, ProtocolType.Udp));
                 s.Bind(new IPEndPoint(k.Family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0));
                 return s;
             }).ContinueWith(t =>

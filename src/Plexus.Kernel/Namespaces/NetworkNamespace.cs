@@ -63,7 +63,8 @@ public sealed class NetworkNamespace : IDisposable
             throw new KernelException(operation, Errno.EINVAL, $"'{path}' is {FileKind(located)}, not a network namespace");
 
         // A namespace file: opening it for real cannot block.
-        var handle = new SafeFileDescriptor(Libc.Open($"/proc/self/fd/{located.Value}", Libc.O_RDONLY | Libc.O_CLOEXEC, 0));
+        // Held while the sandbox lives: out of select's range (Sockets.DescriptorRange).
+        var handle = new SafeFileDescriptor(Sockets.DescriptorRange.Raise(Libc.Open($"/proc/self/fd/{located.Value}", Libc.O_RDONLY | Libc.O_CLOEXEC, 0)));
         if (handle.IsInvalid) throw KernelException.FromErrno(operation);
         int type = Libc.Ioctl(handle, Libc.NS_GET_NSTYPE);
         if (type != Libc.CLONE_NEWNET)

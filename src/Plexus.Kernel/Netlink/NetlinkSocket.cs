@@ -33,7 +33,7 @@ internal sealed class NetlinkSocket : IDisposable
     {
         int raw = Libc.Socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, protocol);
         if (raw < 0) throw KernelException.FromErrno($"open netlink socket (protocol {protocol})");
-        var fd = new SafeFileDescriptor(raw);
+        var fd = new SafeFileDescriptor(Sockets.DescriptorRange.Raise(raw)); // one per sandbox: out of select's range
         try
         {
             int one = 1;

@@ -36,7 +36,7 @@ public sealed class DatagramSocket : IDisposable
         const int AF_INET = 2, SOCK_NONBLOCK = 0x800;
         int raw = Libc.Socket(AF_INET, Libc.SOCK_DGRAM | SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
         if (raw < 0) throw KernelException.FromErrno("socket");
-        var fd = new SafeFileDescriptor(raw);
+        var fd = new SafeFileDescriptor(DescriptorRange.Raise(raw)); // one per sandbox: out of select's range
         Span<byte> sockaddr = stackalloc byte[DatagramPeer.Length];
         DatagramPeer.Write(sockaddr, endpoint);
         fixed (byte* p = sockaddr)
