@@ -11,9 +11,11 @@ namespace Plexus.Kernel.Tests.Privileged;
 /// <summary>
 /// plexusd died at about 250 sandboxes: libnftables waits with select(2), glibc aborts the process when select
 /// is given a descriptor of 1024 or more, and each sandbox held four descriptors in the low range. What a
-/// sandbox holds now lives above it, so a resolver's redirect (a libnftables context) still works with many.
+/// sandbox holds now lives above it, so a libnftables context (the firewall's, the kernel feature probe's) still
+/// works with many.
 /// </summary>
 [Trait("Category", "Privileged")]
+[Collection(DescriptorHungryCollection.Name)]
 public sealed class DescriptorRangeTests
 {
     [PrivilegedFact]
@@ -58,10 +60,11 @@ public sealed class DescriptorRangeTests
             });
 
             // libnftables in the last namespace: it would have ended this process before.
-            LoopbackRedirect.Apply(last, IPAddress.Parse("127.0.0.11"), 53, 5353, 5354);
-            var (code, output) = Processes.Run("nsenter", [$"--net={net.PathOf("fd19")}", "nft", "list", "table", "ip", LoopbackRedirect.Table]);
+            using (var nft = NftContext.Open(last))
+                nft.Run("add table ip plexus-fd-probe\nadd chain ip plexus-fd-probe probe", "the descriptor probe");
+            var (code, output) = Processes.Run("nsenter", [$"--net={net.PathOf("fd19")}", "nft", "list", "table", "ip", "plexus-fd-probe"]);
             Assert.Equal(0, code);
-            Assert.Contains("dnat to 127.0.0.11:5353", output, StringComparison.Ordinal);
+            Assert.Contains("chain probe", output, StringComparison.Ordinal);
             foreach (var s in sockets) s.Dispose();
         }
         finally

@@ -7,6 +7,7 @@ namespace Plexus.Kernel.Tests.Privileged.Firewall;
 
 /// <summary>The embedded resolver's redirect of 127.0.0.11:53, written as a raw nf_tables batch in a sandbox's namespace.</summary>
 [Trait("Category", "Privileged")]
+[Collection(DescriptorHungryCollection.Name)]
 public sealed class LoopbackRedirectTests
 {
     private static readonly IPAddress Resolver = IPAddress.Parse("127.0.0.11");
