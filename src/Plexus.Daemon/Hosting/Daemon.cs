@@ -149,6 +149,11 @@ internal static partial class Daemon
                 LogFirewallWarning(logger, $"cannot watch the ruleset, so rules flushed by others will not come back until a restart: {e.Message}");
             }
             foreach (var warning in engine.Firewall.Warnings) LogFirewallWarning(logger, warning);
+            // Restore rebuilds the sandboxes side by side on 8 threads, and the heap it grew for that stayed committed:
+            // with 1000 restored plexusd held 85 MB where the same 1000 made one by one hold 60. One collection that
+            // compacts and hands the free memory back, once, after the engine is open (a few ms, off the ready path).
+            if (engine.Controller.Sandboxes.Count > 0)
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         app.UseDockerErrors();
         app.UseApiVersions(); // /v1.45/networks is /networks; versions outside the range are refused
