@@ -231,6 +231,9 @@ internal sealed class BenchWorld : IDisposable
         if (_resolvMounted) Run("umount", ["/etc/resolv.conf"]);
         Run("ip", ["netns", "del", "bench-outside"]);
         Run("ip", ["link", "del", "uplink"]);
+        // plexusd's namespace folder is a mount point of its own: while mounted it cannot be removed, and the empty
+        // folder would outlive this run's mount namespace.
+        Run("umount", ["--recursive", "--lazy", Path.Combine(_work, "exec", "netns")]);
         try
         {
             Directory.Delete(_work, recursive: true);
