@@ -65,6 +65,7 @@ cleanup() {
   [ -n "${daemon:-}" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
   [ -n "${adoptee:-}" ] && kill "$adoptee" 2>/dev/null
   [ -n "${dnsmasq:-}" ] && kill "$dnsmasq" 2>/dev/null
+  [ -n "${outside_httpd:-}" ] && kill "$outside_httpd" 2>/dev/null
   ip netns del outside 2>/dev/null
   rm -rf "$work"
 }
@@ -82,7 +83,8 @@ ip link add uplink type veth peer name wan netns outside
 ip addr add 198.51.100.1/24 dev uplink && ip link set uplink up
 ip -n outside addr add 198.51.100.2/24 dev wan && ip -n outside link set wan up && ip -n outside link set lo up
 www outside
-ip netns exec outside busybox httpd -p 80 -h "$work/www-outside"
+ip netns exec outside busybox httpd -f -p 80 -h "$work/www-outside" &
+outside_httpd=$!
 # The outside world's DNS server, which plexusd was told to forward to (--dns 198.51.100.2).
 ip netns exec outside dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --pid-file= \
   --user=root --bind-interfaces --listen-address=198.51.100.2 --address=/outside.example/198.51.100.2 &

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using Plexus.Api;
+using Plexus.Kernel.ProcFs;
 using Plexus.Client;
 using Plexus.Kernel.Namespaces;
 using Plexus.Testing;
@@ -176,12 +177,34 @@ public sealed class DaemonWorld : IDisposable
         {
             Http.Dispose();
             var namespaces = new NamespaceDirectory(Path.Combine(ExecRoot, "netns"));
-            foreach (var name in namespaces.List().ToList()) namespaces.Delete(name);
+            foreach (var name in namespaces.List().ToList())
+            {
+                // What plexusd started in its sandboxes outlives it, as containers outlive a daemon restart (and a
+                // test may have killed it): end those processes here, found by their namespace, or they stay forever.
+                var inode = ProcessTable.InodeOf(namespaces.PathOf(name));
+                if (inode != 0)
+                    foreach (var pid in ProcessTable.InNetworkNamespace(inode)) KillQuietly(pid);
+                namespaces.Delete(name);
+            }
             if (Directory.Exists(namespaces.Root)) namespaces.Release();
             Directory.Delete(Root, recursive: true);
             Directory.Delete(DataRoot, recursive: true);
             Directory.Delete(Files, recursive: true);
             Net.Dispose();
+        }
+    }
+
+    private static void KillQuietly(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            p.Kill();
+            p.WaitForExit(5000);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // already gone
         }
     }
 }
