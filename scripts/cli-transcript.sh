@@ -55,7 +55,7 @@ run inspect s1
 run inspect -f '{{.NetworkSettings.IPAddress}} {{.Config.Labels}}' s2
 run port s2
 run exec s1 -- cat /etc/hosts
-run exec s2 -- sh -c 'echo out; echo err >&2; exit 3'
+run exec s2 -- sh -c 'echo out; sleep 0.3; echo err >&2; exit 3'
 run network connect --ip 10.78.0.5 p2 s1
 run inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}' s1
 run network disconnect p2 s1
