@@ -207,30 +207,10 @@ public static class LoopbackRedirect
     private static void Run(NetworkNamespace ns, Action<NetlinkWriter> build, string what)
     {
         var w = new NetlinkWriter(2048);
-        Boundary(w, 0x10); // NFNL_MSG_BATCH_BEGIN
+        NftNetlink.WriteBatchBoundary(w, NftNetlink.BatchBegin, Interlocked.Increment(ref _sequence));
         build(w);
-        Boundary(w, 0x11); // NFNL_MSG_BATCH_END
+        NftNetlink.WriteBatchBoundary(w, NftNetlink.BatchEnd, Interlocked.Increment(ref _sequence));
         using var socket = ns.Run(() => NetlinkSocket.Open(NftNetlink.Protocol));
-        socket.Send(w.WrittenSpan);
-        var buffer = new byte[8192];
-        string? error = null;
-        while (socket.TryReceive(buffer, out int length, dontWait: true) == ReceiveStatus.Data)
-        {
-            foreach (var message in new NetlinkMessageReader(buffer.AsSpan(0, length)))
-            {
-                if (message.Header.Type != NetlinkMessageType.Error) continue;
-                int errno = NetlinkConnection.ReadError(message, out var text, out _);
-                if (errno != 0) error ??= $"{text ?? Interop.Errno.Describe(errno)} ({Interop.Errno.Name(errno)})";
-            }
-        }
-        if (error is not null) throw new FirewallException($"nftables refused {what}", error);
-    }
-
-    private static void Boundary(NetlinkWriter w, ushort type)
-    {
-        w.BeginMessage(type, NetlinkFlags.Request);
-        var header = w.Reserve(NftNetlink.HeaderSize);
-        header[3] = 10; // resource id: NFNL_SUBSYS_NFTABLES, big-endian
-        w.EndMessage(Interlocked.Increment(ref _sequence));
+        NftNetlink.SendBatch(socket, w.WrittenSpan, new byte[8192], what);
     }
 }

@@ -13,8 +13,6 @@ namespace Plexus.Kernel.Firewall.Nftables;
 /// </summary>
 internal sealed class NftElementBatch : IDisposable
 {
-    private const ushort BatchBegin = 0x10;
-    private const ushort BatchEnd = 0x11;
     private const ushort AttrListTable = 1;
     private const ushort AttrListSet = 2;
     private const ushort AttrListElements = 3;
@@ -44,7 +42,7 @@ internal sealed class NftElementBatch : IDisposable
         lock (_lock)
         {
             _writer.Reset();
-            Begin(BatchBegin);
+            NftNetlink.WriteBatchBoundary(_writer, NftNetlink.BatchBegin, ++_sequence);
             // Consecutive changes of one kind to one set go in one message, as nft sends them.
             for (int i = 0; i < changes.Count;)
             {
@@ -63,30 +61,9 @@ internal sealed class NftElementBatch : IDisposable
                 _writer.EndMessage(++_sequence);
                 i = j;
             }
-            Begin(BatchEnd);
-            _socket.Send(_writer.WrittenSpan);
-            string? error = null;
-            while (_socket.TryReceive(_buffer, out int length, dontWait: true) == ReceiveStatus.Data)
-            {
-                foreach (var message in new NetlinkMessageReader(_buffer.AsSpan(0, length)))
-                {
-                    if (message.Header.Type != NetlinkMessageType.Error) continue;
-                    int errno = NetlinkConnection.ReadError(message, out var text, out _);
-                    if (errno != 0) error ??= $"{text ?? Interop.Errno.Describe(errno)} ({Interop.Errno.Name(errno)})";
-                }
-            }
-            if (error is not null) throw new FirewallException($"nftables refused {what}", error);
+            NftNetlink.WriteBatchBoundary(_writer, NftNetlink.BatchEnd, ++_sequence);
+            NftNetlink.SendBatch(_socket, _writer.WrittenSpan, _buffer, what);
         }
-    }
-
-    private void Begin(ushort type)
-    {
-        _writer.BeginMessage(type, NetlinkFlags.Request);
-        var header = _writer.Reserve(NftNetlink.HeaderSize);
-        header[0] = 0; // AF_UNSPEC
-        header[2] = 0;
-        header[3] = 10; // resource id: NFNL_SUBSYS_NFTABLES, big-endian
-        _writer.EndMessage(++_sequence);
     }
 
     private void WriteElement(in NftElementChange change)

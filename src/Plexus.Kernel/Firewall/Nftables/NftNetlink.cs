@@ -4,8 +4,9 @@ using Plexus.Kernel.Netlink;
 namespace Plexus.Kernel.Firewall.Nftables;
 
 /// <summary>
-/// nf_tables over raw netlink, only as far as the firewall's watcher needs it: the notifications every committed
-/// batch sends to NFNLGRP_NFTABLES, and the generation query. Rules themselves go through libnftables.
+/// nf_tables over raw netlink: the notifications every committed batch sends to NFNLGRP_NFTABLES and the generation
+/// query (the firewall's watcher), and the batch framing shared by the raw writers (set elements, the resolver's
+/// loopback redirect). Everything else goes through libnftables.
 /// Numbers are from linux/netfilter/nfnetlink.h and nf_tables.h.
 /// </summary>
 internal static class NftNetlink
@@ -60,6 +61,40 @@ internal static class NftNetlink
     {
         var header = writer.Reserve(HeaderSize);
         header[0] = family;
+    }
+
+    /// <summary>NFNL_MSG_BATCH_BEGIN and NFNL_MSG_BATCH_END: the bounds of one nf_tables transaction.</summary>
+    public const ushort BatchBegin = 0x10;
+    public const ushort BatchEnd = 0x11;
+
+    /// <summary>Writes a batch boundary (<see cref="BatchBegin"/> or <see cref="BatchEnd"/>) addressed to nf_tables.</summary>
+    public static void WriteBatchBoundary(NetlinkWriter writer, ushort type, uint sequence)
+    {
+        writer.BeginMessage(type, NetlinkFlags.Request);
+        var header = writer.Reserve(HeaderSize);
+        header[3] = 10; // resource id: NFNL_SUBSYS_NFTABLES, big-endian
+        writer.EndMessage(sequence);
+    }
+
+    /// <summary>
+    /// Sends one batch and reads its answers. The kernel handles a batch inside sendmsg, so every answer is queued
+    /// when the send returns and is read without waiting; it reports every refused message, acknowledged or not.
+    /// Throws <see cref="FirewallException"/> (the kernel then changed nothing) if any part was refused.
+    /// </summary>
+    public static void SendBatch(NetlinkSocket socket, ReadOnlySpan<byte> batch, byte[] buffer, string what)
+    {
+        socket.Send(batch);
+        string? error = null;
+        while (socket.TryReceive(buffer, out int length, dontWait: true) == ReceiveStatus.Data)
+        {
+            foreach (var message in new NetlinkMessageReader(buffer.AsSpan(0, length)))
+            {
+                if (message.Header.Type != NetlinkMessageType.Error) continue;
+                int errno = NetlinkConnection.ReadError(message, out var text, out _);
+                if (errno != 0) error ??= $"{text ?? Interop.Errno.Describe(errno)} ({Interop.Errno.Name(errno)})";
+            }
+        }
+        if (error is not null) throw new FirewallException($"nftables refused {what}", error);
     }
 
     /// <summary>Decodes one notification; false for messages of other subsystems.</summary>
