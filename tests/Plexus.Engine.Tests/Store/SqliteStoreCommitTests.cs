@@ -107,18 +107,44 @@ public sealed class SqliteStoreCommitTests(ITestOutputHelper output)
             begin.CommandText = "BEGIN IMMEDIATE";
             begin.ExecuteNonQuery();
         }
-        var first = Task.Run(() => store.Commit(new StoreBatch().Put(Samples.Sandbox("first"))));
+        // Writers on threads of their own: on the thread pool, each blocked writer holds a pool thread and the pool
+        // adds threads slowly, so under load the later writers could start only after the lock was free, one by one.
+        var first = Writer("first");
         await Task.Delay(200);
-        var rest = Enumerable.Range(0, 5).Select(i => Task.Run(() => store.Commit(new StoreBatch().Put(Samples.Sandbox($"s{i}"))))).ToArray();
-        await Task.Delay(200);
+        var rest = Enumerable.Range(0, 5).Select(i => Writer($"s{i}")).ToArray();
+        // Release the lock only once five writers wait behind the one writing (blocked on the store's gate; the
+        // writer itself waits in SQLite's busy handler, in native code), so that they queue.
+        var deadline = Stopwatch.StartNew();
+        while (rest.Prepend(first).Count(w => (w.Thread.ThreadState & System.Threading.ThreadState.WaitSleepJoin) != 0) < 5 && deadline.Elapsed < TimeSpan.FromSeconds(30))
+            await Task.Delay(20);
+        output.WriteLine($"writers queued after {deadline.ElapsedMilliseconds} ms");
         using (var commit = other.CreateCommand())
         {
             commit.CommandText = "COMMIT";
             commit.ExecuteNonQuery();
         }
-        await Task.WhenAll([first, .. rest]).WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.WhenAll([first.Done.Task, .. rest.Select(w => w.Done.Task)]).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(6, store.Load().Sandboxes.Count);
         Assert.True(store.LargestGroup > 1, $"largest group {store.LargestGroup}");
+
+        (Thread Thread, TaskCompletionSource Done) Writer(string name)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    store.Commit(new StoreBatch().Put(Samples.Sandbox(name)));
+                    done.SetResult();
+                }
+                catch (Exception e)
+                {
+                    done.SetException(e);
+                }
+            }) { IsBackground = true, Name = "writer " + name };
+            thread.Start();
+            return (thread, done);
+        }
     }
 
     [Fact]
