@@ -82,6 +82,15 @@ public sealed record InfoJson
     public FirewallInfoJson? FirewallBackend { get; init; }
 
     public SwarmInfoJson Swarm { get; init; } = new();
+
+    /// <summary>dockerd's --cluster-store (etcd://HOST:PORT,...), absent on a single host.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ClusterStore { get; init; }
+
+    /// <summary>dockerd's --cluster-advertise: the address this host registered with, absent on a single host.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ClusterAdvertise { get; init; }
+
     public Dictionary<string, bool> KernelFeatures { get; init; } = [];
 }
 

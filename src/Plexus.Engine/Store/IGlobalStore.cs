@@ -32,12 +32,17 @@ public interface IGlobalStore : IDisposable
     /// <summary>
     /// The changes to keys under <paramref name="prefix"/> after <paramref name="afterRevision"/>, in revision
     /// order: first those already made, then each new one as it is made, until <paramref name="cancellation"/>
-    /// or disposal. Throws <see cref="RevisionCompactedException"/> (at once) when history that old is gone:
-    /// list again and watch from the listed revision.
+    /// or disposal. Throws <see cref="RevisionCompactedException"/> (at once, or for a remote store at the
+    /// first MoveNextAsync) when history that old is gone: list again and watch from the listed revision.
+    /// A remote store's watch outlives outages of the store: it resumes after the last change it delivered.
     /// </summary>
     IAsyncEnumerable<WatchEvent> Watch(string prefix, long afterRevision, CancellationToken cancellation = default);
 
-    /// <summary>Forgets the history up to and including <paramref name="revision"/>; watches cannot start before it.</summary>
+    /// <summary>
+    /// Forgets the history before <paramref name="revision"/>; watches cannot start before it. (etcd keeps the
+    /// change made at the compaction revision itself, the in-memory store does not: callers watch from the
+    /// revision they listed at, which is never older than the last compaction they made.)
+    /// </summary>
     void Compact(long revision);
 }
 
