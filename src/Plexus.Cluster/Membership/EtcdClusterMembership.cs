@@ -54,6 +54,9 @@ public sealed partial class EtcdClusterMembership : IClusterMembership
 
     public bool IsRegistered => _registered;
 
+    /// <summary>The lease this host's records live under (0 before it registers).</summary>
+    internal long Lease => Volatile.Read(ref _lease);
+
     public IReadOnlyCollection<ClusterHost> Members
     {
         get
