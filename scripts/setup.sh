@@ -28,6 +28,9 @@ command -v gcc >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || need+=(gcc
 # Graphviz lays out `plexus network graph`'s SVG; rsvg-convert (librsvg2-bin) checks that the SVG renders.
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
+# etcd (Debian's etcd-server 3.4): the cluster store the cluster tests run, each member in a private namespace.
+etcd_missing=0
+command -v etcd >/dev/null 2>&1 || { need+=(etcd-server); etcd_missing=1; }
 # Node.js and npm, for the compatibility tests driven by dockerode (tests/dockerode).
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
@@ -36,6 +39,8 @@ if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=600 update -qq
   apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # The package enables a machine-wide etcd under systemd; the tests start their own, so stop the one we caused.
+  if [ "$etcd_missing" = 1 ] && [ -d /run/systemd/system ]; then systemctl disable --now etcd.service >/dev/null 2>&1 || true; fi
 fi
 
 # dockerode, exactly as package-lock.json pins it (its optional native add-ons are not needed).

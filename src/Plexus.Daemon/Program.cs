@@ -19,10 +19,13 @@ var dns = new Option<string[]>("--dns") { Description = "Upstream DNS server for
 var mtu = new Option<int?>("--mtu") { Description = "Default MTU of bridge networks" };
 var logFormat = new Option<string>("--log-format") { Description = "text or json" };
 var group = new Option<string>("--group", "-G") { Description = $"Group that may use the socket (default: {DaemonSettings.DefaultGroup}, when it exists)" };
+var clusterStore = new Option<string>("--cluster-store") { Description = "etcd cluster for global networks: etcd://HOST:PORT[,HOST:PORT...]" };
+var clusterAdvertise = new Option<string>("--cluster-advertise") { Description = "This host's address for the cluster and its VTEP: IP[:PORT]" };
+var clusterStoreOpts = new Option<string[]>("--cluster-store-opt") { Description = "kv.cacertfile=, kv.certfile=, kv.keyfile= (TLS to etcd); repeatable", AllowMultipleArgumentsPerToken = false };
 
 var root = new RootCommand("plexusd: the Plexus container network daemon")
 {
-    host, config, dataRoot, execRoot, backend, icc, ipMasq, bip, pools, dns, mtu, logFormat, group,
+    host, config, dataRoot, execRoot, backend, icc, ipMasq, bip, pools, dns, mtu, logFormat, group, clusterStore, clusterAdvertise, clusterStoreOpts,
 };
 root.SetAction(parse =>
 {
@@ -44,7 +47,11 @@ root.SetAction(parse =>
         if (parse.GetValue(mtu) is { } mt) settings = settings with { Mtu = DaemonSettings.Mtu1(mt) };
         if (parse.GetValue(logFormat) is { } lf) settings = settings with { LogFormat = DaemonSettings.LogFormat1(lf) };
         if (parse.GetValue(group) is { } g) settings = settings with { Group = g, GroupExplicit = true };
-        return Daemon.Run(settings);
+        if (parse.GetValue(clusterStore) is { } cs) settings = settings with { ClusterStore = cs };
+        if (parse.GetValue(clusterAdvertise) is { } ca) settings = settings with { ClusterAdvertise = ca };
+        if (parse.GetValue(clusterStoreOpts) is { Length: > 0 } co)
+            settings = settings with { ClusterStoreOpts = co.Select(ClusterSettings.ParseOption).GroupBy(o => o.Key).ToDictionary(o => o.Key, o => o.Last().Value, StringComparer.Ordinal) };
+        return Daemon.Run(settings.WithCluster());
     }
     catch (PlexusException e)
     {

@@ -37,6 +37,8 @@ internal static class SystemEndpoints
                 FirewallBackend = Firewall(settings.FirewallBackend),
                 DriverStatus = [["Firewall Backend", settings.FirewallBackend], ["Exec Root", settings.ExecRoot]],
                 KernelFeatures = new Dictionary<string, bool>(features.Features),
+                ClusterStore = settings.Cluster?.Store,
+                ClusterAdvertise = settings.Cluster?.Advertise,
             }, DaemonJson.Relaxed.InfoJson);
         });
 

@@ -47,6 +47,19 @@ public sealed record DaemonSettings
 
     public string DaemonId { get; init; } = "";
 
+    /// <summary>dockerd's --cluster-store / --cluster-advertise / --cluster-store-opt as given; <see cref="Cluster"/> is them checked.</summary>
+    public string? ClusterStore { get; init; }
+
+    public string? ClusterAdvertise { get; init; }
+
+    public IReadOnlyDictionary<string, string> ClusterStoreOpts { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The cluster this host joins, checked once all settings are read (<see cref="WithCluster"/>); null on a single host (then nothing of etcd is loaded or started).</summary>
+    public ClusterSettings? Cluster { get; init; }
+
+    /// <summary>Checks the cluster settings together (a store needs an advertise address) once flags and file are both applied.</summary>
+    public DaemonSettings WithCluster() => this with { Cluster = ClusterSettings.From(ClusterStore, ClusterAdvertise, ClusterStoreOpts) };
+
     /// <summary>The socket path from Host (unix://PATH).</summary>
     public string SocketPath => SocketPathOf(Host);
 
@@ -58,7 +71,7 @@ public sealed record DaemonSettings
     }
 
     private static readonly string[] Keys =
-        ["host", "hosts", "data-root", "exec-root", "firewall-backend", "iptables", "icc", "ip-masq", "bip", "default-address-pools", "dns", "mtu", "bridge", "log-format", "group"];
+        ["host", "hosts", "data-root", "exec-root", "firewall-backend", "iptables", "icc", "ip-masq", "bip", "default-address-pools", "dns", "mtu", "bridge", "log-format", "group", "cluster-store", "cluster-advertise", "cluster-store-opts"];
 
     /// <summary>Applies a daemon.json on top of these settings.</summary>
     public DaemonSettings WithFile(string path)
@@ -102,6 +115,9 @@ public sealed record DaemonSettings
                         "bridge" => s with { DefaultBridge = Text(p.Value) != "none" },
                         "log-format" => s with { LogFormat = LogFormat1(Text(p.Value)) },
                         "group" => s with { Group = Text(p.Value), GroupExplicit = true },
+                        "cluster-store" => s with { ClusterStore = Text(p.Value) },
+                        "cluster-advertise" => s with { ClusterAdvertise = Text(p.Value) },
+                        "cluster-store-opts" => s with { ClusterStoreOpts = p.Value.EnumerateObject().ToDictionary(o => o.Name, o => Text(o.Value), StringComparer.Ordinal) },
                         _ => s,
                     };
                 }

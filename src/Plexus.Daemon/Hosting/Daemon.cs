@@ -27,6 +27,9 @@ internal static partial class Daemon
     [LoggerMessage(Level = LogLevel.Error, Message = "{Repair}; until they are, network changes fail")]
     private static partial void LogFirewallDamaged(ILogger logger, FirewallRepair repair);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "cluster: cannot join: {Error}")]
+    private static partial void LogClusterFailed(ILogger logger, string error);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "firewall: {Warning}")]
     private static partial void LogFirewallWarning(ILogger logger, string warning);
 
@@ -134,6 +137,14 @@ internal static partial class Daemon
             engine.Controller.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexus.engine");
             engineLog = ControllerEventLog.Attach(engine.Controller.Events, engine.Controller.Logger);
             foreach (var line in engine.RestoreLog) LogRestore(logger, line);
+            try
+            {
+                engine.StartCluster(settings, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexus.cluster"));
+            }
+            catch (Exception e) when (e is Engine.Store.GlobalStoreUnavailableException or ArgumentException)
+            {
+                LogClusterFailed(logger, e.Message); // local networks work without the cluster
+            }
             // From here on, rules that someone else flushes or deletes come back by themselves (issue 11).
             engine.Firewall.Repaired += (_, repair) =>
             {

@@ -39,6 +39,15 @@ internal sealed class EngineComposition : IDisposable
     public IReadOnlyList<string> RestoreLog { get; }
     public IFirewall Firewall { get; }
 
+    /// <summary>The global store and this host's membership when --cluster-store is given; null on a single host.</summary>
+    public ClusterRuntime? Cluster { get; private set; }
+
+    /// <summary>Joins the cluster when the settings name one (registration goes on in the background: etcd may be away).</summary>
+    public void StartCluster(DaemonSettings settings, ILogger logger)
+    {
+        if (settings.Cluster is { } cluster) Cluster = ClusterRuntime.Start(cluster, settings.DaemonId, logger);
+    }
+
     public static EngineComposition Open(DaemonSettings settings)
     {
         var hostNs = NetworkNamespace.OpenProcess();
@@ -96,6 +105,7 @@ internal sealed class EngineComposition : IDisposable
 
     public void Dispose()
     {
+        Cluster?.Dispose();
         Controller.Dispose();
         Firewall.Dispose();
         Store.Dispose();
