@@ -20,8 +20,11 @@ public sealed class EtcdProcess : IDisposable
     private readonly System.Text.StringBuilder _log = new();
     private int _logMark;
 
-    private EtcdProcess(string name, int clientPort, int peerPort, string initialCluster, NetworkNamespace? ns)
+    private readonly EtcdTlsFiles? _tls;
+
+    private EtcdProcess(string name, int clientPort, int peerPort, string initialCluster, NetworkNamespace? ns, EtcdTlsFiles? tls = null)
     {
+        _tls = tls;
         _name = name;
         ClientPort = clientPort;
         PeerPort = peerPort;
@@ -37,7 +40,9 @@ public sealed class EtcdProcess : IDisposable
     /// <summary>HOST:PORT as --cluster-store takes it.</summary>
     public string Endpoint => $"127.0.0.1:{ClientPort}";
 
-    public Uri ClientUrl => new($"http://127.0.0.1:{ClientPort}");
+    public Uri ClientUrl => new($"{Scheme}://127.0.0.1:{ClientPort}");
+
+    private string Scheme => _tls is null ? "http" : "https";
 
     public int Pid => _process?.Id ?? 0;
 
@@ -52,10 +57,10 @@ public sealed class EtcdProcess : IDisposable
     }
 
     /// <summary>A single-member cluster, serving when this returns.</summary>
-    public static EtcdProcess Start(NetworkNamespace? ns = null)
+    public static EtcdProcess Start(NetworkNamespace? ns = null, EtcdTlsFiles? tls = null)
     {
         int client = FreePort(), peer = FreePort();
-        var etcd = new EtcdProcess("m0", client, peer, $"m0=http://127.0.0.1:{peer}", ns);
+        var etcd = new EtcdProcess("m0", client, peer, $"m0=http://127.0.0.1:{peer}", ns, tls);
         try
         {
             etcd.Launch(existing: false);
@@ -122,10 +127,13 @@ public sealed class EtcdProcess : IDisposable
     private void Launch(bool existing)
     {
         if (!File.Exists("/usr/bin/etcd")) throw new InvalidOperationException("etcd is not installed: scripts/setup.sh installs Debian's etcd-server");
+        // With TLS, clients must present a certificate signed by the CA (etcd's --client-cert-auth).
+        string[] tls = _tls is { } t ? ["--cert-file", t.CertFile, "--key-file", t.KeyFile, "--trusted-ca-file", t.CaFile, "--client-cert-auth"] : [];
         var psi = new ProcessStartInfo("/usr/bin/etcd",
         [
+            .. tls,
             "--name", _name, "--data-dir", DataDir,
-            "--listen-client-urls", $"http://{Endpoint}", "--advertise-client-urls", $"http://{Endpoint}",
+            "--listen-client-urls", $"{Scheme}://{Endpoint}", "--advertise-client-urls", $"{Scheme}://{Endpoint}",
             "--listen-peer-urls", $"http://127.0.0.1:{PeerPort}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{PeerPort}",
             "--initial-cluster", _initialCluster, "--initial-cluster-state", existing ? "existing" : "new",
             "--initial-cluster-token", "plexus-test-" + _initialCluster.GetHashCode(StringComparison.Ordinal).ToString("x", System.Globalization.CultureInfo.InvariantCulture),
@@ -179,3 +187,6 @@ public sealed class EtcdProcess : IDisposable
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }
+
+/// <summary>The server side of TLS for a test etcd: its certificate and key, and the CA its clients' certificates must chain to.</summary>
+public sealed record EtcdTlsFiles(string CertFile, string KeyFile, string CaFile);
