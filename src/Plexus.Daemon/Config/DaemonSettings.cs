@@ -52,7 +52,7 @@ public sealed record DaemonSettings
 
     public string? ClusterAdvertise { get; init; }
 
-    public IReadOnlyDictionary<string, string> ClusterStoreOpts { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> ClusterStoreOpts { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>The cluster this host joins, checked once all settings are read (<see cref="WithCluster"/>); null on a single host (then nothing of etcd is loaded or started).</summary>
     public ClusterSettings? Cluster { get; init; }
