@@ -14,9 +14,10 @@ namespace Plexus.Cluster.Etcd;
 /// <see cref="GlobalStoreUnavailableException"/> that names every endpoint and why it failed.
 /// </summary>
 /// <remarks>
-/// Each channel dials on demand (no gRPC load balancer, whose reconnect back-off grows to two minutes and
-/// would keep failing calls after etcd is back): a call to a member that is down fails at once with a
-/// refused connection, and the first call after it returns connects again. HTTP/2 pings find a member that
+/// One channel per member. A call to a member that is down fails at once (its subchannel is in transient
+/// failure) rather than waiting for it; the channel retries the connection in the background, at most a
+/// second apart (gRPC's default back-off grows to two minutes, which would keep a returned etcd unused for
+/// that long), so the first calls after etcd returns find it. HTTP/2 pings find a member that
 /// hangs or vanished without closing its connections, so a watch on it moves on rather than waiting forever.
 /// A write is sent to another member only when the first never received it (the connection failed);
 /// after a timeout its outcome is unknown and the error says so instead of applying it twice.
@@ -133,7 +134,9 @@ internal sealed class EtcdConnection : IDisposable
             if (ssl is not null) sockets.SslOptions = ssl;
             _channel = GrpcChannel.ForAddress(uri, new GrpcChannelOptions
             {
-                HttpHandler = new DirectHandler(sockets),
+                HttpHandler = sockets,
+                InitialReconnectBackoff = TimeSpan.FromMilliseconds(200),
+                MaxReconnectBackoff = TimeSpan.FromSeconds(1),
                 DisposeHttpClient = true,
                 MaxReceiveMessageSize = 64 * 1024 * 1024,
                 Credentials = uri.Scheme == Uri.UriSchemeHttps ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure,
@@ -151,9 +154,4 @@ internal sealed class EtcdConnection : IDisposable
         public void Dispose() => _channel.Dispose();
     }
 
-    /// <summary>
-    /// A handler that is not a SocketsHttpHandler, so Grpc.Net.Client sends each call straight through
-    /// HttpClient (dial on demand) instead of its connectivity-tracking load balancer.
-    /// </summary>
-    private sealed class DirectHandler(HttpMessageHandler inner) : DelegatingHandler(inner);
 }

@@ -116,17 +116,20 @@ public sealed partial class EtcdClusterMembership : IClusterMembership
 
     public void Dispose()
     {
-        Stop();
-        _stop.Dispose();
-        _wake.Dispose();
+        // Disposed only once both loops ended (they use them); otherwise the finalizer-free objects are left to the GC.
+        if (Stop())
+        {
+            _stop.Dispose();
+            _wake.Dispose();
+        }
     }
 
-    private void Stop()
+    /// <summary>Stops both loops; true when they ended in time.</summary>
+    private bool Stop()
     {
-        if (_stop.IsCancellationRequested) return;
-        _stop.Cancel();
-        // Each loop ends within one call to etcd, which is bounded by the request timeout.
-        Task.WaitAll([_keeper, _follower], _store.Options.RequestTimeout * 2);
+        if (!_stop.IsCancellationRequested) _stop.Cancel();
+        // Each loop ends within one call to etcd, which is bounded by the request timeout. The loops never fault.
+        return Task.WaitAll([_keeper, _follower], _store.Options.RequestTimeout * 2);
     }
 
     private async Task KeepAsync()
@@ -148,18 +151,23 @@ public sealed partial class EtcdClusterMembership : IClusterMembership
                 if (!reachable) LogStoreBack(_logger);
                 reachable = true;
             }
-            catch (Exception e) when (e is GlobalStoreUnavailableException or InvalidOperationException)
+            catch (Exception e) when (!_stop.IsCancellationRequested)
             {
+                // Whatever failed (etcd away, a refused request), the keeper keeps trying: membership must not end quietly.
                 _registered = false;
                 if (reachable) LogStoreAway(_logger, e.Message);
                 reachable = false;
+            }
+            catch (Exception)
+            {
+                break; // stopping: a call cut short by disposal
             }
             var pause = _registered ? _ttl / 3 : _store.Options.RetryInterval;
             try
             {
                 await _wake.WaitAsync(pause, _stop.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
                 break;
             }
@@ -196,12 +204,14 @@ public sealed partial class EtcdClusterMembership : IClusterMembership
             {
                 // the history is gone: list again and report what changed meanwhile
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (Exception) when (_stop.IsCancellationRequested)
             {
-                break;
+                break; // stopping (a cancelled watch, or a call cut short by disposal)
             }
-            catch (Exception e) when (e is GlobalStoreUnavailableException or InvalidOperationException)
+            catch (Exception e)
             {
+                // etcd away, or a handler of Changed failed: list again after a pause rather than stop following.
+                if (e is not GlobalStoreUnavailableException) LogFollowFailed(_logger, e.Message);
                 try
                 {
                     await Task.Delay(_store.Options.RetryInterval, _stop.Token).ConfigureAwait(false);
@@ -210,10 +220,6 @@ public sealed partial class EtcdClusterMembership : IClusterMembership
                 {
                     break;
                 }
-            }
-            catch (ObjectDisposedException) when (_stop.IsCancellationRequested)
-            {
-                break;
             }
         }
     }
@@ -295,6 +301,9 @@ public sealed partial class EtcdClusterMembership : IClusterMembership
 
     [LoggerMessage(Level = LogLevel.Information, Message = "cluster: the cluster store answers again")]
     private static partial void LogStoreBack(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cluster: following the member list failed: {Error}; listing again")]
+    private static partial void LogFollowFailed(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "cluster: host {Id} ({Advertise}) joined")]
     private static partial void LogJoined(ILogger logger, string id, string advertise);
