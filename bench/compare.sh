@@ -86,7 +86,7 @@ for system in cni netavark docker plexus-api plexus-cli; do
         policy_created=1
     fi
     echo "compare: installing ${missing[*]} for $system" >&2
-    if ! log="$(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" 2>&1)"; then
+    if ! log="$("$root/scripts/apt-install.sh" "${missing[@]}" 2>&1)"; then
         reason="$(printf '%s\n' "$log" | grep -E '^E:' | head -1)"
         unavailable+="$system=apt-get install ${missing[*]} failed: ${reason:-see apt-get}"$'\n'
         continue

@@ -38,7 +38,8 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=600 update -qq
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # scripts/apt-install.sh keeps the packages' daemons (docker.io, etcd-server) from starting on the machine.
+  scripts/apt-install.sh "${need[@]}" >/dev/null
   # The package enables a machine-wide etcd under systemd; the tests start their own, so stop the one we caused.
   if [ "$etcd_missing" = 1 ] && [ -d /run/systemd/system ]; then systemctl disable --now etcd.service >/dev/null 2>&1 || true; fi
 fi
