@@ -44,6 +44,14 @@ if [ ! -d tests/dockerode/node_modules/dockerode ] || [ tests/dockerode/package-
   (cd tests/dockerode && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
 fi
 
+# cnitool, the CNI project's reference runtime, which the CNI plugin's tests drive: built offline from Debian's
+# golang-go and libcni packages by the shared build script, once (cached in artifacts/cnitool).
+cnitool_build="${PLEXUS_CNITOOL_BUILD:-/work/shared/tools/cnitool/build.sh}"
+if [ ! -x artifacts/cnitool/cnitool ] && [ -x "$cnitool_build" ]; then
+  echo "setup: building cnitool for the CNI plugin's tests"
+  "$cnitool_build" "$PWD/artifacts/cnitool" >/dev/null
+fi
+
 [ "${1:-}" = "--packages-only" ] && exit 0
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 echo "setup: restoring and building"

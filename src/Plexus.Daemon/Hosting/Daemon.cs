@@ -166,6 +166,7 @@ internal static partial class Daemon
         SwarmEndpoints.Map(app);
         EventsEndpoints.Map(app);
         ExecEndpoints.Map(app);
+        CniEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
