@@ -28,6 +28,9 @@ command -v gcc >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || need+=(gcc
 # Graphviz lays out `plexus network graph`'s SVG; rsvg-convert (librsvg2-bin) checks that the SVG renders.
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
+# podman (4.3, its CNI backend, with runc) runs containers on Plexus networks through the CNI plugin in its tests.
+command -v podman >/dev/null 2>&1 || need+=(podman)
+command -v runc >/dev/null 2>&1 || need+=(runc)
 # Node.js and npm, for the compatibility tests driven by dockerode (tests/dockerode).
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)

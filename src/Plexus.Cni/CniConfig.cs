@@ -149,7 +149,7 @@ internal sealed record CniConfig
         }
     }
 
-    /// <summary>The capability arguments (runtimeConfig), with CNI_ARGS' IP and MAC, and the network's dns when the runtime gives none.</summary>
+    /// <summary>The capability arguments (runtimeConfig), with CNI_ARGS' IP, MAC and K8S_POD_NAME (an alias), and the network's dns when the runtime gives none.</summary>
     private static CniRuntimeJson RuntimeOf(string network, JsonElement? runtime, JsonElement? networkDns, IReadOnlyDictionary<string, string>? args)
     {
         var r = runtime ?? default;
@@ -164,6 +164,8 @@ internal sealed record CniConfig
             if (byNetwork.ValueKind != JsonValueKind.Object) throw WrongType("runtimeConfig.aliases", "an object of network names to lists of names");
             aliases = Strings(byNetwork, network, $"runtimeConfig.aliases.{network}");
         }
+        // podman (CNI backend) gives only the short id as an alias, and the container's name in CNI_ARGS, as for Kubernetes: both are names.
+        if (args is not null && args.TryGetValue("K8S_POD_NAME", out var pod) && pod.Length > 0 && !(aliases ?? []).Contains(pod)) aliases = [.. aliases ?? [], pod];
         var dns = has && r.TryGetProperty("dns", out var d) && d.ValueKind == JsonValueKind.Object ? d : networkDns;
         return new CniRuntimeJson
         {

@@ -62,6 +62,15 @@ public sealed class CniConfigTests
     }
 
     [Fact]
+    public void The_pod_name_of_CNI_ARGS_is_an_alias_too()
+    {
+        var config = Parse("""{"cniVersion": "1.0.0", "name": "n", "type": "plexus"}""", new() { ["K8S_POD_NAME"] = "web", ["IgnoreUnknown"] = "1" });
+        Assert.Equal(["web"], config.Runtime.Aliases!);
+        var podman = Parse("""{"cniVersion": "1.0.0", "name": "n", "type": "plexus", "runtimeConfig": {"aliases": {"n": ["571483ca4d07"]}}}""", new() { ["K8S_POD_NAME"] = "web" });
+        Assert.Equal(["571483ca4d07", "web"], podman.Runtime.Aliases!);
+    }
+
+    [Fact]
     public void The_older_flat_host_local_form_and_valid_attachments_are_read()
     {
         var config = Parse("""
