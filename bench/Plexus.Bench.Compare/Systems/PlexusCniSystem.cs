@@ -120,7 +120,7 @@ internal sealed class PlexusCniSystem(RunPaths paths, string plexusDirectory, Su
 
     public void RemovePortsSandbox(string network, string sandbox)
     {
-        var ports = _ports.TryRemove((network, sandbox), out var p) ? p : (0, 0);
+        var ports = _ports.TryRemove((network, sandbox), out var p) ? p : (First: 0, Count: 0);
         Exec("DEL", sandbox, Config(network, ports.First, ports.Count));
         _attached.TryRemove((network, sandbox), out _);
         RemoveNamespace(sandbox);
