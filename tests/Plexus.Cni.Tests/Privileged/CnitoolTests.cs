@@ -151,4 +151,18 @@ public sealed class CnitoolTests(CniWorld world) : IClassFixture<CniWorld>
         Assert.Equal(0, world.RunPlugin(new() { ["CNI_COMMAND"] = "DEL", ["CNI_CONTAINERID"] = "gc-lost", ["CNI_IFNAME"] = "net0" }, add).ExitCode);
         Assert.Equal(0, world.RunPlugin(new() { ["CNI_COMMAND"] = "DEL", ["CNI_CONTAINERID"] = "gc-keep", ["CNI_IFNAME"] = "net0" }, add).ExitCode);
     }
+
+    [PrivilegedFact]
+    public void A_path_that_is_no_network_namespace_is_code_7_and_makes_nothing()
+    {
+        var notNs = Path.Combine(world.Dir, "not-a-namespace");
+        File.WriteAllText(notNs, "");
+        var config = """{"cniVersion": "1.0.0", "name": "badns", "type": "plexus", "socket": "unix://SOCKET", "ipam": {"ranges": [[{"subnet": "10.83.0.0/24"}]]}}"""
+            .Replace("SOCKET", world.Daemon.Socket, StringComparison.Ordinal);
+        var (exit, error) = world.RunPlugin(new() { ["CNI_COMMAND"] = "ADD", ["CNI_CONTAINERID"] = "badns1", ["CNI_NETNS"] = notNs, ["CNI_IFNAME"] = "eth0" }, config);
+        Assert.Equal((1, CniError.InvalidConfig), (exit, error.GetProperty("code").GetInt32()));
+        Assert.Contains(notNs, error.GetProperty("msg").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(world.Daemon.Client.ListContainersAsync(true, new Dictionary<string, List<string>>(), CancellationToken.None).GetAwaiter().GetResult(),
+            c => c.Names!.Contains("/badns1"));
+    }
 }
