@@ -165,4 +165,20 @@ public sealed class CnitoolTests(CniWorld world) : IClassFixture<CniWorld>
         Assert.DoesNotContain(world.Daemon.Client.ListContainersAsync(true, new Dictionary<string, List<string>>(), CancellationToken.None).GetAwaiter().GetResult(),
             c => c.Names!.Contains("/badns1"));
     }
+
+    [PrivilegedFact]
+    public void An_attachment_outlives_a_plexusd_restart_and_CHECK_and_DEL_still_work()
+    {
+        world.WriteConflist("kept", """ "ipMasq": true, "ipam": {"ranges": [[{"subnet": "10.84.0.0/24"}]]}""");
+        var ns = world.Container("kept1");
+        var added = Added(world.Cnitool_("add", "kept", ns));
+        world.Daemon.Stop();
+        world.Daemon.Start();
+        var check = world.Cnitool_("check", "kept", ns);
+        Assert.True(check.ExitCode == 0, $"CHECK after a restart: {check.Output}");
+        var outside = world.In("kept1", "busybox", "ping", "-c", "1", "-W", "5", CniWorld.OutsideAddress);
+        Assert.True(outside.ExitCode == 0, $"still reaches the outside world: {outside.Output}");
+        Assert.Equal(0, world.Cnitool_("del", "kept", ns).ExitCode);
+        Assert.DoesNotContain(added.GetProperty("interfaces")[1].GetProperty("name").GetString()!, world.Daemon.HostLinks());
+    }
 }
