@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs plexusd and plexus on this machine: the NativeAOT executables (scripts/publish-native.sh) under
+# Installs plexusd, plexus and the CNI plugin on this machine: the NativeAOT executables (scripts/publish-native.sh) under
 # /usr/local/lib/plexus with SQLite's library beside plexusd, commands on PATH in /usr/local/bin, and the
 # systemd unit (not enabled; `systemctl enable --now plexusd`). scripts/package.sh builds a Debian package instead.
 set -euo pipefail
@@ -12,6 +12,9 @@ install -m 0755 "$native/plexusd" "$native/plexus" "$prefix/lib/plexus/"
 install -m 0644 "$native/libe_sqlite3.so" "$prefix/lib/plexus/"
 ln -sf "$prefix/lib/plexus/plexusd" "$prefix/bin/plexusd"
 ln -sf "$prefix/lib/plexus/plexus" "$prefix/bin/plexus"
+# The CNI plugin, as "plexus" where runtimes look: /opt/cni/bin (the CNI default) and /usr/lib/cni (Debian's podman).
+if [ "$prefix" = /usr/local ]; then cni_dirs=(/opt/cni/bin /usr/lib/cni); else cni_dirs=("$prefix/lib/cni"); fi
+for dir in "${cni_dirs[@]}"; do install -D -m 0755 "$native/plexus-cni" "$dir/plexus"; done
 # A custom PREFIX is a staging install: leave /etc alone.
 if [ "$prefix" = /usr/local ] && [ -d /etc/systemd/system ]; then
   sed "s|/usr/sbin/plexusd|$prefix/bin/plexusd|; s|/usr/share/doc|$prefix/share/doc|" packaging/plexusd.service >/etc/systemd/system/plexusd.service

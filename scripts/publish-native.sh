@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Publishes `plexus` and `plexusd` as NativeAOT executables into one fixed folder (default artifacts/native,
+# Publishes `plexus`, `plexusd` and `plexus-cni` (the CNI plugin) as NativeAOT executables into one fixed folder (default artifacts/native,
 # or $PLEXUS_NATIVE_DIR), for everything that installs or runs them: scripts/install.sh, scripts/quickstart.sh,
 # scripts/package.sh, the benchmarks and the tests of the native binaries. Prints that folder's path.
 #
@@ -32,7 +32,7 @@ inputs() {
     find src -type d \( -name bin -o -name obj \) -prune -o -type f -print | LC_ALL=C sort | xargs -d '\n' sha256sum
 }
 stamp="$(inputs | sha256sum | cut -d' ' -f1)"
-if [[ -x "$out/plexus" && -x "$out/plexusd" && "$(cat "$out/.inputs" 2>/dev/null)" == "$stamp" ]]; then
+if [[ -x "$out/plexus" && -x "$out/plexusd" && -x "$out/plexus-cni" && "$(cat "$out/.inputs" 2>/dev/null)" == "$stamp" ]]; then
     echo "$out"
     exit 0
 fi
@@ -40,7 +40,7 @@ fi
 rm -f "$out/.inputs"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-for project in Cli Daemon; do
+for project in Cli Daemon Cni; do
     echo "publish-native: publishing src/Plexus.$project (NativeAOT, a few minutes)" >&2
     if ! dotnet publish "$root/src/Plexus.$project" -c Release -r linux-x64 -p:PublishAot=true -p:SelfContained=true \
         -p:TreatWarningsAsErrors=true -o "$out" -nologo -v:quiet -clp:NoSummary >"$log" 2>&1; then

@@ -31,6 +31,9 @@ command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
 # etcd (Debian's etcd-server 3.4): the cluster store the cluster tests run, each member in a private namespace.
 etcd_missing=0
 command -v etcd >/dev/null 2>&1 || { need+=(etcd-server); etcd_missing=1; }
+# podman (4.3, its CNI backend, with runc) runs containers on Plexus networks through the CNI plugin in its tests.
+command -v podman >/dev/null 2>&1 || need+=(podman)
+command -v runc >/dev/null 2>&1 || need+=(runc)
 # Node.js and npm, for the compatibility tests driven by dockerode (tests/dockerode).
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
@@ -48,6 +51,15 @@ fi
 if [ ! -d tests/dockerode/node_modules/dockerode ] || [ tests/dockerode/package-lock.json -nt tests/dockerode/node_modules/.package-lock.json ]; then
   echo "setup: installing dockerode for the compatibility tests"
   (cd tests/dockerode && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+fi
+
+# cnitool, the CNI project's reference runtime, which the CNI plugin's tests drive: built offline from Debian's
+# golang-go and libcni packages by the shared build script, once (cached in artifacts/cnitool).
+# The shared tools sit beside the repository (../shared), wherever it is cloned.
+cnitool_build="${PLEXUS_CNITOOL_BUILD:-$PWD/../shared/tools/cnitool/build.sh}"
+if [ ! -x artifacts/cnitool/cnitool ] && [ -x "$cnitool_build" ]; then
+  echo "setup: building cnitool for the CNI plugin's tests"
+  "$cnitool_build" "$PWD/artifacts/cnitool" >/dev/null
 fi
 
 [ "${1:-}" = "--packages-only" ] && exit 0

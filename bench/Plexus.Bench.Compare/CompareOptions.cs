@@ -23,7 +23,7 @@ internal sealed record CompareOptions
         """;
 
     /// <summary>The order they run in: the floor first, Docker last (it leaves its firewall chains behind).</summary>
-    public static readonly string[] KnownSystems = ["floor", "floor-plain", "plexus-api", "plexus-baseline", "plexus-cli", "cni", "netavark", "docker"];
+    public static readonly string[] KnownSystems = ["floor", "floor-plain", "plexus-api", "plexus-baseline", "plexus-cli", "cni", "plexus-cni", "netavark", "docker"];
 
     /// <summary>A Linux bridge has at most 1023 ports; N pre-attached plus the one being timed must fit.</summary>
     public const int MaxSize = 1000;

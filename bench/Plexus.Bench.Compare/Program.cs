@@ -85,6 +85,7 @@ try
                 $"built from {Environment.GetEnvironmentVariable("PLEXUS_COMPARE_BASELINE_REV")}, --baseline"),
             "plexus-cli" => new PlexusCliSystem(paths, plexusDirectory, Subnet.For(index, 7)),
             "cni" => new CniSystem(paths),
+            "plexus-cni" => new PlexusCniSystem(paths, plexusDirectory, Subnet.For(index, 7)),
             "netavark" => new NetavarkSystem(paths),
             _ => new DockerSystem(paths, Subnet.For(index, 7), Subnet.For(index, 3)),
         };
@@ -109,7 +110,7 @@ SvgPlot.Write(options.SvgPath, results, $"{machine.Cpus} CPUs, {machine.Kernel},
 Console.Error.WriteLine($"plexus-bench-compare: report {options.MarkdownPath}, raw figures {options.JsonPath}, plot {options.SvgPath}");
 
 // The harness fails only when it or Plexus itself broke; a foreign system that could not run or failed is reported.
-string[] own = ["floor", "floor-plain", "plexus-api", "plexus-cli"];
+string[] own = ["floor", "floor-plain", "plexus-api", "plexus-cli", "plexus-cni"];
 var broken = results.Where(r => own.Contains(r.Name) && (r.NotMeasured is not null || r.Errors.Count > 0)).Select(r => r.Name).ToList();
 if (broken.Count > 0)
 {

@@ -12,7 +12,7 @@ namespace Plexus.Client;
 /// Error statuses become <see cref="DaemonException"/> with the daemon's message; a socket that is
 /// missing or refuses becomes <see cref="DaemonUnreachableException"/>.
 /// </summary>
-public sealed class DaemonClient : IDisposable
+public sealed partial class DaemonClient : IDisposable
 {
     /// <summary>The API version this client speaks, as docker prefixes its paths; the daemon also takes none.</summary>
     public const string ApiVersion = ApiInfo.ApiVersion;

@@ -177,6 +177,7 @@ internal static partial class Daemon
         SwarmEndpoints.Map(app);
         EventsEndpoints.Map(app);
         ExecEndpoints.Map(app);
+        CniEndpoints.Map(app);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -19,6 +19,8 @@ public sealed partial class NetworkController
         var endpoint = CreateEndpointLocked(network, (request ?? new EndpointCreateRequest()) with { Name = request?.Name ?? sandbox.Name }, store: false);
         try
         {
+            // A name the caller chose (CNI_IFNAME) rides on the unstored endpoint into the join.
+            if (request?.InterfaceName is { } ifname) endpoint = endpoint with { InterfaceName = ifname };
             return JoinLocked(network, endpoint, sandbox);
         }
         catch
@@ -126,10 +128,12 @@ public sealed partial class NetworkController
         var used = joined.Select(e => e.InterfaceName).ToHashSet(StringComparer.Ordinal);
         int n = 0;
         while (used.Contains($"eth{n}")) n++;
+        if (endpoint.InterfaceName is { } chosen && used.Contains(chosen))
+            throw PlexusException.Conflict($"sandbox {sandbox.Name} already has an interface {chosen}");
         var candidate = endpoint with
         {
             SandboxId = sandbox.Id,
-            InterfaceName = $"eth{n}",
+            InterfaceName = endpoint.InterfaceName ?? $"eth{n}",
             JoinOrder = joined.Count == 0 ? 1 : joined.Max(e => e.JoinOrder) + 1,
         };
         var driver = DriverOf(network);

@@ -80,6 +80,21 @@ public static partial class RequestValidation
         if (request.Mac is { } mac) Mac(mac);
         List(request.ExposedPorts, "exposed port (Expose, --expose)");
         List(request.PublishedPorts, "published port (Publish, -p)");
+        if (request.InterfaceName is { } ifname) InterfaceName(ifname);
+    }
+
+    /// <summary>A chosen interface name (CNI_IFNAME): one the kernel takes, and never lo.</summary>
+    public static void InterfaceName(string name)
+    {
+        try
+        {
+            Kernel.Rtnl.InterfaceName.Validate(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw PlexusException.Invalid($"invalid interface name {Show(name)}: {e.Message}");
+        }
+        if (name == "lo") throw PlexusException.Invalid("invalid interface name \"lo\": the loopback interface is the sandbox's own");
     }
 
     /// <summary>A process's command line: each argument a C string the kernel accepts.</summary>

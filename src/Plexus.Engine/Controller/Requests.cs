@@ -57,6 +57,9 @@ public sealed record EndpointCreateRequest
 
     /// <summary>Driver options of the endpoint (Docker's DriverOpts), kept and shown.</summary>
     public IReadOnlyDictionary<string, string> DriverOptions { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The interface's name inside the sandbox (CNI_IFNAME), for `Connect`; null: eth0, eth1, ... in join order.</summary>
+    public string? InterfaceName { get; init; }
 }
 
 /// <summary>How a sandbox gets its namespace.</summary>

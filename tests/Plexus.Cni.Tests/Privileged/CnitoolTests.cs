@@ -1,0 +1,184 @@
+using System.Text.Json;
+using Plexus.Cni;
+using Plexus.Daemon.Tests;
+using Plexus.Testing;
+
+namespace Plexus.Cni.Tests.Privileged;
+
+/// <summary>
+/// cnitool, the CNI project's reference runtime, driving the plugin against a real plexusd: containers on a Plexus
+/// network reach each other, the outside world (masquerade) and are reached through published ports (also by
+/// hairpin); CHECK and DEL (twice) behave as the spec says, and DEL leaves nothing behind.
+/// </summary>
+[Trait("Category", "Privileged")]
+public sealed class CnitoolTests(CniWorld world) : IClassFixture<CniWorld>
+{
+    private static string AddressOf(JsonElement result) => result.GetProperty("ips")[0].GetProperty("address").GetString()!.Split('/')[0];
+
+    private static JsonElement Added((int ExitCode, string Output) run)
+    {
+        Assert.True(run.ExitCode == 0, run.Output);
+        return JsonDocument.Parse(run.Output).RootElement.Clone();
+    }
+
+    [PrivilegedFact]
+    public void Two_containers_reach_each_other_and_the_outside_and_DEL_twice_leaves_nothing()
+    {
+        world.WriteConflist("web", """
+            "bridge": "cniweb0", "isGateway": true, "ipMasq": true,
+            "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.77.0.0/24", "rangeStart": "10.77.0.10", "rangeEnd": "10.77.0.50"}]], "routes": [{"dst": "0.0.0.0/0"}]}
+            """);
+        var ns1 = world.Container("web1");
+        var ns2 = world.Container("web2");
+        var first = Added(world.Cnitool_("add", "web", ns1, """{"portMappings": [{"hostPort": 8080, "containerPort": 80, "protocol": "tcp"}]}"""));
+        var second = Added(world.Cnitool_("add", "web", ns2));
+
+        // The result: bridge, host end, the container's eth0 in its sandbox, an address of the range with its gateway.
+        var interfaces = first.GetProperty("interfaces");
+        Assert.Equal("cniweb0", interfaces[0].GetProperty("name").GetString());
+        Assert.Equal(("eth0", ns1), (interfaces[2].GetProperty("name").GetString(), interfaces[2].GetProperty("sandbox").GetString()));
+        var ip1 = AddressOf(first);
+        var ip2 = AddressOf(second);
+        Assert.StartsWith("10.77.0.", ip1, StringComparison.Ordinal);
+        Assert.InRange(int.Parse(ip1.Split('.')[3], System.Globalization.CultureInfo.InvariantCulture), 10, 50);
+        Assert.Equal("10.77.0.1", first.GetProperty("ips")[0].GetProperty("gateway").GetString());
+        Assert.Contains(interfaces[2].GetProperty("mac").GetString()!, world.In("web1", "ip", "link", "show", "eth0").Output, StringComparison.OrdinalIgnoreCase);
+
+        var ping = world.In("web1", "busybox", "ping", "-c", "1", "-W", "5", ip2);
+        Assert.True(ping.ExitCode == 0, ping.Output);
+        var outside = world.In("web2", "busybox", "ping", "-c", "1", "-W", "5", CniWorld.OutsideAddress);
+        Assert.True(outside.ExitCode == 0, $"masquerade to the outside world: {outside.Output}");
+
+        // The published port, from outside and by hairpin from the container itself.
+        world.Serve("web1");
+        var fromOutside = world.Curl("outside", $"http://{CniWorld.HostAddress}:8080/");
+        Assert.True(fromOutside.ExitCode == 0 && fromOutside.Output.Contains("hello from web1", StringComparison.Ordinal), fromOutside.Output);
+        var hairpin = world.Curl("web1", $"http://{CniWorld.HostAddress}:8080/");
+        Assert.True(hairpin.ExitCode == 0 && hairpin.Output.Contains("hello from web1", StringComparison.Ordinal), $"hairpin: {hairpin.Output}");
+
+        // plexus ps shows the containers by their container id.
+        var containers = world.Daemon.Client.ListContainersAsync(false, new Dictionary<string, List<string>>(), CancellationToken.None).GetAwaiter().GetResult();
+        Assert.Contains(containers, c => c.Names!.Contains("/" + CniWorld.ContainerIdOf(ns1)));
+
+        var check = world.Cnitool_("check", "web", ns1);
+        Assert.True(check.ExitCode == 0, check.Output);
+
+        var vethOf1 = interfaces[1].GetProperty("name").GetString()!;
+        Assert.Equal(0, world.Cnitool_("del", "web", ns1).ExitCode);
+        var again = world.Cnitool_("del", "web", ns1);
+        Assert.True(again.ExitCode == 0, $"a second DEL succeeds: {again.Output}");
+        Assert.DoesNotContain("eth0", world.In("web1", "ip", "-o", "link").Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(vethOf1, world.Daemon.HostLinks());
+        var rules = world.Ruleset();
+        Assert.DoesNotContain(ip1 + " ", rules, StringComparison.Ordinal);
+        Assert.DoesNotContain("8080", rules, StringComparison.Ordinal);
+        Assert.DoesNotContain(CniWorld.ContainerIdOf(ns1),
+            world.Daemon.Client.ListContainersAsync(true, new Dictionary<string, List<string>>(), CancellationToken.None).GetAwaiter().GetResult().SelectMany(c => c.Names!));
+
+        // The address went back: a new container can be given exactly it.
+        var ns3 = world.Container("web3");
+        var third = Added(world.Cnitool_("add", "web", ns3, $$"""{"ips": ["{{ip1}}/24"]}"""));
+        Assert.Equal(ip1, AddressOf(third));
+        Assert.Equal(0, world.Cnitool_("del", "web", ns3).ExitCode);
+        Assert.Equal(0, world.Cnitool_("del", "web", ns2).ExitCode);
+    }
+
+    [PrivilegedFact]
+    public void Containers_find_each_other_by_name_when_the_configuration_asks()
+    {
+        world.WriteConflist("named", """ "names": true, "ipam": {"ranges": [[{"subnet": "10.78.0.0/24"}]]}""", version: "0.4.0");
+        var ns1 = world.Container("named1");
+        var ns2 = world.Container("named2");
+        var first = Added(world.Cnitool_("add", "named", ns1, """{"aliases": {"named": ["db"]}}"""));
+        Assert.Equal("4", first.GetProperty("ips")[0].GetProperty("version").GetString()); // a 0.4.0 result
+        Assert.Equal("127.0.0.11", first.GetProperty("dns").GetProperty("nameservers")[0].GetString());
+        Added(world.Cnitool_("add", "named", ns2));
+        var lookup = world.In("named2", "busybox", "nslookup", "db", "127.0.0.11");
+        Assert.True(lookup.ExitCode == 0 && lookup.Output.Contains(AddressOf(first), StringComparison.Ordinal), lookup.Output);
+        var byId = world.In("named2", "busybox", "nslookup", CniWorld.ContainerIdOf(ns1), "127.0.0.11");
+        Assert.True(byId.ExitCode == 0 && byId.Output.Contains(AddressOf(first), StringComparison.Ordinal), byId.Output);
+        Assert.Equal(0, world.Cnitool_("del", "named", ns1).ExitCode);
+        Assert.Equal(0, world.Cnitool_("del", "named", ns2).ExitCode);
+    }
+
+    [PrivilegedFact]
+    public void A_conflicting_redefinition_is_refused_with_code_7_naming_what_differs()
+    {
+        world.WriteConflist("clash", """ "ipam": {"ranges": [[{"subnet": "10.79.0.0/24"}]]}""");
+        var ns1 = world.Container("clash1");
+        Added(world.Cnitool_("add", "clash", ns1));
+        world.WriteConflist("clash", """ "mtu": 1400, "ipam": {"ranges": [[{"subnet": "10.80.0.0/24"}]]}""");
+        var ns2 = world.Container("clash2");
+        var refused = world.Cnitool_("add", "clash", ns2);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("ranges[0].subnet is 10.79.0.0/24 there, 10.80.0.0/24 here", refused.Output, StringComparison.Ordinal);
+
+        var config = """{"cniVersion": "1.0.0", "name": "clash", "type": "plexus", "socket": "unix://SOCKET", "ipam": {"ranges": [[{"subnet": "10.80.0.0/24"}]]}}""".Replace("SOCKET", world.Daemon.Socket, StringComparison.Ordinal);
+        var (exit, error) = world.RunPlugin(new() { ["CNI_COMMAND"] = "ADD", ["CNI_CONTAINERID"] = "clash2", ["CNI_NETNS"] = ns2, ["CNI_IFNAME"] = "eth0" }, config);
+        Assert.Equal((1, CniError.InvalidConfig), (exit, error.GetProperty("code").GetInt32()));
+        Assert.Contains("network clash is already defined differently in plexusd", error.GetProperty("msg").GetString(), StringComparison.Ordinal);
+        // Nothing half-made: no sandbox for the refused container, no interface in its namespace.
+        Assert.DoesNotContain("eth0", world.In("clash2", "ip", "-o", "link").Output, StringComparison.Ordinal);
+        var status = world.RunPlugin(new() { ["CNI_COMMAND"] = "STATUS" }, config.Replace("1.0.0", "1.1.0", StringComparison.Ordinal));
+        Assert.Equal((1, CniError.NotAvailable), (status.ExitCode, status.Output.GetProperty("code").GetInt32()));
+
+        world.WriteConflist("clash", """ "ipam": {"ranges": [[{"subnet": "10.79.0.0/24"}]]}""");
+        Assert.Equal(0, world.Cnitool_("del", "clash", ns1).ExitCode);
+    }
+
+    [PrivilegedFact]
+    public void GC_removes_the_attachments_the_runtime_no_longer_knows_and_STATUS_says_ready()
+    {
+        var ns1 = world.Container("gc1");
+        var ns2 = world.Container("gc2");
+        string config = """{"cniVersion": "1.1.0", "name": "gcnet", "type": "plexus", "socket": "unix://SOCKET", "ipam": {"ranges": [[{"subnet": "10.81.0.0/24"}]]} EXTRA}"""
+            .Replace("SOCKET", world.Daemon.Socket, StringComparison.Ordinal);
+        var add = config.Replace(" EXTRA", "", StringComparison.Ordinal);
+        Assert.Equal(0, world.RunPlugin(new() { ["CNI_COMMAND"] = "STATUS" }, add).ExitCode);
+        foreach (var (id, ns) in new[] { ("gc-keep", ns1), ("gc-lost", ns2) })
+            Assert.Equal(0, world.RunPlugin(new() { ["CNI_COMMAND"] = "ADD", ["CNI_CONTAINERID"] = id, ["CNI_NETNS"] = ns, ["CNI_IFNAME"] = "net0" }, add).ExitCode);
+        Assert.Contains("net0", world.In("gc2", "ip", "-o", "link").Output, StringComparison.Ordinal);
+
+        var gc = world.RunPlugin(new() { ["CNI_COMMAND"] = "GC" },
+            config.Replace(" EXTRA", """, "cni.dev/valid-attachments": [{"containerID": "gc-keep", "ifname": "net0"}]""", StringComparison.Ordinal));
+        Assert.Equal(0, gc.ExitCode);
+        Assert.DoesNotContain("net0", world.In("gc2", "ip", "-o", "link").Output, StringComparison.Ordinal);
+        Assert.Contains("net0", world.In("gc1", "ip", "-o", "link").Output, StringComparison.Ordinal);
+
+        // CHECK of the one collected: unknown to plexusd (3); DEL of it: success, it is gone already.
+        var check = world.RunPlugin(new() { ["CNI_COMMAND"] = "CHECK", ["CNI_CONTAINERID"] = "gc-lost", ["CNI_NETNS"] = ns2, ["CNI_IFNAME"] = "net0" }, add);
+        Assert.Equal((1, CniError.UnknownContainer), (check.ExitCode, check.Output.GetProperty("code").GetInt32()));
+        Assert.Equal(0, world.RunPlugin(new() { ["CNI_COMMAND"] = "DEL", ["CNI_CONTAINERID"] = "gc-lost", ["CNI_IFNAME"] = "net0" }, add).ExitCode);
+        Assert.Equal(0, world.RunPlugin(new() { ["CNI_COMMAND"] = "DEL", ["CNI_CONTAINERID"] = "gc-keep", ["CNI_IFNAME"] = "net0" }, add).ExitCode);
+    }
+
+    [PrivilegedFact]
+    public void A_path_that_is_no_network_namespace_is_code_7_and_makes_nothing()
+    {
+        var notNs = Path.Combine(world.Dir, "not-a-namespace");
+        File.WriteAllText(notNs, "");
+        var config = """{"cniVersion": "1.0.0", "name": "badns", "type": "plexus", "socket": "unix://SOCKET", "ipam": {"ranges": [[{"subnet": "10.83.0.0/24"}]]}}"""
+            .Replace("SOCKET", world.Daemon.Socket, StringComparison.Ordinal);
+        var (exit, error) = world.RunPlugin(new() { ["CNI_COMMAND"] = "ADD", ["CNI_CONTAINERID"] = "badns1", ["CNI_NETNS"] = notNs, ["CNI_IFNAME"] = "eth0" }, config);
+        Assert.Equal((1, CniError.InvalidConfig), (exit, error.GetProperty("code").GetInt32()));
+        Assert.Contains(notNs, error.GetProperty("msg").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(world.Daemon.Client.ListContainersAsync(true, new Dictionary<string, List<string>>(), CancellationToken.None).GetAwaiter().GetResult(),
+            c => c.Names!.Contains("/badns1"));
+    }
+
+    [PrivilegedFact]
+    public void An_attachment_outlives_a_plexusd_restart_and_CHECK_and_DEL_still_work()
+    {
+        world.WriteConflist("kept", """ "ipMasq": true, "ipam": {"ranges": [[{"subnet": "10.84.0.0/24"}]]}""");
+        var ns = world.Container("kept1");
+        var added = Added(world.Cnitool_("add", "kept", ns));
+        world.Daemon.Stop();
+        world.Daemon.Start();
+        var check = world.Cnitool_("check", "kept", ns);
+        Assert.True(check.ExitCode == 0, $"CHECK after a restart: {check.Output}");
+        var outside = world.In("kept1", "busybox", "ping", "-c", "1", "-W", "5", CniWorld.OutsideAddress);
+        Assert.True(outside.ExitCode == 0, $"still reaches the outside world: {outside.Output}");
+        Assert.Equal(0, world.Cnitool_("del", "kept", ns).ExitCode);
+        Assert.DoesNotContain(added.GetProperty("interfaces")[1].GetProperty("name").GetString()!, world.Daemon.HostLinks());
+    }
+}

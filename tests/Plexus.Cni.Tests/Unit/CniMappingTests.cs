@@ -1,0 +1,79 @@
+using System.Net;
+using Plexus.Api;
+using Plexus.Daemon.Api;
+using Plexus.Engine.Controller;
+using Plexus.Engine.Model;
+
+namespace Plexus.Cni.Tests.Unit;
+
+/// <summary>plexusd's side: a configuration's network as Docker's bridge options and IPAM, and a redefinition named key by key.</summary>
+public sealed class CniMappingTests
+{
+    [Fact]
+    public void Bridge_plugin_keys_become_the_bridge_drivers_options()
+    {
+        var (request, definition) = CniMapping.NetworkRequest(new CniNetworkJson { Name = "web", Bridge = "cni0", Mtu = 1400, IpMasq = true, Icc = false });
+        Assert.Equal("cni0", request.Options["com.docker.network.bridge.name"]);
+        Assert.Equal("1400", request.Options["com.docker.network.driver.mtu"]);
+        Assert.Equal(("true", "false"), (request.Options["com.docker.network.bridge.enable_ip_masquerade"], request.Options["com.docker.network.bridge.enable_icc"]));
+        Assert.Equal("true", request.Options[NetworkController.DefaultBridgeOption]); // no names unless asked
+        Assert.Contains("mtu=1400", definition, StringComparison.Ordinal);
+        Assert.False(CniMapping.NetworkRequest(new CniNetworkJson { Name = "web", Names = true }).Request.Options.ContainsKey(NetworkController.DefaultBridgeOption));
+    }
+
+    [Fact]
+    public void A_CIDR_range_is_the_ip_range_and_a_ragged_one_keeps_the_rest_of_its_block_back()
+    {
+        var exact = CniMapping.Range(new CniRangeJson { Subnet = "10.88.0.0/16", RangeStart = "10.88.1.0", RangeEnd = "10.88.1.255" }, 0);
+        Assert.Equal(IPNetwork.Parse("10.88.1.0/24"), exact.IPRange);
+        Assert.Empty(exact.AuxAddresses);
+        var ragged = CniMapping.Range(new CniRangeJson { Subnet = "10.89.0.0/24", RangeStart = "10.89.0.10", RangeEnd = "10.89.0.20", Gateway = "10.89.0.1" }, 0);
+        Assert.Equal(IPNetwork.Parse("10.89.0.0/27"), ragged.IPRange);
+        var held = ragged.AuxAddresses.Values.Select(a => a.ToString()).ToHashSet();
+        Assert.Contains("10.89.0.9", held);
+        Assert.Contains("10.89.0.21", held);
+        Assert.DoesNotContain("10.89.0.10", held);
+        Assert.DoesNotContain("10.89.0.1", held); // the gateway is held anyway
+        Assert.Equal(IPAddress.Parse("10.89.0.1"), ragged.Gateway);
+        var whole = CniMapping.Range(new CniRangeJson { Subnet = "10.90.0.0/24", RangeStart = "10.90.0.2", RangeEnd = "10.90.0.254" }, 0);
+        Assert.Null(whole.IPRange); // the whole subnet: .1 is the gateway (host-local's default), .0 and .255 are never handed out
+        Assert.Empty(whole.AuxAddresses);
+        Assert.Equal(IPAddress.Parse("10.90.0.1"), whole.Gateway);
+    }
+
+    [Theory]
+    [InlineData("10.88.0.0/33", null, null, "ipam.ranges[0].subnet")]
+    [InlineData("10.88.0.0/24", "10.89.0.1", null, "must lie inside subnet")]
+    [InlineData("10.88.0.0/24", "10.88.0.50", "10.88.0.40", "start before end")]
+    [InlineData("10.0.0.0/8", "10.0.0.5", "10.200.0.0", "addresses of block")]
+    public void A_range_that_cannot_be_honoured_is_refused_naming_it(string subnet, string? start, string? end, string message)
+    {
+        var error = Assert.Throws<PlexusException>(() => CniMapping.Range(new CniRangeJson { Subnet = subnet, RangeStart = start, RangeEnd = end }, 0));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_redefinition_names_each_key_that_differs()
+    {
+        var a = CniMapping.NetworkRequest(new CniNetworkJson { Name = "web", Ranges = [new CniRangeJson { Subnet = "10.1.0.0/24" }] }).Definition;
+        var b = CniMapping.NetworkRequest(new CniNetworkJson { Name = "web", Mtu = 1400, Ranges = [new CniRangeJson { Subnet = "10.2.0.0/24" }] }).Definition;
+        Assert.Equal("ranges[0].subnet is 10.1.0.0/24 there, 10.2.0.0/24 here; mtu is unset there, 1400 here", CniDefinitions.Difference(a, b));
+    }
+
+    [Fact]
+    public void Capability_arguments_become_the_endpoint()
+    {
+        var endpoint = CniMapping.EndpointRequest(new CniRuntimeJson
+        {
+            Ips = ["10.88.0.9/16"],
+            Mac = "02:42:0a:58:00:09",
+            Aliases = ["www"],
+            PortMappings = [new CniPortMappingJson { HostPort = 8080, ContainerPort = 80, Protocol = "tcp", HostIP = "127.0.0.1" }, new CniPortMappingJson { HostPort = 53, ContainerPort = 53, Protocol = "udp" }],
+        }, "net1");
+        Assert.Equal(("net1", "10.88.0.9", "02:42:0a:58:00:09"), (endpoint.InterfaceName, endpoint.IPv4Address!.ToString(), endpoint.Mac!.Value.ToString()));
+        Assert.Equal(["127.0.0.1:8080->80/tcp", "0.0.0.0:53->53/udp"], endpoint.PublishedPorts.Select(p => p.ToString()));
+        Assert.Equal(["80/tcp", "53/udp"], endpoint.ExposedPorts);
+        Assert.Throws<PlexusException>(() => CniMapping.EndpointRequest(new CniRuntimeJson { PortMappings = [new CniPortMappingJson { HostPort = 1, ContainerPort = 1, Protocol = "icmp" }] }, "eth0"));
+        Assert.Throws<PlexusException>(() => CniMapping.EndpointRequest(new CniRuntimeJson { Ips = ["10.0.0.1", "10.0.0.2"] }, "eth0"));
+    }
+}
