@@ -141,6 +141,10 @@ public sealed class PluginProtocolTests(PluginDaemon daemon) : IClassFixture<Plu
                 W.Net.Exec(from, "curl", "-s", "--max-time", "3", url) is (0, var body) ? body.Trim() : null;
             Eventually(() => Curl("out64", "http://192.0.2.1:8064/") == "docker's container", "the published port is not reachable from outside");
             Assert.Equal("docker's container", Curl("host", "http://192.0.2.1:8064/"));
+            Assert.Equal("docker's container", Curl("host", "http://127.0.0.1:8064/"));
+            // Hairpin: the container reaches its own published port through the host's address.
+            Assert.Equal("docker's container", Curl("c64web", "http://192.0.2.1:8064/"));
+            Assert.Empty(Processes.Run("pgrep", ["-f", "docker-proxy"]).Output.Trim());
             var info = plugin.Ok("NetworkDriver.EndpointOperInfo", $$"""{"NetworkID":"{{network}}","EndpointID":"{{web.EndpointId}}"}""");
             Assert.Equal(8064, info.GetProperty("Value").GetProperty("com.docker.network.portmap")[0].GetProperty("HostPort").GetInt32());
 
