@@ -334,6 +334,24 @@ public sealed partial class NetworkController
             throw PlexusException.NotFound($"endpoint {Ids.Short(endpointId)} left network {network.Name} meanwhile");
         if (ports.Count > 0 && !CapabilitiesOf(network).PublishesPorts || DriverOf(network) is not IPortPublishingDriver publisher)
             throw PlexusException.Invalid($"ports cannot be published on network {network.Name}: its driver ({network.Driver}) does not publish ports");
+        if (ports.Count == 0 && endpoint.PortBindings.Count == 0)
+        {
+            // dockerd calls this after every join, mostly with no ports: no firewall change then, only what it exposes.
+            if (!endpoint.ExposedPorts.SequenceEqual(exposedPorts, StringComparer.Ordinal))
+            {
+                var exposing = endpoint with { ExposedPorts = exposedPorts };
+                try
+                {
+                    _store.Commit(new StoreBatch().Put(exposing));
+                }
+                catch (Exception e)
+                {
+                    throw Wrap(e, $"record the exposed ports of endpoint {endpoint.Name} on network {network.Name}");
+                }
+                _endpoints[exposing.Id] = exposing;
+            }
+            return [];
+        }
         var owner = PortOwner(endpoint.Name, network);
         _ports.Release(endpoint.PortBindings, owner);
         var reserved = new List<PortBinding>();
@@ -393,10 +411,21 @@ public sealed partial class NetworkController
     private Sandbox DockerSandboxFor(string sandboxKey)
     {
         var name = DockerSandboxName(sandboxKey);
-        if (_sandboxNames.TryGetValue(name, out var known))
-            return known.RuntimeManaged && known.State.NamespacePath == sandboxKey ? known
-                : throw PlexusException.Conflict($"sandbox name {name} for Docker's namespace {sandboxKey} is taken by sandbox {known.Id[..12]} ({known.State.NamespacePath})");
-        ReserveName(_reservedSandboxNames, name, _sandboxes.Values.Select(s => s.Name), "sandbox");
+        for (int attempt = 0; ; attempt++)
+        {
+            if (_sandboxNames.TryGetValue(name, out var known))
+                return known.RuntimeManaged && known.State.NamespacePath == sandboxKey ? known
+                    : throw PlexusException.Conflict($"sandbox name {name} for Docker's namespace {sandboxKey} is taken by sandbox {known.Id[..12]} ({known.State.NamespacePath})");
+            try
+            {
+                ReserveName(_reservedSandboxNames, name, _sandboxes.Values.Select(s => s.Name), "sandbox");
+                break;
+            }
+            catch (PlexusException e) when (e.Kind == ErrorKind.Conflict && attempt < 100)
+            {
+                Thread.Sleep(10); // a join on another network of the same container is making it: take that one
+            }
+        }
         NetworkNamespace? ns = null;
         try
         {
