@@ -22,10 +22,12 @@ var group = new Option<string>("--group", "-G") { Description = $"Group that may
 var clusterStore = new Option<string>("--cluster-store") { Description = "etcd cluster for global networks: etcd://HOST:PORT[,HOST:PORT...]" };
 var clusterAdvertise = new Option<string>("--cluster-advertise") { Description = "This host's address for the cluster and its VTEP: IP[:PORT]" };
 var clusterStoreOpts = new Option<string[]>("--cluster-store-opt") { Description = "kv.cacertfile=, kv.certfile=, kv.keyfile= (TLS to etcd); repeatable", AllowMultipleArgumentsPerToken = false };
+var logLevel = new Option<string>("--log-level", "-l") { Description = "debug, info, warn or error" };
+var pluginSocket = new Option<string>("--plugin-socket") { Description = $"Socket for Docker's network and IPAM plugin protocol (default {Plexus.Daemon.Plugin.PluginEndpoints.DefaultSocket}), or none" };
 
 var root = new RootCommand("plexusd: the Plexus container network daemon")
 {
-    host, config, dataRoot, execRoot, backend, icc, ipMasq, bip, pools, dns, mtu, logFormat, group, clusterStore, clusterAdvertise, clusterStoreOpts,
+    host, config, dataRoot, execRoot, backend, icc, ipMasq, bip, pools, dns, mtu, logFormat, group, clusterStore, clusterAdvertise, clusterStoreOpts, pluginSocket, logLevel,
 };
 root.SetAction(parse =>
 {
@@ -47,6 +49,8 @@ root.SetAction(parse =>
         if (parse.GetValue(mtu) is { } mt) settings = settings with { Mtu = DaemonSettings.Mtu1(mt) };
         if (parse.GetValue(logFormat) is { } lf) settings = settings with { LogFormat = DaemonSettings.LogFormat1(lf) };
         if (parse.GetValue(group) is { } g) settings = settings with { Group = g, GroupExplicit = true };
+        if (parse.GetValue(logLevel) is { } ll) settings = settings with { LogLevel = DaemonSettings.LogLevel1(ll) };
+        if (parse.GetValue(pluginSocket) is { } ps2) settings = settings with { PluginSocket = DaemonSettings.PluginSocketOf(ps2) };
         if (parse.GetValue(clusterStore) is { } cs) settings = settings with { ClusterStore = cs };
         if (parse.GetValue(clusterAdvertise) is { } ca) settings = settings with { ClusterAdvertise = ca };
         if (parse.GetValue(clusterStoreOpts) is { Length: > 0 } co)

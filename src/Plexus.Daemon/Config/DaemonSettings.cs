@@ -35,6 +35,22 @@ public sealed record DaemonSettings
 
     public string LogFormat { get; init; } = "text";
 
+    /// <summary>dockerd's --log-level: debug, info, warn, error (debug shows each plugin call with its body).</summary>
+    public string LogLevel { get; init; } = "info";
+
+    /// <summary>
+    /// Where Docker's network and IPAM plugin protocol is served (dockerd finds the plugin "plexus" there), or null
+    /// for nowhere (--plugin-socket none). Tests and scripts that are not in a namespace with a /run of their own
+    /// pass a path of theirs or none.
+    /// </summary>
+    public string? PluginSocket { get; init; } = Plugin.PluginEndpoints.DefaultSocket;
+
+    /// <summary>--plugin-socket: a path, or "none".</summary>
+    public static string? PluginSocketOf(string text) =>
+        text == "none" ? null
+        : text.StartsWith('/') ? text
+        : throw PlexusException.Invalid($"invalid --plugin-socket '{text}': expected an absolute path (default {Plugin.PluginEndpoints.DefaultSocket}) or none");
+
     public const string DefaultGroup = "plexus";
 
     /// <summary>
@@ -71,7 +87,7 @@ public sealed record DaemonSettings
     }
 
     private static readonly string[] Keys =
-        ["host", "hosts", "data-root", "exec-root", "firewall-backend", "iptables", "icc", "ip-masq", "bip", "default-address-pools", "dns", "mtu", "bridge", "log-format", "group", "cluster-store", "cluster-advertise", "cluster-store-opts"];
+        ["host", "hosts", "data-root", "exec-root", "firewall-backend", "iptables", "icc", "ip-masq", "bip", "default-address-pools", "dns", "mtu", "bridge", "log-format", "group", "cluster-store", "cluster-advertise", "cluster-store-opts", "plugin-socket", "log-level"];
 
     /// <summary>Applies a daemon.json on top of these settings.</summary>
     public DaemonSettings WithFile(string path)
@@ -118,6 +134,8 @@ public sealed record DaemonSettings
                         "cluster-store" => s with { ClusterStore = Text(p.Value) },
                         "cluster-advertise" => s with { ClusterAdvertise = Text(p.Value) },
                         "cluster-store-opts" => s with { ClusterStoreOpts = p.Value.EnumerateObject().ToDictionary(o => o.Name, o => Text(o.Value), StringComparer.Ordinal) },
+                        "plugin-socket" => s with { PluginSocket = PluginSocketOf(Text(p.Value)) },
+                        "log-level" => s with { LogLevel = LogLevel1(Text(p.Value)) },
                         _ => s,
                     };
                 }
@@ -165,6 +183,9 @@ public sealed record DaemonSettings
 
     public static string LogFormat1(string text) =>
         text is "text" or "json" ? text : throw PlexusException.Invalid($"invalid --log-format '{text}': expected text or json");
+
+    public static string LogLevel1(string text) =>
+        text is "debug" or "info" or "warn" or "error" ? text : throw PlexusException.Invalid($"invalid --log-level '{text}': expected debug, info, warn or error");
 
     public static string Backend(string text) => text is "nftables" or "iptables" or "none" ? text
         : throw PlexusException.Invalid($"invalid firewall backend '{text}' (nftables, iptables or none)");
