@@ -7,13 +7,17 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
-command -v busybox >/dev/null 2>&1 || need+=(busybox-static)
+# The static build: it is also the whole root file system of the images the dockerd tests import.
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || need+=(busybox-static)
 command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
 # setpriv confines what `plexus run` and `plexus exec` start (capabilities, no_new_privs).
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 # The docker client, for the tests that drive plexusd with it (only the client is used).
 command -v docker >/dev/null 2>&1 || need+=(docker.io)
+# dockerd itself (docker.io), for the tests that run a real dockerd with Plexus as its network plugin
+# (tests/Plexus.Docker.Tests); /usr/local/bin/docker on CI machines is only a client.
+command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need+=(docker.io)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 # A DNS server for the resolver tests' "outside world" (upstream forwarding).
 command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
@@ -35,7 +39,20 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=600 update -qq
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Installing docker.io must not start a dockerd in the machine's own namespace (docker0, firewall rules):
+  # policy-rc.d forbids starting services while packages install.
+  policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && policy=1
+  fi
+  status=0
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null || status=$?
+  [ "$policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  [ "$status" = 0 ] || exit "$status"
+  # Nor at the next boot.
+  if [[ " ${need[*]} " == *" docker.io "* ]] && [ "$(ps -p 1 -o comm= 2>/dev/null)" = systemd ]; then
+    systemctl disable docker.service docker.socket containerd.service >/dev/null 2>&1 || true
+  fi
 fi
 
 # dockerode, exactly as package-lock.json pins it (its optional native add-ons are not needed).

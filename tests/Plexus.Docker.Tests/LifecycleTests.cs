@@ -1,0 +1,58 @@
+using System.Text.RegularExpressions;
+using Plexus.Docker.Tests.Support;
+using Plexus.Testing;
+
+namespace Plexus.Docker.Tests;
+
+/// <summary>
+/// What a container's life leaves in the docker host: `docker stop`, `start` and `rm` take back the veth, the
+/// address and the firewall elements they were given, as `ip -o link`, `nft list table inet plexus` and
+/// plexusd's API show them.
+/// </summary>
+[Collection(NetworkingCollection.Name)]
+[Trait("Category", "Privileged")]
+public sealed partial class LifecycleTests(DockerHostFixture fixture)
+{
+    [PrivilegedFact]
+    public void Stop_start_and_rm_leave_no_veth_address_or_firewall_element()
+    {
+        var host = fixture.Host;
+        using var s = new Scope(host);
+        var net = s.Network("cycle", "10.210.9.0/24");
+        var links = host.Links();
+        var rules = Ruleset(host);
+        Assert.NotEqual("", rules);
+
+        s.Web("cycle-web", net, "-p", "8090:80");
+        string url = $"http://{DockerHost.Address}:8090/";
+        Assert.True(Eventually.True(() => host.Outside.Curl(url).Out.Contains(BusyboxImage.Page, StringComparison.Ordinal), 15), host.Outside.Curl(url).ToString());
+        Assert.Equal(links.Length + 1, host.Links().Length);
+        Assert.NotEqual(rules, Ruleset(host));
+        var address = s.AddressOf("cycle-web", net);
+
+        host.CheckDocker("stop", "-t", "1", "cycle-web");
+        AssertAsBefore(host, links, rules, address, "docker stop");
+
+        host.CheckDocker("start", "cycle-web");
+        Assert.True(Eventually.True(() => host.Outside.Curl(url).Out.Contains(BusyboxImage.Page, StringComparison.Ordinal), 15), $"after docker start: {host.Outside.Curl(url)}");
+
+        host.CheckDocker("rm", "-f", "cycle-web");
+        AssertAsBefore(host, links, rules, address, "docker rm");
+    }
+
+    private static void AssertAsBefore(DockerHost host, string[] links, string rules, string address, string after)
+    {
+        Assert.True(Eventually.True(() => host.Links().SequenceEqual(links), 15),
+            $"after {after} the host's links are [{string.Join(' ', host.Links())}], before the container [{string.Join(' ', links)}]");
+        Assert.True(Eventually.True(() => Ruleset(host) == rules, 15), $"after {after} Plexus's table is\n{Ruleset(host)}\nbefore the container it was\n{rules}");
+        // The address is free in Plexus's IPAM and no endpoint holds it: plexusd's view (Docker-compatible API) has no container on the network.
+        var view = UnixHttp.Send(host.PlexusSocket, HttpMethod.Get, "/networks").Body;
+        Assert.DoesNotContain($"\"{address}/", view, StringComparison.Ordinal);
+    }
+
+    /// <summary>Plexus's table without counters (traffic changes them, not the container's life).</summary>
+    private static string Ruleset(DockerHost host) => Counters().Replace(host.PlexusRuleset(), "");
+
+    [GeneratedRegex(@" counter packets \d+ bytes \d+")]
+    private static partial Regex Counters();
+}
