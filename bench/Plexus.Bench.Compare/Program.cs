@@ -86,6 +86,7 @@ try
             "plexus-cli" => new PlexusCliSystem(paths, plexusDirectory, Subnet.For(index, 7)),
             "cni" => new CniSystem(paths),
             "netavark" => new NetavarkSystem(paths),
+            "docker-plexus" => new DockerPlexusSystem(paths, plexusDirectory, Subnet.For(index, 7), Subnet.For(index, 3)),
             _ => new DockerSystem(paths, Subnet.For(index, 7), Subnet.For(index, 3)),
         };
         results.Add(runner.Run(system, index));
