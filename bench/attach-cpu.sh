@@ -21,7 +21,7 @@ mount -t tmpfs -o mode=0755 attach-cpu /run
 mount -t tmpfs -o mode=0755 attach-cpu /tmp
 ip link set lo up
 echo '{}' >/tmp/daemon.json
-"$1" --config-file /tmp/daemon.json --data-root /tmp/store --exec-root /run/plexus-exec -H unix:///run/plexus.sock >/tmp/plexusd.log 2>&1 &
+"$1" --config-file /tmp/daemon.json --data-root /tmp/store --exec-root /run/plexus-exec -H unix:///run/plexus.sock --plugin-socket none >/tmp/plexusd.log 2>&1 &
 pid=$!
 for _ in $(seq 600); do [[ -S /run/plexus.sock ]] && break; sleep 0.1; done
 python3 "$here/attach-cpu.py" "$1" /run/plexus.sock "$pid" || { tail -20 /tmp/plexusd.log >&2; kill "$pid"; exit 1; }

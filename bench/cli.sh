@@ -68,7 +68,7 @@ plexus=("$PLEXUS_NATIVE/plexus" -H "unix://$sock")
 docker=("$docker_bin" -H "unix://$sock")
 export DOCKER_CONFIG="$work/docker-config" DOCKER_CLI_HINTS=false
 
-"$PLEXUS_NATIVE/plexusd" -H "unix://$sock" --data-root "$work/data" --exec-root "$work/exec" >"$work/plexusd.log" 2>&1 &
+"$PLEXUS_NATIVE/plexusd" -H "unix://$sock" --data-root "$work/data" --exec-root "$work/exec" --plugin-socket none >"$work/plexusd.log" 2>&1 &
 daemon=$!
 for _ in $(seq 200); do "${plexus[@]}" version >/dev/null 2>&1 && break; sleep 0.05; done
 "${plexus[@]}" version >/dev/null || { cat "$work/plexusd.log" >&2; exit 1; }

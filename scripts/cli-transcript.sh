@@ -10,7 +10,7 @@ if [[ "${PLEXUS_PRIVATE_NETNS:-}" != 1 ]]; then echo "cli-transcript.sh runs ins
 daemon_bin=$1 cli_bin=$2
 work="$(mktemp -d /tmp/plexus-transcript.XXXXXX)"
 sock="$work/plexus.sock"
-"$daemon_bin" -H "unix://$sock" --data-root "$work/data" --exec-root "$work/exec" --config-file "$work/none.json" >"$work/plexusd.log" 2>&1 &
+"$daemon_bin" -H "unix://$sock" --data-root "$work/data" --exec-root "$work/exec" --config-file "$work/none.json" --plugin-socket none >"$work/plexusd.log" 2>&1 &
 daemon=$!
 echo '{}' >"$work/none.json"
 cleanup() {

@@ -72,7 +72,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "Plexus quick start (inside a private network namespace)"
-"$bin_daemon" --data-root "$work/data" --dns 198.51.100.2 >"$work/plexusd.log" 2>&1 &
+"$bin_daemon" --data-root "$work/data" --dns 198.51.100.2 --plugin-socket none >"$work/plexusd.log" 2>&1 &
 daemon=$!
 for _ in $(seq 600); do plexus info >/dev/null 2>&1 && break; sleep 0.1; done
 step "plexusd is up (firewall: nftables)" expect "nftables" plexus info

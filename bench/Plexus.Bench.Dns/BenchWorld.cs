@@ -63,7 +63,7 @@ internal sealed class BenchWorld : IDisposable
         progress("plexusd, a network and two sandboxes");
         var plexusd = Path.Combine(NativeDirectory, "plexusd");
         _plexusd = Spawn(plexusd, "--data-root", Path.Combine(_work, "data"), "--exec-root", Path.Combine(_work, "exec"),
-            "-H", "unix://" + Socket, "--dns", Upstream);
+            "-H", "unix://" + Socket, "--dns", Upstream, "--plugin-socket", "none");
         for (int i = 0; i < 200 && Plexus("info").Code != 0; i++) Thread.Sleep(50);
         foreach (var command in new[]
                  {

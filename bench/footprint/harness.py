@@ -58,7 +58,7 @@ class Daemon:
         (the engine open and restored: requests on state wait for it, /_ping does not)."""
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(self.command + ["-H", "unix://" + self.sock, "--data-root", os.path.join(self.work, "data"),
-                                     "--exec-root", os.path.join(self.work, "exec"), "--config-file", os.path.join(self.work, "none.json")],
+                                     "--exec-root", os.path.join(self.work, "exec"), "--config-file", os.path.join(self.work, "none.json"), "--plugin-socket", "none"],
                                      stdout=open(os.path.join(self.work, "plexusd.log"), "a"), stderr=subprocess.STDOUT, cwd="/")
         while True:
             if self.proc.poll() is not None:

@@ -16,7 +16,7 @@ public sealed class DaemonStartupTests
             stale.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(w.Socket));
         w.Start();
 
-        var second = Processes.Run("dotnet", [DaemonWorld.DaemonDll, "-H", "unix://" + w.Socket, "--data-root", w.DataRoot + "-2", "--exec-root", w.ExecRoot + "-2"]);
+        var second = Processes.Run("dotnet", [DaemonWorld.DaemonDll, "-H", "unix://" + w.Socket, "--data-root", w.DataRoot + "-2", "--exec-root", w.ExecRoot + "-2", "--plugin-socket", "none"]);
         Assert.NotEqual(0, second.ExitCode);
         Assert.Contains($"another plexusd is already listening on {w.Socket}", second.Output, StringComparison.Ordinal);
         Assert.False(Directory.Exists(w.DataRoot + "-2")); // refused before touching anything

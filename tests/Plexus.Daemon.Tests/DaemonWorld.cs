@@ -24,6 +24,7 @@ public sealed class DaemonWorld : IDisposable
         Root = $"/run/plexus-test/{Net.Id}-daemon";
         Directory.CreateDirectory(Root);
         Socket = Path.Combine(Root, "plexus.sock");
+        PluginSocket = Path.Combine(Root, "plugins", "plexus.sock");
         ExecRoot = Path.Combine(Root, "exec");
         DataRoot = Directory.CreateTempSubdirectory("plexus-daemon-test-").FullName;
         Files = Directory.CreateDirectory($"/run/plexus-test/{Net.Id}-files").FullName;
@@ -49,6 +50,9 @@ public sealed class DaemonWorld : IDisposable
 
     public string Root { get; }
     public string Socket { get; }
+
+    /// <summary>Docker's plugin protocol: in the world's own folder, never the machine's /run/docker/plugins.</summary>
+    public string PluginSocket { get; }
     public string ExecRoot { get; }
     public string DataRoot { get; }
     public HttpClient Http { get; }
@@ -78,7 +82,7 @@ public sealed class DaemonWorld : IDisposable
         var psi = new ProcessStartInfo("dotnet",
         [
             DaemonDll, "-H", "unix://" + Socket, "--data-root", DataRoot, "--exec-root", ExecRoot,
-            "--config-file", Path.Combine(Root, "daemon.json"), .. extraArgs,
+            "--config-file", Path.Combine(Root, "daemon.json"), "--plugin-socket", PluginSocket, .. extraArgs,
         ])
         {
             RedirectStandardOutput = true,

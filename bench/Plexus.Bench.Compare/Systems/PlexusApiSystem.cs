@@ -39,7 +39,7 @@ internal class PlexusApiSystem(RunPaths paths, string plexusDirectory, Subnet de
         File.WriteAllText(config, "{}");
         _daemon = DaemonProcess.Start(daemonPath,
             ["--config-file", config, "--data-root", Path.Combine(data, "store"), "--exec-root", Path.Combine(runtime, "exec"),
-             "-H", "unix://" + SocketPath, "--bip", defaultBridge.Gateway + "/16"],
+             "-H", "unix://" + SocketPath, "--bip", defaultBridge.Gateway + "/16", "--plugin-socket", "none"],
             Path.Combine(data, "plexusd.log"));
         _api = new UnixHttp(SocketPath, TimeSpan.FromMinutes(2));
         if (!_daemon.WaitUntil(() => File.Exists(SocketPath) && _api.Ping(), TimeSpan.FromSeconds(60)))

@@ -35,6 +35,19 @@ public sealed record DaemonSettings
 
     public string LogFormat { get; init; } = "text";
 
+    /// <summary>
+    /// Where Docker's network and IPAM plugin protocol is served (dockerd finds the plugin "plexus" there), or null
+    /// for nowhere (--plugin-socket none). Tests and scripts that are not in a namespace with a /run of their own
+    /// pass a path of theirs or none.
+    /// </summary>
+    public string? PluginSocket { get; init; } = Plugin.PluginEndpoints.DefaultSocket;
+
+    /// <summary>--plugin-socket: a path, or "none".</summary>
+    public static string? PluginSocketOf(string text) =>
+        text == "none" ? null
+        : text.StartsWith('/') ? text
+        : throw PlexusException.Invalid($"invalid --plugin-socket '{text}': expected an absolute path (default {Plugin.PluginEndpoints.DefaultSocket}) or none");
+
     public const string DefaultGroup = "plexus";
 
     /// <summary>
@@ -58,7 +71,7 @@ public sealed record DaemonSettings
     }
 
     private static readonly string[] Keys =
-        ["host", "hosts", "data-root", "exec-root", "firewall-backend", "iptables", "icc", "ip-masq", "bip", "default-address-pools", "dns", "mtu", "bridge", "log-format", "group"];
+        ["host", "hosts", "data-root", "exec-root", "firewall-backend", "iptables", "icc", "ip-masq", "bip", "default-address-pools", "dns", "mtu", "bridge", "log-format", "group", "plugin-socket"];
 
     /// <summary>Applies a daemon.json on top of these settings.</summary>
     public DaemonSettings WithFile(string path)
@@ -102,6 +115,7 @@ public sealed record DaemonSettings
                         "bridge" => s with { DefaultBridge = Text(p.Value) != "none" },
                         "log-format" => s with { LogFormat = LogFormat1(Text(p.Value)) },
                         "group" => s with { Group = Text(p.Value), GroupExplicit = true },
+                        "plugin-socket" => s with { PluginSocket = PluginSocketOf(Text(p.Value)) },
                         _ => s,
                     };
                 }

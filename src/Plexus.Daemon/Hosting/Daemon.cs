@@ -35,6 +35,7 @@ internal static partial class Daemon
         var socket = settings.SocketPath;
         var socketGroup = SocketGroup.Resolve(settings.Group, settings.GroupExplicit);
         UnixSocketGuard.Prepare(socket);
+        if (settings.PluginSocket is { } plugin) UnixSocketGuard.Prepare(plugin);
         Kernel.Sockets.DescriptorRange.RaiseOpenFilesLimit(); // four descriptors per sandbox
         // Engine operations are synchronous (kernel calls, per-object locks): requests that wait on one object
         // hold pool threads, and the pool adds threads slowly beyond its minimum. A higher minimum keeps
@@ -86,6 +87,14 @@ internal static partial class Daemon
                 l.Protocols = HttpProtocols.Http1;
                 l.Use(UpgradeWithBody.Wrap); // docker exec takes over a connection whose request has a body
             });
+            if (settings.PluginSocket is { } plugin)
+            {
+                k.ListenUnixSocket(plugin, l =>
+                {
+                    l.Protocols = HttpProtocols.Http1;
+                    l.Use(Plugin.PluginEndpoints.MarkConnections);
+                });
+            }
             k.AddServerHeader = false;
         });
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DaemonJson.Relaxed));
@@ -94,6 +103,7 @@ internal static partial class Daemon
         builder.Services.AddSingleton<ProcessSupervisor>();
         builder.Services.AddSingleton<IMainProcessStarter>(services => services.GetRequiredService<ProcessSupervisor>());
         builder.Services.AddSingleton(_ => engine().Controller.Options);
+        builder.Services.AddSingleton(_ => engine().PluginIpam);
         builder.Services.AddSingleton<SandboxCreation>();
         builder.Services.AddSingleton<KernelFeatureProbe>();
         builder.Services.AddSingleton<ExecSessions>();
@@ -155,6 +165,7 @@ internal static partial class Daemon
             if (engine.Controller.Sandboxes.Count > 0)
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (settings.PluginSocket is not null) Plugin.PluginEndpoints.Map(app); // first: its own branch
         app.UseDockerErrors();
         app.UseApiVersions(); // /v1.45/networks is /networks; versions outside the range are refused
         app.UseRouting(); // after the rewrite, so routes match the unversioned path
@@ -171,6 +182,7 @@ internal static partial class Daemon
         {
             File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
             if (socketGroup is { } gid) SocketGroup.Apply(socket, gid);
+            if (settings.PluginSocket is { } plugin) File.SetUnixFileMode(plugin, UnixFileMode.UserRead | UnixFileMode.UserWrite); // dockerd runs as root
             opened.ContinueWith(_ =>
             {
                 if (!opening.IsCompletedSuccessfully) return;

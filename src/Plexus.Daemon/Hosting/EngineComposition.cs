@@ -22,8 +22,10 @@ internal sealed class EngineComposition : IDisposable
 {
     public const string DefaultBridgeName = "plexus0";
 
-    private EngineComposition(NetworkController controller, ILocalStore store, NetworkNamespace hostNs, RtNetlink host, IFirewall firewall, IReadOnlyList<string> log)
+    private EngineComposition(NetworkController controller, ILocalStore store, NetworkNamespace hostNs, RtNetlink host, IFirewall firewall, IReadOnlyList<string> log,
+        Plugin.PluginIpam pluginIpam)
     {
+        PluginIpam = pluginIpam;
         Firewall = firewall;
         Controller = controller;
         Store = store;
@@ -38,6 +40,9 @@ internal sealed class EngineComposition : IDisposable
     public RtNetlink Host { get; }
     public IReadOnlyList<string> RestoreLog { get; }
     public IFirewall Firewall { get; }
+
+    /// <summary>Docker's pools (`--ipam-driver plexus`), in the default IPAM driver's address spaces.</summary>
+    public Plugin.PluginIpam PluginIpam { get; }
 
     public static EngineComposition Open(DaemonSettings settings)
     {
@@ -63,7 +68,9 @@ internal sealed class EngineComposition : IDisposable
             new MacvlanDriver(host, parents), new IpvlanDriver(host, parents)];
         var controller = new NetworkController(options, store, ipam, drivers, hostNs, host);
         var log = controller.Restore();
-        var composition = new EngineComposition(controller, store, hostNs, host, firewall, log);
+        // Docker's pools back in the default driver before anything else can take their subnets.
+        var pluginIpam = Plugin.PluginIpam.Open(ipam.Drivers.Get(IpamRegistry.DefaultDriver), settings.DataRoot, controller.HostRoutedPrefixes, out var ipamLog);
+        var composition = new EngineComposition(controller, store, hostNs, host, firewall, [.. log, .. ipamLog], pluginIpam);
         composition.EnsurePredefinedNetworks(settings);
         return composition;
     }

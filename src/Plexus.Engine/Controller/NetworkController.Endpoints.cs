@@ -11,6 +11,7 @@ public sealed partial class NetworkController
         ArgumentNullException.ThrowIfNull(request);
         RequestValidation.Check(request);
         var network = GetNetwork(networkReference);
+        RefuseDocker(network, "add endpoints to");
         using var _ = _locks.Acquire(network.Id);
         return CreateEndpointLocked(network, request, store: true);
     }
@@ -93,8 +94,9 @@ public sealed partial class NetworkController
     /// <summary>Gives back the addresses and host ports <see cref="CreateEndpointLocked"/> took.</summary>
     private void ReleaseResources(NetworkState network, EndpointState endpoint)
     {
-        if (endpoint.IPv4 is { } v4) _ipam.Release(network.Id, v4.Address);
-        if (endpoint.IPv6 is { } v6) _ipam.Release(network.Id, v6.Address);
+        // Docker's addresses are released by Docker (IpamDriver.ReleaseAddress), not with the endpoint.
+        if (endpoint.IPv4 is { } v4 && !Owners.IsDocker(network)) _ipam.Release(network.Id, v4.Address);
+        if (endpoint.IPv6 is { } v6 && !Owners.IsDocker(network)) _ipam.Release(network.Id, v6.Address);
         _ports.Release(endpoint.PortBindings, PortOwner(endpoint.Name, network));
     }
 
@@ -102,6 +104,7 @@ public sealed partial class NetworkController
     public void DeleteEndpoint(string networkReference, string endpointReference)
     {
         var network = GetNetwork(networkReference);
+        RefuseDocker(network, "remove endpoints of");
         using var _ = _locks.Acquire(network.Id);
         var endpoint = GetEndpoint(network.Id, endpointReference);
         if (endpoint.SandboxId is { } sandboxId)

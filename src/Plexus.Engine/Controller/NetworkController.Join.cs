@@ -13,6 +13,8 @@ public sealed partial class NetworkController
         if (request is not null) RequestValidation.Check(request);
         var network = GetNetwork(networkReference);
         var sandbox = GetSandbox(sandboxReference);
+        RefuseDocker(network, "connect sandboxes to");
+        RefuseDocker(sandbox, "connect");
         using var _ = LockForJoin(network, [sandbox.Id]);
         CheckJoinAllowed(network, sandbox);
         // Allocated but not stored: the join stores it once, joined (one write, nothing half-made on a crash).
@@ -37,6 +39,7 @@ public sealed partial class NetworkController
     public void Disconnect(string networkReference, string sandboxReference, bool force = false)
     {
         var network = GetNetwork(networkReference);
+        RefuseDocker(network, "disconnect sandboxes from");
         Sandbox sandbox;
         try
         {
@@ -76,6 +79,8 @@ public sealed partial class NetworkController
     {
         var network = GetNetwork(networkReference);
         var sandbox = GetSandbox(sandboxReference);
+        RefuseDocker(network, "join endpoints of");
+        RefuseDocker(sandbox, "join");
         // The endpoint alone too: with the network shared, two sandboxes could otherwise take it at once.
         var id = GetEndpoint(network.Id, endpointReference).Id;
         using var _ = LockForJoin(network, [sandbox.Id, id]);
@@ -90,6 +95,7 @@ public sealed partial class NetworkController
     {
         var network = GetNetwork(networkReference);
         var sandbox = GetSandbox(sandboxReference);
+        RefuseDocker(network, "leave endpoints of");
         using var _ = LockForJoin(network, [sandbox.Id]);
         LeaveLocked(network, GetEndpoint(network.Id, endpointReference), sandbox, delete: false);
     }

@@ -122,6 +122,7 @@ public sealed partial class NetworkController
     public void DeleteNetwork(string reference)
     {
         var network = GetNetwork(reference);
+        RefuseDocker(network, "remove");
         using var held = _locks.Acquire(network.Id);
         if (!_networks.ContainsKey(network.Id)) throw PlexusException.NotFound($"network {reference} not found");
         if (network.ConfigOnly && _networks.Values.Any(n => n.ConfigFrom == network.Name))

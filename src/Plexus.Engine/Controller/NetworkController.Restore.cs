@@ -43,6 +43,13 @@ public sealed partial class NetworkController
 
         foreach (var state in snapshot.Sandboxes)
         {
+            // Docker's: kept whatever became of its namespace, which Plexus never opens; Docker's Leave and
+            // DeleteEndpoint remove it and what is left of its interfaces.
+            if (Owners.IsDocker(state))
+            {
+                AddSandbox(new Sandbox(state, NetworkNamespace.OpenProcess(), isHostNamespace: false));
+                continue;
+            }
             if (OpenExisting(state) is { } ns)
             {
                 AddSandbox(new Sandbox(state, ns, state.NamespacePath == "/proc/self/ns/net")
@@ -79,7 +86,8 @@ public sealed partial class NetworkController
 
         foreach (var network in _networks.Values)
         {
-            if (CapabilitiesOf(network).UsesIpam)
+            // Docker's addresses are held by Docker's IPAM (the plugin's, or Docker's own), which keeps its own record.
+            if (CapabilitiesOf(network).UsesIpam && !Owners.IsDocker(network))
             {
                 var held = _endpoints.OfNetwork(network.Id)
                     .SelectMany(e => new[] { e.IPv4?.Address, e.IPv6?.Address }).OfType<System.Net.IPAddress>();
@@ -180,6 +188,8 @@ public sealed partial class NetworkController
     private int RestoreSandbox(Sandbox sandbox, Dictionary<ulong, List<int>> processes, List<string> log)
     {
         int dropped = 0;
+        // A runtime's namespace is never entered: its interfaces, routes and names are the runtime's to restore.
+        if (sandbox.RuntimeManaged) return 0;
         foreach (var endpoint in EndpointsOf(sandbox))
         {
             var network = _networks[endpoint.NetworkId];

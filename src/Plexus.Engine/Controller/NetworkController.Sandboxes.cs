@@ -114,6 +114,7 @@ public sealed partial class NetworkController
     public void DeleteSandbox(string reference, bool force = true)
     {
         var sandbox = GetSandbox(reference);
+        RefuseDocker(sandbox, "remove");
         while (true)
         {
             // The networks to lock are known only once the sandbox is locked: a join may complete meanwhile.
@@ -203,6 +204,7 @@ public sealed partial class NetworkController
         ArgumentNullException.ThrowIfNull(process);
         RequestValidation.Command(command);
         var sandbox = GetSandbox(sandboxReference);
+        RefuseDocker(sandbox, "start processes in");
         using var held = _locks.Acquire(sandbox.Id);
         EnsureLive(sandbox, sandboxReference);
         var started = StartProcessLocked(sandbox, command, psi =>
@@ -275,6 +277,7 @@ public sealed partial class NetworkController
     {
         RequestValidation.Command(command);
         var sandbox = GetSandbox(sandboxReference);
+        RefuseDocker(sandbox, "start processes in");
         using var held = _locks.Acquire(sandbox.Id);
         EnsureLive(sandbox, sandboxReference);
         return StartProcessLocked(sandbox, command, configure, privileged, outputFile);

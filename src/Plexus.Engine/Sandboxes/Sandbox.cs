@@ -32,6 +32,14 @@ public sealed class Sandbox : IDisposable
     public bool IsHostNamespace { get; }
 
     /// <summary>
+    /// The namespace is a container runtime's (Docker's, through the plugin protocol), which configures it itself:
+    /// Plexus never enters it. Joins make both veth ends in the host's namespace and hand the runtime the free end
+    /// to move in (<see cref="Drivers.JoinInfo.SourceInterface"/>); <see cref="Namespace"/> is then a handle on the
+    /// host's namespace, never the container's, so nothing can configure the container by mistake.
+    /// </summary>
+    public bool RuntimeManaged => Model.Owners.IsDocker(State.Labels);
+
+    /// <summary>
     /// True once Plexus may have started a process in the sandbox (in this daemon's life, or found at restore):
     /// only then does its removal look for processes to end.
     /// </summary>

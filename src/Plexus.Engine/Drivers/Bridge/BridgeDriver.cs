@@ -30,7 +30,7 @@ namespace Plexus.Engine.Drivers.Bridge;
 /// restarting the system call: with joins running side by side it spins, and eight concurrent attaches ran
 /// twenty times slower.
 /// </remarks>
-public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IDisposable
+public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishingDriver, IDisposable
 {
     public const string StateBridge = "bridge";
 
@@ -194,6 +194,9 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IDisposable
         // The firewall first: its rules name the port, so the port is guarded (anti-spoofing) from its first frame.
         _firewall.AddEndpoint(network, options, endpoint);
         int hostIndex = 0, sandboxIndex = 0;
+        // A runtime's sandbox (Docker's): the other end stays in the host's namespace, named as the endpoint's
+        // interface, for the runtime to move into its container itself (libnetwork's SrcName).
+        bool handOver = sandbox.RuntimeManaged;
         try
         {
             // The host end is made down: it comes up once it is told to make no IPv6 link-local address (see the remarks).
@@ -202,7 +205,7 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IDisposable
                 MasterIndex = BridgeIndex(network, options),
                 Mac = HostEndMac,
                 Mtu = options.MtuValue,
-                PeerNamespace = sandbox.Namespace,
+                PeerNamespace = handOver ? null : sandbox.Namespace,
                 PeerMac = endpoint.Mac,
             });
             hostIndex = created?.Index ?? _host.GetLink(veth).Index;
@@ -229,6 +232,11 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IDisposable
             }
             throw;
         }
+        if (handOver)
+        {
+            _indexes[endpoint.Id] = (hostIndex, 0); // the other end is the runtime's from here on
+            return JoinInfo.GatewaysOf(network) with { SourceInterface = ifname };
+        }
         _indexes[endpoint.Id] = (hostIndex, sandboxIndex);
         return JoinInfo.GatewaysOf(network) with { InterfaceIndex = sandboxIndex > 0 ? sandboxIndex : null };
     }
@@ -245,14 +253,16 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IDisposable
             // Not joined by this daemon (a restart came between): find the ends by name. The sandbox's end only as
             // the host end's peer: a link of that name whose peer is not ours is someone else's (an adopted namespace).
             known.Host = _host.FindLink(BridgeOptions.VethNameFor(endpoint.Id))?.Index ?? 0;
-            if (known.Host > 0 && endpoint.InterfaceName is { } ifname && !sandbox.IsHostNamespace)
+            if (known.Host > 0 && endpoint.InterfaceName is { } ifname && !sandbox.IsHostNamespace && !sandbox.RuntimeManaged)
                 known.Sandbox = sandbox.Netlink.FindLink(ifname) is { Kind: "veth" } inside && inside.ParentIndex == known.Host ? inside.Index : 0;
         }
         var addresses = new List<IPPrefix>(2);
         if (endpoint.IPv4 is { } v4) addresses.Add(v4);
         if (endpoint.IPv6 is { } v6) addresses.Add(v6);
         // Parking takes the port off the bridge at once; it stays guarded until then: its firewall rules go after it.
-        _parking.Park(known.Host, sandbox.IsHostNamespace ? null : sandbox, known.Sandbox, addresses);
+        // A runtime's sandbox is never entered: the runtime took its end back out (or its namespace went, and the
+        // pair with it), and parking the host end takes the whole pair.
+        _parking.Park(known.Host, sandbox.IsHostNamespace || sandbox.RuntimeManaged ? null : sandbox, known.Sandbox, addresses);
         _firewall.RemoveEndpoint(network, OptionsOf(network), endpoint);
     }
 
@@ -265,6 +275,7 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IDisposable
     {
         var veth = _host.FindLink(BridgeOptions.VethNameFor(endpoint.Id));
         if (veth is null || !veth.IsUp || !_bridges.TryGetValue(network.Id, out var bridge) || veth.MasterIndex != bridge) return false;
+        if (sandbox.RuntimeManaged) return true; // its other end is in the runtime's hands
         return endpoint.InterfaceName is { } ifname && sandbox.Netlink.FindLink(ifname) is { } inner
             && inner.ParentIndex == veth.Index && veth.ParentIndex == inner.Index;
     }
@@ -297,6 +308,13 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IDisposable
         }
         if (removed.Count > 0) _reaper.ReapNow();
         return removed;
+    }
+
+    /// <summary>The ports' rules, and hairpin on the bridge port once it has published ports (as a join with ports sets it).</summary>
+    public void SetPorts(NetworkState network, EndpointState before, EndpointState after)
+    {
+        _firewall.SetPorts(network, OptionsOf(network), before, after);
+        if (after.PortBindings.Count > 0) SetHairpin(BridgeOptions.VethNameFor(after.Id));
     }
 
     private void SetHairpin(string veth)

@@ -17,6 +17,17 @@ public interface IBridgeFirewall
 
     void RemoveEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint);
 
+    /// <summary>
+    /// Makes a joined endpoint's published ports exactly those of <paramref name="after"/> (ports published after the
+    /// join: Docker's ProgramExternalConnectivity). The default goes through a remove and an add; a backend that can
+    /// do it in one change does.
+    /// </summary>
+    void SetPorts(NetworkState network, BridgeOptions options, EndpointState before, EndpointState after)
+    {
+        RemoveEndpoint(network, options, before);
+        AddEndpoint(network, options, after);
+    }
+
     /// <summary>Makes the rules exactly those of these networks and joined endpoints (start-up, after a flush).</summary>
     void ReplaceAll(IEnumerable<(NetworkState Network, BridgeOptions Options, IReadOnlyList<EndpointState> Joined, IReadOnlyList<LinkFlow> Links)> networks);
 

@@ -50,6 +50,14 @@ public sealed class KernelBridgeFirewall(IFirewall<FirewallState, FirewallChange
         tx.Commit();
     }
 
+    /// <summary>One transaction: the endpoint's old mappings out, the new ones in; its bridge port stays guarded throughout.</summary>
+    public void SetPorts(NetworkState network, BridgeOptions options, EndpointState before, EndpointState after)
+    {
+        var tx = firewall.Begin();
+        if (before.PortBindings.Count > 0) tx.RemovePorts(TagOf(before.Id));
+        tx.AddPorts(Mappings(network, options, after)).Commit();
+    }
+
     public void ReplaceAll(IEnumerable<(NetworkState Network, BridgeOptions Options, IReadOnlyList<EndpointState> Joined, IReadOnlyList<LinkFlow> Links)> networks)
     {
         var list = networks.ToList();
