@@ -17,7 +17,7 @@ internal sealed class DockerPlexusSystem : ISystemUnderTest
 
     public DockerPlexusSystem(RunPaths paths, string plexusDirectory, Subnet plexusDefaultBridge, Subnet park)
     {
-        _plexus = new PlexusApiSystem(paths, plexusDirectory, plexusDefaultBridge, "docker-plexus-plexusd");
+        _plexus = new PlexusApiSystem(paths, plexusDirectory, plexusDefaultBridge, "docker-plexus-plexusd", pluginSocket: PluginSocket);
         _docker = new DockerSystem(paths, plexusDefaultBridge, park, DockerNetworking.Plexus);
     }
 
