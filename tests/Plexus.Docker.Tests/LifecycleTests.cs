@@ -29,25 +29,33 @@ public sealed partial class LifecycleTests(DockerHostFixture fixture)
         Assert.Equal(links.Length + 1, host.Links().Length);
         Assert.NotEqual(rules, Ruleset(host));
         var address = s.AddressOf("cycle-web", net);
+        var plexusNetwork = "docker-" + host.CheckDocker("network", "inspect", "-f", "{{.Id}}", net)[..12];
+        Assert.Contains($"\"{address}/24\"", PlexusView(host, plexusNetwork), StringComparison.Ordinal);
 
         host.CheckDocker("stop", "-t", "1", "cycle-web");
-        AssertAsBefore(host, links, rules, address, "docker stop");
+        AssertAsBefore(host, links, rules, plexusNetwork, address, "docker stop");
 
         host.CheckDocker("start", "cycle-web");
         Assert.True(Eventually.True(() => host.Outside.Curl(url).Out.Contains(BusyboxImage.Page, StringComparison.Ordinal), 15), $"after docker start: {host.Outside.Curl(url)}");
 
         host.CheckDocker("rm", "-f", "cycle-web");
-        AssertAsBefore(host, links, rules, address, "docker rm");
+        AssertAsBefore(host, links, rules, plexusNetwork, address, "docker rm");
     }
 
-    private static void AssertAsBefore(DockerHost host, string[] links, string rules, string address, string after)
+    private static void AssertAsBefore(DockerHost host, string[] links, string rules, string plexusNetwork, string address, string after)
     {
         Assert.True(Eventually.True(() => host.Links().SequenceEqual(links), 15),
             $"after {after} the host's links are [{string.Join(' ', host.Links())}], before the container [{string.Join(' ', links)}]");
         Assert.True(Eventually.True(() => Ruleset(host) == rules, 15), $"after {after} Plexus's table is\n{Ruleset(host)}\nbefore the container it was\n{rules}");
-        // The address is free in Plexus's IPAM and no endpoint holds it: plexusd's view (Docker-compatible API) has no container on the network.
-        var view = UnixHttp.Send(host.PlexusSocket, HttpMethod.Get, "/networks").Body;
-        Assert.DoesNotContain($"\"{address}/", view, StringComparison.Ordinal);
+        // No endpoint holds the address any more, as `plexus network inspect` shows Docker's network.
+        Assert.DoesNotContain($"\"{address}/24\"", PlexusView(host, plexusNetwork), StringComparison.Ordinal);
+    }
+
+    private static string PlexusView(DockerHost host, string network)
+    {
+        var r = host.Plexus("network", "inspect", network);
+        Assert.True(r.Ok, $"plexus network inspect {network}: {r}");
+        return r.Out;
     }
 
     /// <summary>Plexus's table without counters (traffic changes them, not the container's life).</summary>

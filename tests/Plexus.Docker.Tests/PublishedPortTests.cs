@@ -31,8 +31,8 @@ public sealed class PublishedPortTests(DockerHostFixture fixture)
         Assert.True(s.Reaches("published-web", DockerHost.Address, 8080), $"hairpin to itself: {s.Http("published-web", DockerHost.Address, 8080)}");
 
         Assert.DoesNotContain(host.ProcessCommandLines(), c => c.Contains("docker-proxy", StringComparison.Ordinal));
-        // What `docker port` shows comes from the driver's EndpointOperInfo.
-        Assert.Contains("80/tcp -> 0.0.0.0:8080", host.CheckDocker("port", "published-web"), StringComparison.Ordinal);
+        // (`docker port` stays empty: dockerd reads published ports back only as its own bridge driver's in-process
+        // types, never from a remote driver's EndpointOperInfo JSON, whatever the plugin answers.)
 
         // Removed with the container: the port answers no more.
         host.CheckDocker("rm", "-f", "published-web");

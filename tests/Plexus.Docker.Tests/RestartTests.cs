@@ -38,6 +38,7 @@ public sealed partial class RestartTests(DockerHostFixture fixture)
         var links = host.Links();
         var rules = Ruleset(host);
         var networks = PlexusNetworks(host);
+        var sandboxes = PlexusSandboxes(host);
 
         // 2. plexusd restarts under running containers: it restores Docker's network and endpoints from its store.
         host.Plexusd!.Stop();
@@ -47,6 +48,7 @@ public sealed partial class RestartTests(DockerHostFixture fixture)
         Assert.Equal(links, host.Links());
         Assert.Equal(rules, Ruleset(host));
         Assert.Equal(networks, PlexusNetworks(host));
+        Assert.Equal(sandboxes, PlexusSandboxes(host));
 
         // 3. kill -9 plexusd while dockerd runs a container on its network, then start it again. Docker's plugin
         // client retries while the socket is gone, so the run may succeed or fail; either way nothing may leak.
@@ -65,6 +67,7 @@ public sealed partial class RestartTests(DockerHostFixture fixture)
             $"links after the crash and rm: [{string.Join(' ', host.Links())}], before: [{string.Join(' ', links)}]");
         Assert.True(Eventually.True(() => Ruleset(host) == rules, 15), $"Plexus's table after the crash and rm:\n{Ruleset(host)}\nbefore:\n{rules}");
         Assert.Equal(networks, PlexusNetworks(host));
+        Assert.Equal(sandboxes, PlexusSandboxes(host));
     }
 
     /// <summary>Client to server by address and by name, and the published port from outside.</summary>
@@ -80,6 +83,14 @@ public sealed partial class RestartTests(DockerHostFixture fixture)
     /// <summary>plexusd's networks as its API lists them (names, sorted): the same set after a restart, nothing twice.</summary>
     private static string[] PlexusNetworks(DockerHost host) =>
         NameField().Matches(UnixHttp.Send(host.PlexusSocket, HttpMethod.Get, "/networks").Body).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>plexusd's sandboxes (`plexus ps -a`: names and addresses, sorted).</summary>
+    private static string[] PlexusSandboxes(DockerHost host)
+    {
+        var r = host.Plexus("ps", "-a", "--format", "{{.Names}} {{.IP}}");
+        Assert.True(r.Ok, $"plexus ps: {r}");
+        return r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal).ToArray();
+    }
 
     private static string Ruleset(DockerHost host) => Counters().Replace(host.PlexusRuleset(), "");
 
