@@ -14,6 +14,7 @@ internal sealed class DockerPlexusSystem : ISystemUnderTest
 
     private readonly PlexusApiSystem _plexus;
     private readonly DockerSystem _docker;
+    private string _plexusVersion = "?";
 
     public DockerPlexusSystem(RunPaths paths, string plexusDirectory, Subnet plexusDefaultBridge, Subnet park)
     {
@@ -23,7 +24,7 @@ internal sealed class DockerPlexusSystem : ISystemUnderTest
 
     public string Name => DockerNetworking.Plexus.SystemName;
 
-    public string Description => $"{_docker.Description}; the plugin: {_plexus.Description}";
+    public string Description => $"{_docker.Description}; plexusd {_plexusVersion} (NativeAOT build, nftables firewall) serving the plugin at {PluginSocket}";
 
     public string? NetworkCreateUnsupported => null;
     public string? PortsUnsupported => null;
@@ -39,6 +40,8 @@ internal sealed class DockerPlexusSystem : ISystemUnderTest
                 throw new NotAvailableException($"plexusd answers on its API but serves no plugin socket at {PluginSocket}");
             Thread.Sleep(100);
         }
+        using (var api = new UnixHttp(_plexus.SocketPath, TimeSpan.FromSeconds(30)))
+            _plexusVersion = api.Get("/version")?["Version"]?.GetValue<string>() ?? "?";
         _docker.Start();
     }
 
