@@ -19,11 +19,12 @@ var dns = new Option<string[]>("--dns") { Description = "Upstream DNS server for
 var mtu = new Option<int?>("--mtu") { Description = "Default MTU of bridge networks" };
 var logFormat = new Option<string>("--log-format") { Description = "text or json" };
 var group = new Option<string>("--group", "-G") { Description = $"Group that may use the socket (default: {DaemonSettings.DefaultGroup}, when it exists)" };
+var logLevel = new Option<string>("--log-level", "-l") { Description = "debug, info, warn or error" };
 var pluginSocket = new Option<string>("--plugin-socket") { Description = $"Socket for Docker's network and IPAM plugin protocol (default {Plexus.Daemon.Plugin.PluginEndpoints.DefaultSocket}), or none" };
 
 var root = new RootCommand("plexusd: the Plexus container network daemon")
 {
-    host, config, dataRoot, execRoot, backend, icc, ipMasq, bip, pools, dns, mtu, logFormat, group, pluginSocket,
+    host, config, dataRoot, execRoot, backend, icc, ipMasq, bip, pools, dns, mtu, logFormat, group, pluginSocket, logLevel,
 };
 root.SetAction(parse =>
 {
@@ -45,6 +46,7 @@ root.SetAction(parse =>
         if (parse.GetValue(mtu) is { } mt) settings = settings with { Mtu = DaemonSettings.Mtu1(mt) };
         if (parse.GetValue(logFormat) is { } lf) settings = settings with { LogFormat = DaemonSettings.LogFormat1(lf) };
         if (parse.GetValue(group) is { } g) settings = settings with { Group = g, GroupExplicit = true };
+        if (parse.GetValue(logLevel) is { } ll) settings = settings with { LogLevel = DaemonSettings.LogLevel1(ll) };
         if (parse.GetValue(pluginSocket) is { } ps2) settings = settings with { PluginSocket = DaemonSettings.PluginSocketOf(ps2) };
         return Daemon.Run(settings);
     }

@@ -35,6 +35,9 @@ public sealed record DaemonSettings
 
     public string LogFormat { get; init; } = "text";
 
+    /// <summary>dockerd's --log-level: debug, info, warn, error (debug shows each plugin call with its body).</summary>
+    public string LogLevel { get; init; } = "info";
+
     /// <summary>
     /// Where Docker's network and IPAM plugin protocol is served (dockerd finds the plugin "plexus" there), or null
     /// for nowhere (--plugin-socket none). Tests and scripts that are not in a namespace with a /run of their own
@@ -71,7 +74,7 @@ public sealed record DaemonSettings
     }
 
     private static readonly string[] Keys =
-        ["host", "hosts", "data-root", "exec-root", "firewall-backend", "iptables", "icc", "ip-masq", "bip", "default-address-pools", "dns", "mtu", "bridge", "log-format", "group", "plugin-socket"];
+        ["host", "hosts", "data-root", "exec-root", "firewall-backend", "iptables", "icc", "ip-masq", "bip", "default-address-pools", "dns", "mtu", "bridge", "log-format", "group", "plugin-socket", "log-level"];
 
     /// <summary>Applies a daemon.json on top of these settings.</summary>
     public DaemonSettings WithFile(string path)
@@ -116,6 +119,7 @@ public sealed record DaemonSettings
                         "log-format" => s with { LogFormat = LogFormat1(Text(p.Value)) },
                         "group" => s with { Group = Text(p.Value), GroupExplicit = true },
                         "plugin-socket" => s with { PluginSocket = PluginSocketOf(Text(p.Value)) },
+                        "log-level" => s with { LogLevel = LogLevel1(Text(p.Value)) },
                         _ => s,
                     };
                 }
@@ -163,6 +167,9 @@ public sealed record DaemonSettings
 
     public static string LogFormat1(string text) =>
         text is "text" or "json" ? text : throw PlexusException.Invalid($"invalid --log-format '{text}': expected text or json");
+
+    public static string LogLevel1(string text) =>
+        text is "debug" or "info" or "warn" or "error" ? text : throw PlexusException.Invalid($"invalid --log-level '{text}': expected debug, info, warn or error");
 
     public static string Backend(string text) => text is "nftables" or "iptables" or "none" ? text
         : throw PlexusException.Invalid($"invalid firewall backend '{text}' (nftables, iptables or none)");

@@ -30,22 +30,34 @@ internal static class NetworkDriverEndpoints
             var options = DockerNetworkOptions.DriverOptions(request.Options);
             bool v6 = DockerNetworkOptions.Flag(request.Options, DockerNetworkOptions.EnableIPv6);
             var subnets = Subnets(request.IPv4Data, ipam).Concat(v6 ? Subnets(request.IPv6Data, ipam) : []).ToList();
-            controller.CreateDockerNetwork(new DockerNetworkRequest
+            try
             {
-                Id = id,
-                Name = "docker-" + Ids.Short(id),
-                Options = options,
-                Internal = DockerNetworkOptions.Flag(request.Options, DockerNetworkOptions.Internal),
-                EnableIPv6 = v6,
-                IpamDriver = subnets.Count > 0 && subnets.All(s => s.PoolId is not null) ? PluginEndpoints.Name : "docker",
-                Subnets = subnets,
-            });
+                // Subnets of Docker's own IPAM are held for the network in Plexus's, so Plexus's networks keep off them.
+                foreach (var subnet in subnets.Where(s => s.PoolId is null)) ipam.ReserveForNetwork(id, subnet.Subnet);
+                controller.CreateDockerNetwork(new DockerNetworkRequest
+                {
+                    Id = id,
+                    Name = "docker-" + Ids.Short(id),
+                    Options = options,
+                    Internal = DockerNetworkOptions.Flag(request.Options, DockerNetworkOptions.Internal),
+                    EnableIPv6 = v6,
+                    IpamDriver = subnets.Count > 0 && subnets.All(s => s.PoolId is not null) ? PluginEndpoints.Name : "docker",
+                    Subnets = subnets,
+                });
+            }
+            catch
+            {
+                if (!controller.TryGetNetwork(id, out _)) ipam.ReleaseForNetwork(id);
+                throw;
+            }
             await call.OkAsync();
         };
         handlers["NetworkDriver.DeleteNetwork"] = async call =>
         {
             var request = await call.ReadAsync(PluginJson.Default.NetworkIdRequest) ?? new NetworkIdRequest();
-            controller.DeleteDockerNetwork(PluginCall.Required(request.NetworkID, "NetworkID"));
+            var id = PluginCall.Required(request.NetworkID, "NetworkID");
+            controller.DeleteDockerNetwork(id);
+            ipam.ReleaseForNetwork(id);
             await call.OkAsync();
         };
         handlers["NetworkDriver.CreateEndpoint"] = async call =>

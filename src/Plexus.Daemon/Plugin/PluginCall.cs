@@ -19,8 +19,11 @@ internal enum PluginProtocol
 /// answer), in the protocol's error shape; never 404, which Docker takes for "method not implemented" and, for
 /// ProgramExternalConnectivity, ignores.
 /// </summary>
-internal sealed class PluginCall(HttpContext context, PluginProtocol protocol)
+internal sealed partial class PluginCall(HttpContext context, PluginProtocol protocol, ILogger logger)
 {
+    [LoggerMessage(Level = LogLevel.Debug, Message = "plugin: {Method} {Body}")]
+    private static partial void LogRequest(ILogger logger, string method, string body);
+
     /// <summary>What Docker sends and accepts (v1.2; older clients said v1.1 and read the same JSON).</summary>
     public const string MediaType = "application/vnd.docker.plugins.v1.2+json";
 
@@ -31,6 +34,12 @@ internal sealed class PluginCall(HttpContext context, PluginProtocol protocol)
     {
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            var method = context.Request.Path.Value?.TrimStart('/') ?? "";
+            var body = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+            LogRequest(logger, method, body);
+        }
         if (buffer.Length == 0) return null;
         buffer.Position = 0;
         try

@@ -62,7 +62,7 @@ internal static partial class PluginEndpoints
         var method = context.Request.Path.Value?.TrimStart('/') ?? "";
         var protocol = method.StartsWith("IpamDriver.", StringComparison.Ordinal) ? PluginProtocol.IpamDriver
             : method.StartsWith("NetworkDriver.", StringComparison.Ordinal) ? PluginProtocol.NetworkDriver : PluginProtocol.Plugin;
-        var call = new PluginCall(context, protocol);
+        var call = new PluginCall(context, protocol, logger);
         if (!HttpMethods.IsPost(context.Request.Method))
         {
             await call.FailAsync(StatusCodes.Status405MethodNotAllowed, $"plugin calls are POST requests, not {context.Request.Method}");

@@ -150,19 +150,63 @@ internal sealed class PluginIpam
         }
     }
 
+    /// <summary>
+    /// A subnet Docker's own IPAM gave a network of this driver (`-d plexus` without `--ipam-driver plexus`): held in the
+    /// default driver as the network's, so Plexus's own networks neither take nor overlap it; refused when one already
+    /// does. Nothing for a subnet this IPAM holds for Docker already, or held for this network already (a retried create).
+    /// </summary>
+    public void ReserveForNetwork(string networkId, IPNetwork subnet)
+    {
+        lock (_gate)
+        {
+            if (_pools.Values.Any(p => p.Subnet == subnet && (p.Record.NetworkId is null || p.Record.NetworkId == networkId))) return;
+            var inner = _driver.RequestPool(new PoolRequest
+            {
+                Pool = subnet,
+                V6 = subnet.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6,
+                Owner = $"Docker network {Ids.Short(networkId)}",
+            });
+            var record = new PluginPoolRecord { Id = $"network/{networkId}/{subnet}", Pool = subnet.ToString(), V6 = inner.Pool.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork, NetworkId = networkId };
+            _pools[record.Id] = new Pool(record, inner.PoolId, inner.Pool);
+            try
+            {
+                Save();
+            }
+            catch
+            {
+                _pools.Remove(record.Id);
+                _driver.ReleasePool(inner.PoolId);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Frees what <see cref="ReserveForNetwork"/> held for the network (it was deleted, or its creation failed).</summary>
+    public void ReleaseForNetwork(string networkId)
+    {
+        lock (_gate)
+        {
+            var held = _pools.Values.Where(p => p.Record.NetworkId == networkId).ToList();
+            if (held.Count == 0) return;
+            foreach (var pool in held) _pools.Remove(pool.Record.Id);
+            Save();
+            foreach (var pool in held) _driver.ReleasePool(pool.InnerId);
+        }
+    }
+
     /// <summary>This IPAM's pool of <paramref name="subnet"/> (CreateNetwork's subnets), with its sub-pool; null when the subnet is not one of its pools.</summary>
     public (string PoolId, IPNetwork? Range)? Lookup(IPNetwork subnet)
     {
         lock (_gate)
         {
             foreach (var pool in _pools.Values)
-                if (pool.Subnet == subnet) return (pool.Record.Id, pool.Record.SubPool is { } r ? IPNetwork.Parse(r) : null);
+                if (pool.Subnet == subnet && pool.Record.NetworkId is null) return (pool.Record.Id, pool.Record.SubPool is { } r ? IPNetwork.Parse(r) : null);
             return null;
         }
     }
 
     private Pool Find(string poolId) =>
-        _pools.TryGetValue(poolId ?? "", out var pool) ? pool
+        _pools.TryGetValue(poolId ?? "", out var pool) && pool.Record.NetworkId is null ? pool
             : throw PlexusException.NotFound($"pool {RequestText(poolId)} is not known to Plexus's IPAM (not requested through it, or released)");
 
     private static string RequestText(string? value) => value is null ? "(none)" : $"'{value}'";
@@ -192,7 +236,7 @@ internal sealed class PluginIpam
                     Options = record.Options,
                     V6 = record.V6,
                     Replay = true,
-                    Owner = $"Docker's pool {subnet}",
+                    Owner = record.NetworkId is { } network ? $"Docker network {Ids.Short(network)}" : $"Docker's pool {subnet}",
                 });
                 var replay = new Dictionary<string, string> { [IpamOptions.Replay] = "true" };
                 if (record.Gateway is { } gw)
@@ -241,4 +285,7 @@ internal sealed class PluginPoolRecord
     public Dictionary<string, string> Options { get; set; } = [];
     public string? Gateway { get; set; }
     public List<string> Addresses { get; set; } = [];
+
+    /// <summary>Set for a subnet Docker's own IPAM gave a network (<see cref="PluginIpam.ReserveForNetwork"/>): held for that network, not a pool of Docker's.</summary>
+    public string? NetworkId { get; set; }
 }

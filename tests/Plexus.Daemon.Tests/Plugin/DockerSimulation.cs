@@ -35,22 +35,25 @@ internal static class DockerSimulation
     /// `docker run --network N`: an address from the pool, the endpoint, the join; then what dockerd does with the
     /// answer: the SrcName moved into the container's namespace, renamed eth0, addressed, up, default route via the gateway.
     /// </summary>
-    public static Container Run(PluginClient plugin, TestNetwork net, string networkId, string poolId, string name, string? ip = null)
+    /// <param name="sandboxKey">A namespace made elsewhere (one the test removes, as a container's goes); null: a namespace of <paramref name="net"/> named <paramref name="name"/>.</param>
+    public static Container Run(PluginClient plugin, TestNetwork net, string networkId, string poolId, string name, string? ip = null, string? sandboxKey = null)
     {
         var address = plugin.Ok("IpamDriver.RequestAddress", $$"""{"PoolID":"{{poolId}}","Address":"{{ip ?? ""}}","Options":{} }""").GetProperty("Address").GetString()!;
         var endpointId = NewId('b');
         var created = plugin.Ok("NetworkDriver.CreateEndpoint", $$"""{"NetworkID":"{{networkId}}","EndpointID":"{{endpointId}}","Interface":{"Address":"{{address}}","AddressIPv6":"","MacAddress":""},"Options":{} }""");
         var mac = created.GetProperty("Interface").GetProperty("MacAddress").GetString()!;
-        net.Add(name);
-        var join = plugin.Ok("NetworkDriver.Join", $$"""{"NetworkID":"{{networkId}}","EndpointID":"{{endpointId}}","SandboxKey":"{{net.PathOf(name)}}","Options":{} }""");
+        if (sandboxKey is null) net.Add(name);
+        var key = sandboxKey ?? net.PathOf(name);
+        var join = plugin.Ok("NetworkDriver.Join", $$"""{"NetworkID":"{{networkId}}","EndpointID":"{{endpointId}}","SandboxKey":"{{key}}","Options":{} }""");
         var src = join.GetProperty("InterfaceName").GetProperty("SrcName").GetString()!;
         Assert.Equal("eth", join.GetProperty("InterfaceName").GetProperty("DstPrefix").GetString());
         var gateway = join.GetProperty("Gateway").GetString()!;
-        Check(net.Exec("host", "ip", "link", "set", src, "netns", net.PathOf(name)));
-        Check(net.Exec(name, "ip", "link", "set", src, "name", "eth0"));
-        Check(net.Exec(name, "ip", "addr", "add", address, "dev", "eth0"));
-        Check(net.Exec(name, "ip", "link", "set", "eth0", "up"));
-        Check(net.Exec(name, "ip", "route", "add", "default", "via", gateway));
+        Check(net.Exec("host", "ip", "link", "set", src, "netns", key));
+        (int, string) Inside(params string[] command) => Processes.Run("nsenter", [$"--net={key}", "--", .. command]);
+        Check(Inside("ip", "link", "set", src, "name", "eth0"));
+        Check(Inside("ip", "addr", "add", address, "dev", "eth0"));
+        Check(Inside("ip", "link", "set", "eth0", "up"));
+        Check(Inside("ip", "route", "add", "default", "via", gateway));
         return new Container(name, endpointId, address.Split('/')[0], src, mac);
     }
 

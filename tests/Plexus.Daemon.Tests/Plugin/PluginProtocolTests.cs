@@ -73,6 +73,28 @@ public sealed class PluginProtocolTests(PluginDaemon daemon) : IClassFixture<Plu
     }
 
     [PrivilegedFact]
+    public void A_subnet_from_Dockers_own_IPAM_is_kept_off_limits_for_Plexus_networks_while_the_network_lives()
+    {
+        using var plugin = new PluginClient(W.PluginSocket);
+        var id = NewId('a');
+        // `docker network create -d plexus` without --ipam-driver: Docker's IPAM chose the subnet; Plexus's never saw it.
+        plugin.Ok("NetworkDriver.CreateNetwork", $$"""
+            {"NetworkID":"{{id}}","Options":{"com.docker.network.enable_ipv6":false,"com.docker.network.generic":{} },
+             "IPv4Data":[{"AddressSpace":"LocalDefault","Pool":"172.29.0.0/16","Gateway":"172.29.0.1/16"}],"IPv6Data":[]}
+            """);
+        Assert.Contains("\"Driver\":\"docker\"", W.Http.GetStringAsync($"networks/{id}").Result, StringComparison.Ordinal);
+        HttpResponseMessage Create() => W.Http.PostAsync("networks/create",
+            new StringContent("""{"Name":"mine-29","IPAM":{"Config":[{"Subnet":"172.29.5.0/24"}]}}""", System.Text.Encoding.UTF8, "application/json")).Result;
+        using (var refused = Create()) Assert.Equal(409, (int)refused.StatusCode);
+        // Nor may a Docker pool of Plexus's IPAM take it.
+        Assert.Contains("overlaps", plugin.Fails("IpamDriver.RequestPool", """{"AddressSpace":"LocalDefault","Pool":"172.29.9.0/24","Options":{},"V6":false}"""), StringComparison.Ordinal);
+        plugin.Ok("NetworkDriver.DeleteNetwork", $$"""{"NetworkID":"{{id}}"}""");
+        using (var created = Create()) Assert.Equal(201, (int)created.StatusCode);
+        using var removed = W.Http.DeleteAsync("networks/mine-29").Result;
+        Assert.True(removed.IsSuccessStatusCode);
+    }
+
+    [PrivilegedFact]
     public void Two_containers_joined_as_Docker_joins_them_talk_and_leave_nothing_behind()
     {
         using var plugin = new PluginClient(W.PluginSocket);
@@ -141,6 +163,10 @@ public sealed class PluginProtocolTests(PluginDaemon daemon) : IClassFixture<Plu
                 W.Net.Exec(from, "curl", "-s", "--max-time", "3", url) is (0, var body) ? body.Trim() : null;
             Eventually(() => Curl("out64", "http://192.0.2.1:8064/") == "docker's container", "the published port is not reachable from outside");
             Assert.Equal("docker's container", Curl("host", "http://192.0.2.1:8064/"));
+            Assert.Equal("docker's container", Curl("host", "http://127.0.0.1:8064/"));
+            // Hairpin: the container reaches its own published port through the host's address.
+            Assert.Equal("docker's container", Curl("c64web", "http://192.0.2.1:8064/"));
+            Assert.Empty(Processes.Run("pgrep", ["-f", "docker-proxy"]).Output.Trim());
             var info = plugin.Ok("NetworkDriver.EndpointOperInfo", $$"""{"NetworkID":"{{network}}","EndpointID":"{{web.EndpointId}}"}""");
             Assert.Equal(8064, info.GetProperty("Value").GetProperty("com.docker.network.portmap")[0].GetProperty("HostPort").GetInt32());
 
