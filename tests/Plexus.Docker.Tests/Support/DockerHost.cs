@@ -12,7 +12,7 @@ namespace Plexus.Docker.Tests.Support;
 /// here reaches it), and an outside world joined by a veth pair. Disposing ends every process of the namespace
 /// and leaves no link, mount, cgroup or file.
 /// </summary>
-public sealed class DockerHost : IDisposable
+public sealed partial class DockerHost : IDisposable
 {
     public const string Address = "10.99.0.1";
     public const string PluginSocket = "/run/docker/plugins/plexus.sock";
@@ -179,6 +179,27 @@ public sealed class DockerHost : IDisposable
         var r = In("nft", "list", "table", "inet", "plexus");
         return r.Ok ? r.Out : "";
     }
+
+    /// <summary>
+    /// Plexus's table as a sorted list of its statements and set elements, counters removed: the same rules and
+    /// elements compare equal whatever order a restore created chains in, and a rule made twice shows.
+    /// </summary>
+    public string[] PlexusRules() =>
+        Counters().Replace(PlexusRuleset(), "").Split(['\n', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(t => t is not ("{" or "}")).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>What differs between two <see cref="PlexusRules"/> lists, for assertion messages.</summary>
+    public static string RulesDiff(string[] before, string[] after)
+    {
+        var gone = before.ToList();
+        var added = new List<string>();
+        foreach (var t in after)
+            if (!gone.Remove(t)) added.Add(t);
+        return $"missing: [{string.Join(" | ", gone)}]; added: [{string.Join(" | ", added)}]";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" counter packets \d+ bytes \d+")]
+    private static partial System.Text.RegularExpressions.Regex Counters();
 
     /// <summary>Command lines of every process in the host's PID namespace (daemons, shims, containers).</summary>
     public List<string> ProcessCommandLines()
