@@ -39,6 +39,10 @@ public sealed class LifecycleTests(DockerHostFixture fixture)
 
         host.CheckDocker("rm", "-f", "cycle-web");
         AssertAsBefore(host, links, rules, plexusNetwork, address, "docker rm");
+
+        // The address went back to the pool: a new container may have it.
+        s.Sleeper("cycle-heir", net, "--ip", address);
+        Assert.Equal(address, s.AddressOf("cycle-heir", net));
     }
 
     private static void AssertAsBefore(DockerHost host, string[] links, string[] rules, string plexusNetwork, string address, string after)
