@@ -19,7 +19,7 @@ internal static class IpamDriverEndpoints
         };
         handlers["IpamDriver.RequestPool"] = async call =>
         {
-            var request = await call.ReadAsync(PluginJson.Default.RequestPoolRequest) ?? new RequestPoolRequest();
+            var request = await call.ReadAsync(PluginJson.Default.RequestPoolRequest);
             var pool = Network(request.Pool, "Pool");
             var subPool = Network(request.SubPool, "SubPool");
             if (pool is { } p && (p.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6) != request.V6)
@@ -29,19 +29,19 @@ internal static class IpamDriverEndpoints
         };
         handlers["IpamDriver.ReleasePool"] = async call =>
         {
-            var request = await call.ReadAsync(PluginJson.Default.ReleasePoolRequest) ?? new ReleasePoolRequest();
+            var request = await call.ReadAsync(PluginJson.Default.ReleasePoolRequest);
             ipam.ReleasePool(PluginCall.Required(request.PoolID, "PoolID"));
             await call.OkAsync();
         };
         handlers["IpamDriver.RequestAddress"] = async call =>
         {
-            var request = await call.ReadAsync(PluginJson.Default.RequestAddressRequest) ?? new RequestAddressRequest();
+            var request = await call.ReadAsync(PluginJson.Default.RequestAddressRequest);
             var given = ipam.RequestAddress(PluginCall.Required(request.PoolID, "PoolID"), Address(request.Address), request.Options ?? []);
             await call.WriteAsync(new RequestAddressResponse(given.ToString(), []), PluginJson.Default.RequestAddressResponse);
         };
         handlers["IpamDriver.ReleaseAddress"] = async call =>
         {
-            var request = await call.ReadAsync(PluginJson.Default.ReleaseAddressRequest) ?? new ReleaseAddressRequest();
+            var request = await call.ReadAsync(PluginJson.Default.ReleaseAddressRequest);
             var address = Address(PluginCall.Required(request.Address, "Address"))!;
             ipam.ReleaseAddress(PluginCall.Required(request.PoolID, "PoolID"), address);
             await call.OkAsync();

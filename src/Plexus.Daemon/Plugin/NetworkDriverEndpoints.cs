@@ -25,7 +25,7 @@ internal static class NetworkDriverEndpoints
             call.WriteAsync(new NetworkCapabilities("local", "local"), PluginJson.Default.NetworkCapabilities);
         handlers["NetworkDriver.CreateNetwork"] = async call =>
         {
-            var request = await call.ReadAsync(PluginJson.Default.CreateNetworkRequest) ?? new CreateNetworkRequest();
+            var request = await call.ReadAsync(PluginJson.Default.CreateNetworkRequest);
             var id = PluginCall.Required(request.NetworkID, "NetworkID");
             var options = DockerNetworkOptions.DriverOptions(request.Options);
             bool v6 = DockerNetworkOptions.Flag(request.Options, DockerNetworkOptions.EnableIPv6);
@@ -54,7 +54,7 @@ internal static class NetworkDriverEndpoints
         };
         handlers["NetworkDriver.DeleteNetwork"] = async call =>
         {
-            var request = await call.ReadAsync(PluginJson.Default.NetworkIdRequest) ?? new NetworkIdRequest();
+            var request = await call.ReadAsync(PluginJson.Default.NetworkIdRequest);
             var id = PluginCall.Required(request.NetworkID, "NetworkID");
             controller.DeleteDockerNetwork(id);
             ipam.ReleaseForNetwork(id);
@@ -62,7 +62,7 @@ internal static class NetworkDriverEndpoints
         };
         handlers["NetworkDriver.CreateEndpoint"] = async call =>
         {
-            var request = await call.ReadAsync(PluginJson.Default.CreateEndpointRequest) ?? new CreateEndpointRequest();
+            var request = await call.ReadAsync(PluginJson.Default.CreateEndpointRequest);
             var given = request.Interface ?? new EndpointInterface();
             var endpoint = controller.CreateDockerEndpoint(new DockerEndpointRequest
             {
@@ -78,13 +78,13 @@ internal static class NetworkDriverEndpoints
         };
         handlers["NetworkDriver.DeleteEndpoint"] = async call =>
         {
-            var request = await call.ReadAsync(PluginJson.Default.EndpointRequest) ?? new EndpointRequest();
+            var request = await call.ReadAsync(PluginJson.Default.EndpointRequest);
             controller.DeleteDockerEndpoint(PluginCall.Required(request.NetworkID, "NetworkID"), PluginCall.Required(request.EndpointID, "EndpointID"));
             await call.OkAsync();
         };
         handlers["NetworkDriver.EndpointOperInfo"] = async call =>
         {
-            var request = await call.ReadAsync(PluginJson.Default.EndpointRequest) ?? new EndpointRequest();
+            var request = await call.ReadAsync(PluginJson.Default.EndpointRequest);
             var id = PluginCall.Required(request.EndpointID, "EndpointID");
             if (!controller.TryGetEndpoint(id, out var endpoint) || endpoint.NetworkId != request.NetworkID)
                 throw PlexusException.NotFound($"endpoint {Ids.Short(id)} not found on network {RequestText(request.NetworkID)}");
@@ -92,7 +92,7 @@ internal static class NetworkDriverEndpoints
         };
         handlers["NetworkDriver.Join"] = async call =>
         {
-            var request = await call.ReadAsync(PluginJson.Default.JoinRequest) ?? new JoinRequest();
+            var request = await call.ReadAsync(PluginJson.Default.JoinRequest);
             var joined = controller.JoinDocker(PluginCall.Required(request.NetworkID, "NetworkID"), PluginCall.Required(request.EndpointID, "EndpointID"),
                 PluginCall.Required(request.SandboxKey, "SandboxKey"));
             await call.WriteAsync(new JoinResponse
@@ -107,20 +107,20 @@ internal static class NetworkDriverEndpoints
         };
         handlers["NetworkDriver.Leave"] = async call =>
         {
-            var request = await call.ReadAsync(PluginJson.Default.EndpointRequest) ?? new EndpointRequest();
+            var request = await call.ReadAsync(PluginJson.Default.EndpointRequest);
             controller.LeaveDocker(PluginCall.Required(request.NetworkID, "NetworkID"), PluginCall.Required(request.EndpointID, "EndpointID"));
             await call.OkAsync();
         };
         handlers["NetworkDriver.ProgramExternalConnectivity"] = async call =>
         {
-            var request = await call.ReadAsync(PluginJson.Default.ExternalConnectivityRequest) ?? new ExternalConnectivityRequest();
+            var request = await call.ReadAsync(PluginJson.Default.ExternalConnectivityRequest);
             var (ports, exposed) = Ports(request.Options);
             controller.PublishDockerPorts(PluginCall.Required(request.NetworkID, "NetworkID"), PluginCall.Required(request.EndpointID, "EndpointID"), ports, exposed);
             await call.OkAsync();
         };
         handlers["NetworkDriver.RevokeExternalConnectivity"] = async call =>
         {
-            var request = await call.ReadAsync(PluginJson.Default.EndpointRequest) ?? new EndpointRequest();
+            var request = await call.ReadAsync(PluginJson.Default.EndpointRequest);
             controller.RevokeDockerPorts(PluginCall.Required(request.NetworkID, "NetworkID"), PluginCall.Required(request.EndpointID, "EndpointID"));
             await call.OkAsync();
         };

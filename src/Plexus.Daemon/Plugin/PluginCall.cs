@@ -29,26 +29,31 @@ internal sealed partial class PluginCall(HttpContext context, PluginProtocol pro
 
     public HttpContext Context => context;
 
-    /// <summary>The body as <typeparamref name="T"/>; an empty body or JSON null is an empty request (Docker sends null for no arguments).</summary>
-    public async Task<T?> ReadAsync<T>(JsonTypeInfo<T> type) where T : class
+    /// <summary>
+    /// The body as <typeparamref name="T"/>. An empty body is refused saying why it happens: Docker's plugin client
+    /// sends the body once, and a call it retries after losing the connection (plexusd restarting) arrives empty.
+    /// </summary>
+    public async Task<T> ReadAsync<T>(JsonTypeInfo<T> type) where T : class
     {
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        var method = context.Request.Path.Value?.TrimStart('/');
         if (logger.IsEnabled(LogLevel.Debug))
         {
-            var method = context.Request.Path.Value?.TrimStart('/') ?? "";
             var body = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-            LogRequest(logger, method, body);
+            LogRequest(logger, method ?? "", body);
         }
-        if (buffer.Length == 0) return null;
+        if (buffer.Length == 0)
+            throw new PluginBadRequest($"the request body of {method} is empty: dockerd sends an empty body when it retries a call after losing the connection (plexusd was restarting); retry the docker command");
         buffer.Position = 0;
         try
         {
-            return JsonSerializer.Deserialize(buffer, type);
+            return JsonSerializer.Deserialize(buffer, type)
+                ?? throw new PluginBadRequest($"the request body of {method} is JSON null, not the method's object");
         }
         catch (JsonException e)
         {
-            throw new PluginBadRequest($"the request body is not valid JSON for {context.Request.Path.Value?.TrimStart('/')}: {e.Message}");
+            throw new PluginBadRequest($"the request body is not valid JSON for {method}: {e.Message}");
         }
     }
 

@@ -31,6 +31,7 @@ namespace Plexus.Daemon.Plugin;
 [JsonSerializable(typeof(RequestAddressResponse))]
 [JsonSerializable(typeof(ReleaseAddressRequest))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(PluginIpamFile))]

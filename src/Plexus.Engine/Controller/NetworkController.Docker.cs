@@ -104,10 +104,18 @@ public sealed partial class NetworkController
         }
     }
 
-    /// <summary>NetworkDriver.DeleteNetwork: removes the bridge and the record. An unknown id is no error (Docker may retry).</summary>
+    /// <summary>
+    /// NetworkDriver.DeleteNetwork: removes the bridge and the record. An unknown id is no error (Docker may retry).
+    /// Docker removes a network only once it has no endpoints left: an endpoint Plexus still holds is one whose
+    /// removal Docker never sent (a CreateEndpoint whose answer was lost, a call dropped while plexusd restarted),
+    /// so it is left and deleted first, with whatever remains of its interface.
+    /// </summary>
     public void DeleteDockerNetwork(string networkId)
     {
         if (!_networks.TryGetValue(networkId ?? "", out var network)) return;
+        if (!Owners.IsDocker(network))
+            throw new PlexusException(ErrorKind.Forbidden, $"network {network.Name} is Plexus's, not Docker's: Docker cannot remove it");
+        foreach (var leftover in EndpointsOf(network)) DeleteDockerEndpoint(network.Id, leftover.Id);
         using var held = _locks.Acquire(network.Id);
         if (!_networks.TryGetValue(network.Id, out network)) return;
         if (!Owners.IsDocker(network))
