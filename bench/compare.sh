@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Issue 7: Plexus against the systems people would use instead, on this machine, in one run. Measures
-# Plexus through its API, through its CLI and as a CNI plugin (plexus-cni), the CNI reference plugins (bridge + host-local + ipMasq,
-# portmap), netavark, Docker (dockerd with its own data root, `docker network connect` through its API)
-# and the floor (the same kernel operations back to back, in process), and reports figures and ratios.
+# Plexus through its API, through its CLI and as a CNI plugin (plexus-cni), the CNI reference plugins (bridge +
+# host-local + ipMasq, portmap), netavark, Docker (dockerd with its own data root, `docker network connect` through
+# its API), Docker with Plexus as its network and IPAM plugin (docker-plexus: the same dockerd operations on
+# `-d plexus --ipam-driver plexus` networks, plexusd serving /run/docker/plugins/plexus.sock) and the
+# floor (the same kernel operations back to back, in process), and reports figures and ratios.
 #
 #   bench/compare.sh [--quick] [--json FILE] [--svg FILE] [--markdown FILE] [--baseline REV]
-#                    [--systems floor,floor-plain,plexus-api,plexus-baseline,plexus-cli,cni,plexus-cni,netavark,docker]
+#                    [--systems floor,floor-plain,plexus-api,plexus-baseline,plexus-cli,cni,plexus-cni,netavark,docker-plexus,docker]
 #
 # --baseline REV also builds plexusd from commit REV (git archive, published as Plexus itself is) and measures it
 # as plexus-baseline in the same run, so a change's before and after are compared under the same conditions.
@@ -25,7 +27,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-all_systems=floor,floor-plain,plexus-api,plexus-baseline,plexus-cli,cni,plexus-cni,netavark,docker
+all_systems=floor,floor-plain,plexus-api,plexus-baseline,plexus-cli,cni,plexus-cni,netavark,docker-plexus,docker
 
 if [[ $EUID -ne 0 ]]; then
     echo "compare: needs root (it starts network daemons, in a private namespace)" >&2
@@ -60,6 +62,7 @@ declare -A needs=(
     [cni]="containernetworking-plugins iptables"
     [netavark]="netavark iptables"
     [docker]="docker.io busybox-static iptables"
+    [docker-plexus]="docker.io busybox-static nftables"
     [plexus-api]="nftables"
     [plexus-cli]="nftables"
     [plexus-cni]="nftables"
@@ -70,7 +73,7 @@ updated=0
 policy_created=0
 restore_policy() { if ((policy_created)); then rm -f /usr/sbin/policy-rc.d; policy_created=0; fi; }
 trap restore_policy EXIT
-for system in cni netavark docker plexus-api plexus-cli plexus-cni; do
+for system in cni netavark docker docker-plexus plexus-api plexus-cli plexus-cni; do
     wants "$system" || continue
     missing=()
     for p in ${needs[$system]}; do have "$p" || missing+=("$p"); done
@@ -102,7 +105,7 @@ restore_policy
 # --- Plexus itself, as it is installed: the NativeAOT binaries (scripts/publish-native.sh, shared) -----
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 plexus_out="$root/artifacts/native"
-if wants plexus-api || wants plexus-cli || wants plexus-cni; then
+if wants plexus-api || wants plexus-cli || wants plexus-cni || wants docker-plexus; then
     plexus_out="$("$root/scripts/publish-native.sh")"
 fi
 if [[ -n "$baseline" ]] && wants plexus-baseline; then

@@ -7,13 +7,17 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
-command -v busybox >/dev/null 2>&1 || need+=(busybox-static)
+# The static build: it is also the whole root file system of the images the dockerd tests import.
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || need+=(busybox-static)
 command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
 # setpriv confines what `plexus run` and `plexus exec` start (capabilities, no_new_privs).
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 # The docker client, for the tests that drive plexusd with it (only the client is used).
 command -v docker >/dev/null 2>&1 || need+=(docker.io)
+# dockerd itself (docker.io), for the tests that run a real dockerd with Plexus as its network plugin
+# (tests/Plexus.Docker.Tests); /usr/local/bin/docker on CI machines is only a client.
+command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need+=(docker.io)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 # A DNS server for the resolver tests' "outside world" (upstream forwarding).
 command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
@@ -43,8 +47,11 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get -o DPkg::Lock::Timeout=600 update -qq
   # scripts/apt-install.sh keeps the packages' daemons (docker.io, etcd-server) from starting on the machine.
   scripts/apt-install.sh "${need[@]}" >/dev/null
-  # The package enables a machine-wide etcd under systemd; the tests start their own, so stop the one we caused.
-  if [ "$etcd_missing" = 1 ] && [ -d /run/systemd/system ]; then systemctl disable --now etcd.service >/dev/null 2>&1 || true; fi
+  # Nor at the next boot: the packages enable their services under systemd; the tests start their own.
+  if [ -d /run/systemd/system ]; then
+    if [ "$etcd_missing" = 1 ]; then systemctl disable etcd.service >/dev/null 2>&1 || true; fi
+    if [[ " ${need[*]} " == *" docker.io "* ]]; then systemctl disable docker.service docker.socket containerd.service >/dev/null 2>&1 || true; fi
+  fi
 fi
 
 # dockerode, exactly as package-lock.json pins it (its optional native add-ons are not needed).

@@ -13,7 +13,8 @@ internal sealed record CompareOptions
 
           --quick          N = 10 and 100, 10 attach/detach pairs, 40 attaches for throughput, 100 ports
           --systems S,S    which systems, in this order (default: all)
-                           floor, floor-plain, plexus-api, plexus-baseline, plexus-cli, cni, netavark, docker
+                           floor, floor-plain, plexus-api, plexus-baseline, plexus-cli, cni, netavark, docker-plexus, docker
+                           (docker-plexus: dockerd with plexusd as its network and IPAM plugin)
                            (plexus-baseline: plexusd built from another commit, bench/compare.sh --baseline REV)
           --sizes N,N      sandboxes already attached when the pairs are timed (default 10,100,1000)
           --pairs M        attach/detach pairs timed at each N (default 50)
@@ -23,7 +24,7 @@ internal sealed record CompareOptions
         """;
 
     /// <summary>The order they run in: the floor first, Docker last (it leaves its firewall chains behind).</summary>
-    public static readonly string[] KnownSystems = ["floor", "floor-plain", "plexus-api", "plexus-baseline", "plexus-cli", "cni", "plexus-cni", "netavark", "docker"];
+    public static readonly string[] KnownSystems = ["floor", "floor-plain", "plexus-api", "plexus-baseline", "plexus-cli", "cni", "plexus-cni", "netavark", "docker-plexus", "docker"];
 
     /// <summary>A Linux bridge has at most 1023 ports; N pre-attached plus the one being timed must fit.</summary>
     public const int MaxSize = 1000;

@@ -87,6 +87,7 @@ try
             "cni" => new CniSystem(paths),
             "plexus-cni" => new PlexusCniSystem(paths, plexusDirectory, Subnet.For(index, 7)),
             "netavark" => new NetavarkSystem(paths),
+            "docker-plexus" => new DockerPlexusSystem(paths, plexusDirectory, Subnet.For(index, 7), Subnet.For(index, 3)),
             _ => new DockerSystem(paths, Subnet.For(index, 7), Subnet.For(index, 3)),
         };
         results.Add(runner.Run(system, index));

@@ -30,6 +30,7 @@ internal static class Report
         RenderPorts(md, results);
         RenderResident(md, options, results);
         RenderCli(md, results, plexus);
+        RenderDockerPlugin(md, results);
 
         md.AppendLine("### Targets (reported, not asserted)").AppendLine();
         md.AppendLine("| target | measured | met |");
@@ -166,6 +167,29 @@ internal static class Report
         md.AppendLine("`plexus network connect` is one process per operation: the difference to the API is the CLI's start-up (a native process, argument parsing) and its one HTTP request on a fresh connection.").AppendLine();
         foreach (var (n, c, a) in pairs)
             md.AppendLine(Inv($"- N={n}: CLI attach p50 {F(c)} ms, API {F(a!.Value)} ms: the CLI adds {F(c - a.Value)} ms"));
+        md.AppendLine();
+    }
+
+    /// <summary>Issue 15: the same dockerd with Plexus as its network plugin, against Docker's own bridge driver.</summary>
+    private static void RenderDockerPlugin(StringBuilder md, IReadOnlyList<SystemResult> results)
+    {
+        var withPlexus = results.FirstOrDefault(r => r.Name == "docker-plexus" && r.NotMeasured is null);
+        var docker = results.FirstOrDefault(r => r.Name == "docker" && r.NotMeasured is null);
+        if (withPlexus is null || docker is null) return;
+        md.AppendLine("### Docker with Plexus as its network plugin, against Docker's bridge driver").AppendLine();
+        md.AppendLine("The same dockerd operations; ratios are docker's figure over docker-plexus's (above 1: Plexus's driver is faster).").AppendLine();
+        foreach (var p in withPlexus.Phases)
+        {
+            if (docker.Phases.FirstOrDefault(d => d.N == p.N) is not { } d) continue;
+            md.AppendLine(Inv($"- N={p.N}: docker network connect p50 {F(p.AttachSummary.P50)} ms with Plexus, {F(d.AttachSummary.P50)} ms with the bridge driver ({Ratio(d.AttachSummary.P50, p.AttachSummary.P50)}); disconnect {F(p.DetachSummary.P50)} against {F(d.DetachSummary.P50)} ms ({Ratio(d.DetachSummary.P50, p.DetachSummary.P50)})"));
+        }
+        if (withPlexus.Throughput is { } t && docker.Throughput is { } u)
+            md.AppendLine(Inv($"- concurrent connects: {t.PerSecond:F1}/s with Plexus, {u.PerSecond:F1}/s with the bridge driver ({Ratio(t.PerSecond, u.PerSecond)})"));
+        foreach (var p in withPlexus.Ports)
+        {
+            if (docker.Ports.FirstOrDefault(d => d.Count == p.Count) is not { } d) continue;
+            md.AppendLine(Inv($"- docker run -p with {p.Count} ports: the ports add {p.AddedMilliseconds:F0} ms and {p.ProcessesAdded} process(es) with Plexus, {d.AddedMilliseconds:F0} ms and {d.ProcessesAdded} with the bridge driver (the new container's shim counts in both; the rest is a docker-proxy per port and address family); removed in {p.RemoveMilliseconds:F0} against {d.RemoveMilliseconds:F0} ms"));
+        }
         md.AppendLine();
     }
 

@@ -9,9 +9,11 @@ namespace Plexus.Bench.Compare.Systems;
 /// containerd, cgroupfs under a cgroup parent named after the run, userland proxy on (the default).
 /// Containers come from a tiny image imported here (busybox-static's /bin/busybox and a few links) and run
 /// `sleep`; attach is POST /networks/NET/connect on dockerd's socket, as `docker network connect` sends it.
+/// Its networks are made by Docker's own bridge driver, or by a network plugin (<see cref="DockerNetworking"/>).
 /// </summary>
-internal sealed class DockerSystem(RunPaths paths, Subnet defaultBridge, Subnet park) : ISystemUnderTest
+internal sealed class DockerSystem(RunPaths paths, Subnet defaultBridge, Subnet park, DockerNetworking? networking = null) : ISystemUnderTest
 {
+    private readonly DockerNetworking _networking = networking ?? DockerNetworking.Bridge(defaultBridge);
     private const string Image = "plexus-bench/busybox:latest";
     private const string ParkNetwork = "plexus-bench-park";
     private readonly ConcurrentDictionary<string, byte> _containers = new();
@@ -22,10 +24,10 @@ internal sealed class DockerSystem(RunPaths paths, Subnet defaultBridge, Subnet 
     private string _storage = "?";
     private string _containerdAddress = "";
 
-    public string Name => "docker";
+    public string Name => _networking.SystemName;
 
     public string Description =>
-        $"dockerd {_version} (storage {_storage}, cgroupfs, userland proxy on), its own containerd; HTTP on its Unix socket through one pooled HttpClient; attach = POST /networks/NET/connect of a running container; ports as the docker CLI sends -p A-B:A-B, one binding per port";
+        $"dockerd {_version} (storage {_storage}, cgroupfs, {_networking.What}), its own containerd; HTTP on its Unix socket through one pooled HttpClient; attach = POST /networks/NET/connect of a running container; ports as the docker CLI sends -p A-B:A-B, one binding per port";
 
     public string? NetworkCreateUnsupported => null;
     public string? PortsUnsupported => null;
@@ -60,8 +62,8 @@ internal sealed class DockerSystem(RunPaths paths, Subnet defaultBridge, Subnet 
 
     private bool TryStart(string dockerd, string driver, out string? reason)
     {
-        var data = paths.DataOf("docker-" + driver);
-        var runtime = paths.RuntimeOf("docker-" + driver);
+        var data = paths.DataOf(Name + "-" + driver);
+        var runtime = paths.RuntimeOf(Name + "-" + driver);
         var socket = Path.Combine(runtime, "docker.sock");
         var config = Path.Combine(data, "daemon.json");
         File.WriteAllText(config, "{}");
@@ -70,8 +72,8 @@ internal sealed class DockerSystem(RunPaths paths, Subnet defaultBridge, Subnet 
         [
             "--config-file", config, "--data-root", Path.Combine(data, "root"), "--exec-root", Path.Combine(runtime, "exec"),
             "--pidfile", Path.Combine(runtime, "dockerd.pid"), "-H", "unix://" + socket,
-            "--storage-driver", driver, "--exec-opt", "native.cgroupdriver=cgroupfs", "--cgroup-parent", "/" + paths.RunId + "-docker",
-            "--bip", defaultBridge.Gateway + "/16", "--userland-proxy=true",
+            "--storage-driver", driver, "--exec-opt", "native.cgroupdriver=cgroupfs", "--cgroup-parent", "/" + CgroupParent,
+            .. _networking.DaemonArgs,
         ], Path.Combine(data, "dockerd.log"));
         var api = new UnixHttp(socket, TimeSpan.FromMinutes(5));
         if (daemon.WaitUntil(() => File.Exists(socket) && api.Ping(), TimeSpan.FromSeconds(60)))
@@ -106,9 +108,13 @@ internal sealed class DockerSystem(RunPaths paths, Subnet defaultBridge, Subnet 
         Api.Post("/networks/create", new JsonObject
         {
             ["Name"] = network,
-            ["Driver"] = "bridge",
+            ["Driver"] = _networking.Driver,
             ["CheckDuplicate"] = true,
-            ["IPAM"] = new JsonObject { ["Config"] = new JsonArray(new JsonObject { ["Subnet"] = subnet.Cidr }) },
+            ["IPAM"] = new JsonObject
+            {
+                ["Driver"] = _networking.IpamDriver,
+                ["Config"] = new JsonArray(new JsonObject { ["Subnet"] = subnet.Cidr }),
+            },
         });
         _networks[network] = 0;
     }
@@ -217,10 +223,13 @@ internal sealed class DockerSystem(RunPaths paths, Subnet defaultBridge, Subnet 
         // The cgroup directories dockerd made under its --cgroup-parent.
         foreach (var controller in Directory.Exists("/sys/fs/cgroup") ? Directory.GetDirectories("/sys/fs/cgroup") : [])
         {
-            var parent = Path.Combine(controller, paths.RunId + "-docker");
+            var parent = Path.Combine(controller, CgroupParent);
             if (Directory.Exists(parent)) Try(() => RemoveEmptyTree(parent));
         }
     }
+
+    /// <summary>The cgroup dockerd puts its containers under (named after the run, so that the sweep finds it).</summary>
+    private string CgroupParent => paths.RunId + "-" + Name;
 
     private static void RemoveEmptyTree(string directory)
     {
@@ -241,4 +250,18 @@ internal sealed class DockerSystem(RunPaths paths, Subnet defaultBridge, Subnet 
     }
 
     public void Dispose() => Stop();
+}
+
+/// <summary>Who makes a dockerd's networks: its own bridge driver, or a plugin (network and IPAM drivers by name).</summary>
+/// <param name="DaemonArgs">dockerd's options that go with it.</param>
+/// <param name="What">For the report.</param>
+internal sealed record DockerNetworking(string SystemName, string Driver, string IpamDriver, IReadOnlyList<string> DaemonArgs, string What)
+{
+    /// <summary>Docker as it comes: the bridge driver, iptables, a docker-proxy per published port.</summary>
+    public static DockerNetworking Bridge(Subnet defaultBridge) =>
+        new("docker", "bridge", "default", ["--bip", defaultBridge.Gateway + "/16", "--userland-proxy=true"], "bridge driver, userland proxy on");
+
+    /// <summary>Plexus as the network and IPAM plugin: Docker programs no firewall and makes no default bridge.</summary>
+    public static readonly DockerNetworking Plexus =
+        new("docker-plexus", "plexus", "plexus", ["--iptables=false", "--bridge=none"], "network and IPAM driver plexus, --iptables=false --bridge=none");
 }

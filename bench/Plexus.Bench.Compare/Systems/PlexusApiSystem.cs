@@ -8,7 +8,9 @@ namespace Plexus.Bench.Compare.Systems;
 /// roots, driven by HTTP on its Unix socket. Sandboxes are POST /plexus/sandboxes with only a name; attach is
 /// POST /networks/{id}/connect, detach /disconnect.
 /// </summary>
-internal class PlexusApiSystem(RunPaths paths, string plexusDirectory, Subnet defaultBridge, string name = "plexus-api", string? build = null) : ISystemUnderTest
+/// <param name="pluginSocket">Where plexusd serves Docker's plugin protocol: nowhere, unless Docker is to use it (docker-plexus).</param>
+internal class PlexusApiSystem(RunPaths paths, string plexusDirectory, Subnet defaultBridge, string name = "plexus-api", string? build = null,
+    string pluginSocket = "none") : ISystemUnderTest
 {
     private readonly ConcurrentDictionary<string, byte> _sandboxes = new();
     private readonly ConcurrentDictionary<string, byte> _networks = new();
@@ -39,7 +41,7 @@ internal class PlexusApiSystem(RunPaths paths, string plexusDirectory, Subnet de
         File.WriteAllText(config, "{}");
         _daemon = DaemonProcess.Start(daemonPath,
             ["--config-file", config, "--data-root", Path.Combine(data, "store"), "--exec-root", Path.Combine(runtime, "exec"),
-             "-H", "unix://" + SocketPath, "--bip", defaultBridge.Gateway + "/16", "--plugin-socket", "none"],
+             "-H", "unix://" + SocketPath, "--bip", defaultBridge.Gateway + "/16", "--plugin-socket", pluginSocket],
             Path.Combine(data, "plexusd.log"));
         _api = new UnixHttp(SocketPath, TimeSpan.FromMinutes(2));
         if (!_daemon.WaitUntil(() => File.Exists(SocketPath) && _api.Ping(), TimeSpan.FromSeconds(60)))
