@@ -26,6 +26,9 @@ public sealed class CniWorld : IDisposable
 
     public CniWorld()
     {
+        // Checked before anything starts: a constructor that throws is never disposed, and would leave plexusd running.
+        Cnitool = Path.Combine(RepositoryPaths.Root, "artifacts/cnitool/cnitool");
+        Assert.True(File.Exists(Cnitool), $"no cnitool at {Cnitool}: run scripts/setup.sh (it builds it with ../shared/tools/cnitool/build.sh)");
         Daemon = new DaemonWorld();
         Daemon.Start();
         Dir = Directory.CreateDirectory($"/run/plexus-test/{Daemon.Net.Id}-cni").FullName;
@@ -38,8 +41,6 @@ public sealed class CniWorld : IDisposable
         else
             File.WriteAllText(Plugin, $"#!/bin/sh\nexec dotnet {Path.Combine(AppContext.BaseDirectory, "plexus-cni.dll")} \"$@\"\n");
         File.SetUnixFileMode(Plugin, (UnixFileMode)0b111_101_101);
-        Cnitool = Path.Combine(RepositoryPaths.Root, "artifacts/cnitool/cnitool");
-        Assert.True(File.Exists(Cnitool), $"no cnitool at {Cnitool}: run scripts/setup.sh (it builds it with ../shared/tools/cnitool/build.sh)");
 
         _cacheHolder = Process.Start(new ProcessStartInfo("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c",
             "mount -t tmpfs plexus-cni-cache /var/lib && mkdir /var/lib/cni && echo ready && exec sleep 1000000"])
