@@ -40,7 +40,7 @@ d="$root/packaging/debian"
 
 install -d "$pkg/DEBIAN" "$pkg/usr/bin" "$pkg/usr/sbin" "$pkg/usr/lib/plexus" "$pkg/usr/lib/cni" "$pkg/lib/systemd/system" "$pkg/etc/plexus" \
     "$pkg/usr/share/doc/plexus" "$pkg/usr/share/bash-completion/completions" "$pkg/usr/share/zsh/vendor-completions" \
-    "$pkg/usr/share/fish/vendor_completions.d"
+    "$pkg/usr/share/fish/vendor_completions.d" "$pkg/usr/share/lintian/overrides"
 install -m 0755 "$native/plexus" "$pkg/usr/bin/plexus"
 install -m 0755 "$native/plexusd" "$pkg/usr/lib/plexus/plexusd"
 install -m 0755 "$native/plexus-cni" "$pkg/usr/lib/cni/plexus"
@@ -56,6 +56,7 @@ install -m 0644 "$d/daemon.json" "$pkg/etc/plexus/daemon.json"
 "$native/plexus" completion fish >"$pkg/usr/share/fish/vendor_completions.d/plexus.fish"
 chmod 0644 "$pkg"/usr/share/*/*/plexus* "$pkg/usr/share/zsh/vendor-completions/_plexus"
 install -m 0644 "$d/copyright" "$pkg/usr/share/doc/plexus/copyright"
+install -m 0644 "$d/lintian-overrides" "$pkg/usr/share/lintian/overrides/plexus"
 install -m 0644 "$root/README.md" "$pkg/usr/share/doc/plexus/README.md"
 {
     echo "plexus ($version) unstable; urgency=medium"
