@@ -162,8 +162,15 @@ public class ErrorTests
             while (!stop.IsCancellationRequested)
             {
                 using var peer = await listener.AcceptAsync(stop.Token);
-                await peer.ReceiveAsync(new byte[4096], stop.Token);
-                peer.Shutdown(SocketShutdown.Both);
+                try
+                {
+                    await peer.ReceiveAsync(new byte[4096], stop.Token);
+                    peer.Shutdown(SocketShutdown.Both);
+                }
+                catch (SocketException)
+                {
+                    // The client gave up on this connection first (reset, or closed before the shutdown): next one.
+                }
             }
         });
         try
@@ -176,7 +183,14 @@ public class ErrorTests
         finally
         {
             await stop.CancelAsync();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hangUp);
+            // The loop ends cancelled in its accept, or normally when the cancellation came between two connections.
+            try
+            {
+                await hangUp;
+            }
+            catch (OperationCanceledException)
+            {
+            }
             Directory.Delete(dir, recursive: true);
         }
     }
