@@ -74,17 +74,7 @@ internal sealed class PluginIpam
                 V6 = v6,
                 Options = new Dictionary<string, string>(options),
             };
-            _pools[record.Id] = new Pool(record, inner.PoolId, inner.Pool);
-            try
-            {
-                Save();
-            }
-            catch
-            {
-                _pools.Remove(record.Id);
-                _driver.ReleasePool(inner.PoolId);
-                throw;
-            }
+            Keep(record, inner);
             return new AllocatedPool(record.Id, inner.Pool);
         }
     }
@@ -167,17 +157,7 @@ internal sealed class PluginIpam
                 Owner = $"Docker network {Ids.Short(networkId)}",
             });
             var record = new PluginPoolRecord { Id = $"network/{networkId}/{subnet}", Pool = subnet.ToString(), V6 = inner.Pool.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork, NetworkId = networkId };
-            _pools[record.Id] = new Pool(record, inner.PoolId, inner.Pool);
-            try
-            {
-                Save();
-            }
-            catch
-            {
-                _pools.Remove(record.Id);
-                _driver.ReleasePool(inner.PoolId);
-                throw;
-            }
+            Keep(record, inner);
         }
     }
 
@@ -251,6 +231,22 @@ internal sealed class PluginIpam
         }
         return log;
     }
+    /// <summary>Records a pool the driver has just reserved and saves; on a failed save the reservation is undone.</summary>
+    private void Keep(PluginPoolRecord record, AllocatedPool inner)
+    {
+        _pools[record.Id] = new Pool(record, inner.PoolId, inner.Pool);
+        try
+        {
+            Save();
+        }
+        catch
+        {
+            _pools.Remove(record.Id);
+            _driver.ReleasePool(inner.PoolId);
+            throw;
+        }
+    }
+
 
     /// <summary>The whole record, written to a new file that replaces the old one only once it is on disk: a crash leaves one or the other.</summary>
     private void Save()

@@ -120,21 +120,7 @@ public sealed partial class NetworkController
         if (!_networks.TryGetValue(network.Id, out network)) return;
         if (!Owners.IsDocker(network))
             throw new PlexusException(ErrorKind.Forbidden, $"network {network.Name} is Plexus's, not Docker's: Docker cannot remove it");
-        var endpoints = EndpointsOf(network);
-        if (endpoints.Count > 0)
-            throw new PlexusException(ErrorKind.Forbidden,
-                $"network {network.Name} (Docker network {Ids.Short(network.Id)}) has active endpoints ({string.Join(", ", endpoints.Select(e => e.Name))})");
-        try
-        {
-            DriverOf(network).DeleteNetwork(network);
-            _store.Commit(new StoreBatch().DeleteNetwork(network.Id));
-        }
-        catch (Exception e)
-        {
-            throw Wrap(e, $"delete network {network.Name}");
-        }
-        _networks.TryRemove(network.Id, out _);
-        Events.Publish(ControllerEvent.NetworkRemoved(network));
+        RemoveNetworkLocked(network, $"network {network.Name} (Docker network {Ids.Short(network.Id)})");
     }
 
     /// <summary>

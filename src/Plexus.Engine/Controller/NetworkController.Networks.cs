@@ -127,10 +127,18 @@ public sealed partial class NetworkController
         if (!_networks.ContainsKey(network.Id)) throw PlexusException.NotFound($"network {reference} not found");
         if (network.ConfigOnly && _networks.Values.Any(n => n.ConfigFrom == network.Name))
             throw new PlexusException(ErrorKind.Forbidden, $"configuration network \"{network.Name}\" is in use");
+        RemoveNetworkLocked(network, $"error while removing network: network {network.Name} id {network.Id}");
+    }
+
+    /// <summary>
+    /// The end of every network delete (Plexus's own and Docker's), under the network's lock: refused while it has
+    /// endpoints, naming them after <paramref name="subject"/>; then the driver, the store, IPAM, the table, the event.
+    /// </summary>
+    private void RemoveNetworkLocked(NetworkState network, string subject)
+    {
         var endpoints = EndpointsOf(network);
         if (endpoints.Count > 0)
-            throw new PlexusException(ErrorKind.Forbidden,
-                $"error while removing network: network {network.Name} id {network.Id} has active endpoints ({string.Join(", ", endpoints.Select(e => e.Name))})");
+            throw new PlexusException(ErrorKind.Forbidden, $"{subject} has active endpoints ({string.Join(", ", endpoints.Select(e => e.Name))})");
         try
         {
             DriverOf(network).DeleteNetwork(network);
@@ -140,7 +148,7 @@ public sealed partial class NetworkController
         {
             throw Wrap(e, $"delete network {network.Name}");
         }
-        if (CapabilitiesOf(network).UsesIpam) _ipam.RemoveNetwork(network.Id);
+        if (CapabilitiesOf(network).UsesIpam) _ipam.RemoveNetwork(network.Id); // unknown ids (Docker's networks) are ignored
         _networks.TryRemove(network.Id, out _);
         if (!network.ConfigOnly) Events.Publish(ControllerEvent.NetworkRemoved(network)); // the DNS registry forgets it (RegistryFeed)
     }
