@@ -81,26 +81,16 @@ public sealed class SelfRepairTests(ITestOutputHelper output)
         }
     }
 
-    [PrivilegedFact]
-    public void A_flushed_plexus_table_is_repaired()
+    [PrivilegedTheory]
+    [InlineData("flush", "inet plexus")]
+    [InlineData("delete", "deleted table inet plexus")]
+    public void A_flushed_or_deleted_plexus_table_is_repaired(string verb, string reason)
     {
         var (w, repairs) = Watched(Firewalls.Nftables);
         using (w)
         {
-            w.HostExec("nft", "flush", "table", "inet", "plexus");
-            Assert.Contains("inet plexus", NextRepair(repairs).Reason, StringComparison.Ordinal);
-            ReapplyTests.AssertWorks(w);
-        }
-    }
-
-    [PrivilegedFact]
-    public void A_deleted_plexus_table_is_repaired()
-    {
-        var (w, repairs) = Watched(Firewalls.Nftables);
-        using (w)
-        {
-            w.HostExec("nft", "delete", "table", "inet", "plexus");
-            Assert.Contains("deleted table inet plexus", NextRepair(repairs).Reason, StringComparison.Ordinal);
+            w.HostExec("nft", verb, "table", "inet", "plexus");
+            Assert.Contains(reason, NextRepair(repairs).Reason, StringComparison.Ordinal);
             ReapplyTests.AssertWorks(w);
         }
     }
