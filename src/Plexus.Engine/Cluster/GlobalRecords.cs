@@ -12,6 +12,10 @@ public sealed record OverlayEndpointRecord
     public required string Network { get; init; }
     public required string Endpoint { get; init; }
     public required string Name { get; init; }
+
+    /// <summary>The names the embedded resolver answers for it: its sandbox's name and short id, its aliases.</summary>
+    public IReadOnlyList<string> Names { get; init; } = [];
+
     public string? IPv4 { get; init; }
     public required string Mac { get; init; }
     public required string Host { get; init; }

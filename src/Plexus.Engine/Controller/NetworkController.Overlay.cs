@@ -231,6 +231,8 @@ public sealed partial class NetworkController
         _networks[network.Id] = network;
         ClusterLog.GlobalNetworkSynced(Logger, network.Name, network.Id, "added");
         Events.Publish(ControllerEvent.NetworkCreated(network));
+        lock (_endpointRecords)
+            foreach (var record in _endpointRecords.Values.Where(r => r.Network == network.Id && r.Host != _membership?.Self.Id)) PublishNames(record);
     }
 
     /// <summary>A global network deleted elsewhere: gone from this host too, unless endpoints here still use it.</summary>
@@ -256,7 +258,7 @@ public sealed partial class NetworkController
         var key = GlobalKeys.Endpoint(network.Id, endpoint.Id);
         try
         {
-            if (change.Kind == ControllerEventKind.Connected) membership.PutOwned(key, RecordOf(network, endpoint, membership));
+            if (change.Kind == ControllerEventKind.Connected) membership.PutOwned(key, RecordOf(network, endpoint, change.Sandbox, membership));
             else if (change.Kind == ControllerEventKind.Disconnected) membership.DeleteOwned(key);
         }
         catch (Exception e) when (e is GlobalStoreUnavailableException or PlexusException or InvalidOperationException)
@@ -265,12 +267,13 @@ public sealed partial class NetworkController
         }
     }
 
-    private static string RecordOf(NetworkState network, EndpointState endpoint, IClusterMembership membership) =>
+    private static string RecordOf(NetworkState network, EndpointState endpoint, SandboxState? sandbox, IClusterMembership membership) =>
         JsonSerializer.Serialize(new OverlayEndpointRecord
         {
             Network = network.Id,
             Endpoint = endpoint.Id,
-            Name = endpoint.Name,
+            Name = sandbox?.Name ?? endpoint.Name,
+            Names = sandbox is null ? [endpoint.Name, .. endpoint.Aliases] : [sandbox.Name, Ids.Short(sandbox.Id), .. endpoint.Aliases],
             IPv4 = endpoint.IPv4?.Address.ToString(),
             Mac = endpoint.Mac?.ToString() ?? "",
             Host = membership.Self.Id,
@@ -298,7 +301,8 @@ public sealed partial class NetworkController
         {
             var key = GlobalKeys.Endpoint(endpoint.NetworkId, endpoint.Id);
             if ((_republished && listed.ContainsKey(key)) || !_networks.TryGetValue(endpoint.NetworkId, out var network)) continue;
-            membership.PutOwned(key, RecordOf(network, endpoint, membership)); // throws while unregistered: the follower lists again
+            var sandbox = endpoint.SandboxId is { } sid && _sandboxes.TryGetValue(sid, out var s) ? s.State : null;
+            membership.PutOwned(key, RecordOf(network, endpoint, sandbox, membership)); // throws while unregistered: the follower lists again
         }
         _republished = true;
     }
@@ -320,16 +324,31 @@ public sealed partial class NetworkController
 
     private void Remember(string key, OverlayEndpointRecord record)
     {
+        if (_endpointRecords.TryGetValue(key, out var old) && old != record) WithdrawNames(old);
         _endpointRecords[key] = record;
         if (_membership is { } membership && record.Host == membership.Self.Id) return;
         if (PeerOf(record) is { } peer) Overlay?.SetPeer(peer);
+        PublishNames(record);
     }
+
+    /// <summary>A remote endpoint's names in the resolver, once its network is known here (<see cref="Adopt"/> publishes those that came first).</summary>
+    private void PublishNames(OverlayEndpointRecord record)
+    {
+        if (!_networks.TryGetValue(record.Network, out var network)) return;
+        _dns.Registry.PublishRemote(network, record.Endpoint, record.Name, AddressOf(record), record.Names);
+    }
+
+    private void WithdrawNames(OverlayEndpointRecord record) =>
+        _dns.Registry.WithdrawRemote(record.Network, record.Endpoint, record.Name, AddressOf(record), record.Names);
+
+    private static IPAddress? AddressOf(OverlayEndpointRecord record) => record.IPv4 is { } ip && IPAddress.TryParse(ip, out var a) ? a : null;
 
     private void Forget(string key, OverlayEndpointRecord record)
     {
         _endpointRecords.Remove(key);
         if (_membership is { } membership && record.Host == membership.Self.Id) return;
         Overlay?.RemovePeer(record.Network, record.Endpoint);
+        WithdrawNames(record);
         // A dead host's address goes back to the pool (only if that host is gone and still holds it).
         if (record.IPv4 is { } ip && IPAddress.TryParse(ip, out var address))
         {

@@ -33,7 +33,9 @@ public sealed class OverlayTests(OverlayHosts hosts) : IClassFixture<OverlayHost
         Assert.Contains("network with name shared already exists", again.Output, StringComparison.Ordinal);
         var overlap = hosts[3].Docker("network", "create", "-d", "overlay", "--subnet", "10.210.0.128/25", "overlapping");
         Assert.NotEqual(0, overlap.ExitCode);
-        Assert.Contains("overlaps subnet 10.210.0.0/24 of global network shared", overlap.Output, StringComparison.Ordinal);
+        // Host 3 knows shared already, so its own IPAM refuses first; a host that does not yet is refused by the pool list in etcd.
+        Assert.Contains("overlaps subnet 10.210.0.0/24 of", overlap.Output, StringComparison.Ordinal);
+        Assert.Contains("shared", overlap.Output, StringComparison.Ordinal);
         Assert.NotEqual(0, hosts[1].Docker("network", "inspect", "overlapping").ExitCode);
 
         // Deleted on host 3: gone everywhere, and the name is free again.
@@ -67,6 +69,9 @@ public sealed class OverlayTests(OverlayHosts hosts) : IClassFixture<OverlayHost
         OverlayHosts.Eventually(() => hosts.Pings(1, "red1", red3), $"red1 (host 1) pings red3 (host 3) at {red3}");
         Assert.True(hosts.Pings(3, "red3", red1), $"red3 (host 3) pings red1 (host 1) at {red1}");
         OverlayHosts.Eventually(() => hosts.Pings(3, "blue3", blue1), $"blue3 (host 3) pings blue1 (host 1) at {blue1}");
+        // Names across hosts: the embedded resolver answers for sandboxes of the same overlay network elsewhere, not for other networks'.
+        OverlayHosts.Eventually(() => hosts[1].Exec("red1", "getent", "hosts", "red3").Stdout.StartsWith(red3 + " ", StringComparison.Ordinal), "red1 resolves red3 (host 3)");
+        Assert.NotEqual(0, hosts[1].Exec("red1", "getent", "hosts", "blue3").ExitCode);
         // Apart: nothing of red reaches blue, on either host.
         Assert.False(hosts.Pings(1, "red1", blue3), "red1 reached blue3 on another overlay network");
         Assert.False(hosts.Pings(3, "red3", blue1), "red3 reached blue1 on another overlay network");
