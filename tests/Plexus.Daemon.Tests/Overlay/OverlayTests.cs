@@ -70,7 +70,7 @@ public sealed class OverlayTests(OverlayHosts hosts) : IClassFixture<OverlayHost
         Assert.True(hosts.Pings(3, "red3", red1), $"red3 (host 3) pings red1 (host 1) at {red1}");
         OverlayHosts.Eventually(() => hosts.Pings(3, "blue3", blue1), $"blue3 (host 3) pings blue1 (host 1) at {blue1}");
         // Names across hosts: the embedded resolver answers for sandboxes of the same overlay network elsewhere, not for other networks'.
-        OverlayHosts.Eventually(() => hosts[1].Exec("red1", "getent", "hosts", "red3").Stdout.StartsWith(red3 + " ", StringComparison.Ordinal), "red1 resolves red3 (host 3)");
+        OverlayHosts.Eventually(() => (hosts[1].Exec("red1", "getent", "hosts", "red3").Stdout ?? "").StartsWith(red3 + " ", StringComparison.Ordinal), "red1 resolves red3 (host 3)");
         Assert.NotEqual(0, hosts[1].Exec("red1", "getent", "hosts", "blue3").ExitCode);
         // Apart: nothing of red reaches blue, on either host.
         Assert.False(hosts.Pings(1, "red1", blue3), "red1 reached blue3 on another overlay network");
