@@ -53,7 +53,12 @@ internal sealed class EngineComposition : IDisposable
         if (settings.Cluster is not { } cluster) return;
         Cluster = ClusterRuntime.Start(cluster, settings.DaemonId, logger);
         Controller.AttachCluster(Cluster.Store, Cluster.Membership, GlobalIpam);
+        if (settings.FirewallBackend == "none") return;
+        Vteps = VtepFirewall.TryStart(HostNs, OverlayDriver.VxlanPort, Cluster.Membership, logger);
     }
+
+    /// <summary>VXLAN accepted only from the cluster's registered hosts (null on a single host or without a firewall).</summary>
+    public VtepFirewall? Vteps { get; private set; }
 
     /// <summary>IPAM with global networks' addresses claimed in the cluster store (local networks pass through).</summary>
     public GlobalIpam GlobalIpam { get; }
@@ -121,6 +126,7 @@ internal sealed class EngineComposition : IDisposable
     public void Dispose()
     {
         Controller.DetachCluster();
+        Vteps?.Dispose();
         Cluster?.Dispose();
         Controller.Dispose();
         Firewall.Dispose();

@@ -82,6 +82,9 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 1703, Level = LogLevel.Warning, Message = "endpoint record {Key}: {Error}")]
     public static partial void EndpointRecordFailed(ILogger logger, string key, string error);
 
+    [LoggerMessage(EventId = 1705, Level = LogLevel.Warning, Message = "VXLAN source filter: VTEP {Vtep}: {Error}")]
+    public static partial void VtepFilterFailed(ILogger logger, string vtep, string error);
+
     [LoggerMessage(EventId = 1704, Level = LogLevel.Information, Message = "global network {Name} ({Id}) {Change} from the cluster store")]
     public static partial void GlobalNetworkSynced(ILogger logger, string name, string id, string change);
 }

@@ -163,6 +163,30 @@ public sealed class OverlayTests(OverlayHosts hosts) : IClassFixture<OverlayHost
         OverlayHosts.Eventually(() => hosts[1].Docker("network", "rm", "amber").ExitCode == 0, "network amber removed");
         Assert.Equal(0, hosts[1].Docker("network", "rm", "late").ExitCode);
     }
+
+    [PrivilegedFact]
+    public void Vxlan_is_accepted_only_from_the_registered_hosts()
+    {
+        OverlayHosts.Eventually(() =>
+        {
+            var set = hosts[1].Net.Exec("host", "nft", "list", "set", "inet", "plexus-overlay", "vteps").Output;
+            return Enumerable.Range(1, hosts.Count).All(n => set.Contains(OverlayHosts.Vtep(n), StringComparison.Ordinal));
+        }, "host 1 accepts VXLAN from every registered host");
+        Assert.DoesNotContain(OverlayHosts.EtcdAddress, hosts[1].Net.Exec("host", "nft", "list", "set", "inet", "plexus-overlay", "vteps").Output, StringComparison.Ordinal);
+
+        // A datagram to host 1's VXLAN port from the underlay's own address (no host of the cluster) is dropped.
+        long before = Dropped(1);
+        Processes.Run("nsenter", [$"--net={hosts.Underlay.PathOf("host")}", "bash", "-c", $"echo frame > /dev/udp/{OverlayHosts.Vtep(1)}/4789"]);
+        OverlayHosts.Eventually(() => Dropped(1) > before, "the filter dropped VXLAN from an unregistered source");
+    }
+
+    private long Dropped(int n)
+    {
+        var chain = hosts[n].Net.Exec("host", "nft", "list", "chain", "inet", "plexus-overlay", "vxlan").Output;
+        var match = System.Text.RegularExpressions.Regex.Match(chain, @"counter packets (\d+)");
+        Assert.True(match.Success, chain);
+        return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
 
 /// <summary>A daemon in no cluster refuses overlay networks, saying what it lacks.</summary>

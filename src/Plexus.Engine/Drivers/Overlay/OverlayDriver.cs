@@ -30,6 +30,8 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDri
     public const ushort VxlanPort = 4789;
     private const string BridgePrefix = "ov-", VxlanPrefix = "vx-", VethPrefix = "ve-";
 
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdef");
+
     private readonly ConcurrentDictionary<string, NetworkDevices> _networks = new(StringComparer.Ordinal);
 
     public string Name => DriverName;
@@ -158,7 +160,8 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDri
             bool ours = (link.Name.StartsWith(BridgePrefix, StringComparison.Ordinal) && link.Kind == "bridge")
                 || (link.Name.StartsWith(VxlanPrefix, StringComparison.Ordinal) && link.Kind == "vxlan")
                 || (link.Name.StartsWith(VethPrefix, StringComparison.Ordinal) && link.Kind == "veth");
-            if (!ours || keep.Contains(link.Name) || link.Name.Length != 15) continue;
+            // Only names this driver makes: prefix and 12 hex digits of an id, so a user's "ve-lab" is never touched.
+            if (!ours || keep.Contains(link.Name) || link.Name.Length != 15 || link.Name.AsSpan(3).IndexOfAnyExcept(HexDigits) >= 0) continue;
             DeleteLinkQuietly(link.Name);
             removed.Add(link.Name);
         }
