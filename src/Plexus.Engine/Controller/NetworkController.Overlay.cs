@@ -297,7 +297,12 @@ public sealed partial class NetworkController
             foreach (var (key, record) in listed) Remember(key, record);
         }
         if (_membership is not { } membership) return;
-        foreach (var endpoint in _endpoints.Values.Where(e => e.SandboxId is not null && e.Scope == DataScope.Global).ToList())
+        var joined = _endpoints.Values.Where(e => e.SandboxId is not null && e.Scope == DataScope.Global).ToList();
+        // This host's records of endpoints it no longer has (a leave while etcd was away): the others drop them too.
+        var mine = joined.Select(e => GlobalKeys.Endpoint(e.NetworkId, e.Id)).ToHashSet(StringComparer.Ordinal);
+        foreach (var (key, record) in listed)
+            if (record.Host == membership.Self.Id && !mine.Contains(key)) membership.DeleteOwned(key);
+        foreach (var endpoint in joined)
         {
             var key = GlobalKeys.Endpoint(endpoint.NetworkId, endpoint.Id);
             if ((_republished && listed.ContainsKey(key)) || !_networks.TryGetValue(endpoint.NetworkId, out var network)) continue;
