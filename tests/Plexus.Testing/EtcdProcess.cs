@@ -21,10 +21,12 @@ public sealed class EtcdProcess : IDisposable
     private int _logMark;
 
     private readonly EtcdTlsFiles? _tls;
+    private readonly string _address;
 
-    private EtcdProcess(string name, int clientPort, int peerPort, string initialCluster, NetworkNamespace? ns, EtcdTlsFiles? tls = null)
+    private EtcdProcess(string name, int clientPort, int peerPort, string initialCluster, NetworkNamespace? ns, EtcdTlsFiles? tls = null, string address = "127.0.0.1")
     {
         _tls = tls;
+        _address = address;
         _name = name;
         ClientPort = clientPort;
         PeerPort = peerPort;
@@ -38,9 +40,9 @@ public sealed class EtcdProcess : IDisposable
     public string DataDir { get; }
 
     /// <summary>HOST:PORT as --cluster-store takes it.</summary>
-    public string Endpoint => $"127.0.0.1:{ClientPort}";
+    public string Endpoint => $"{_address}:{ClientPort}";
 
-    public Uri ClientUrl => new($"{Scheme}://127.0.0.1:{ClientPort}");
+    public Uri ClientUrl => new($"{Scheme}://{_address}:{ClientPort}");
 
     private string Scheme => _tls is null ? "http" : "https";
 
@@ -70,6 +72,27 @@ public sealed class EtcdProcess : IDisposable
         catch
         {
             etcd.Dispose(); // nothing left running when it failed to start
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A single-member cluster serving clients on <paramref name="address"/> of namespace <paramref name="ns"/> (an
+    /// address the test gave that namespace, so that other namespaces reach it: the overlay tests' "hosts").
+    /// </summary>
+    public static EtcdProcess StartOn(NetworkNamespace ns, string address)
+    {
+        int client = FreePort(), peer = FreePort();
+        var etcd = new EtcdProcess("m0", client, peer, $"m0=http://127.0.0.1:{peer}", ns, address: address);
+        try
+        {
+            etcd.Launch(existing: false);
+            etcd.WaitReady();
+            return etcd;
+        }
+        catch
+        {
+            etcd.Dispose();
             throw;
         }
     }

@@ -73,6 +73,9 @@ internal static partial class ErrorHandling
 
     internal static (int Status, string Message) Describe(Exception error, HttpRequest request) => error switch
     {
+        // The cluster store (etcd) did not answer in time: a global operation failed fast; local ones are unaffected.
+        PlexusException { InnerException: Engine.Store.GlobalStoreUnavailableException } p => (503, p.Message),
+        Engine.Store.GlobalStoreUnavailableException g => (503, g.Message),
         PlexusException p => (StatusOf(p.Kind), p.Message),
         RequestTooLargeException t => (413, t.Message),
         BadHttpRequestException { InnerException: RequestTooLargeException t } => (413, t.Message),

@@ -22,6 +22,7 @@ internal static class NetworkMapping
         Id = n.Id,
         Created = n.Created,
         Driver = n.Driver,
+        Scope = n.Scope == DataScope.Global ? "global" : "local",
         EnableIPv6 = n.EnableIPv6,
         Internal = n.Internal,
         Attachable = n.Attachable,

@@ -22,9 +22,10 @@ internal static class NetworksEndpoints
         {
             if (verbose is { Length: > 0 } && !bool.TryParse(verbose, out _) && verbose is not ("0" or "1"))
                 throw PlexusException.Invalid($"invalid value for verbose: {verbose}");
-            // Every Plexus network is local: asked in another scope, it is not there (Docker's scope filter).
-            if (scope is { Length: > 0 } && scope != "local") throw PlexusException.NotFound($"network {id} not found");
-            return Results.Json(NetworkMapping.ToJson(c.GetNetwork(id), c), DaemonJson.Relaxed.NetworkJson);
+            // Asked in another scope, it is not there (Docker's scope filter): overlay networks are global, the others local.
+            var network = c.GetNetwork(id);
+            if (scope is { Length: > 0 } && scope != ScopeOf(network)) throw PlexusException.NotFound($"network {id} not found");
+            return Results.Json(NetworkMapping.ToJson(network, c), DaemonJson.Relaxed.NetworkJson);
         });
 
         app.MapPost("/networks/create", (NetworkCreateJson body, NetworkController c) =>
@@ -93,11 +94,13 @@ internal static class NetworksEndpoints
         return f.Matches("name", n.Name)
             && f.Matches("id", n.Id)
             && f.Accepts("driver", v => n.Driver == v)
-            && f.Accepts("scope", v => v == "local")
+            && f.Accepts("scope", v => v == ScopeOf(n))
             && f.Accepts("type", v => v == (Predefined.Contains(n.Name) ? "builtin" : "custom"))
             && f.Accepts("dangling", v => (v is "true" or "1") == (!Predefined.Contains(n.Name) && c.EndpointsOf(n).Count == 0))
             && LabelsMatch(n, f);
     }
 
     private static bool LabelsMatch(NetworkState n, Filters f) => f.AcceptsAll("label", v => Labels.Match(n.Labels, v));
+
+    private static string ScopeOf(NetworkState network) => network.Scope == DataScope.Global ? "global" : "local";
 }

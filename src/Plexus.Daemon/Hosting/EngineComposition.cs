@@ -1,6 +1,7 @@
 using Plexus.Api;
 using System.Net;
 using Plexus.Daemon.Config;
+using Plexus.Engine.Cluster;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Drivers;
 using Plexus.Engine.Drivers.Bridge;
@@ -8,6 +9,7 @@ using Plexus.Engine.Drivers.Bridge.Firewall;
 using Plexus.Engine.Drivers.Host;
 using Plexus.Engine.Drivers.Macvlan;
 using Plexus.Engine.Drivers.Null;
+using Plexus.Engine.Drivers.Overlay;
 using Plexus.Engine.Ipam;
 using Plexus.Engine.Model;
 using Plexus.Engine.Store;
@@ -23,8 +25,9 @@ internal sealed class EngineComposition : IDisposable
     public const string DefaultBridgeName = "plexus0";
 
     private EngineComposition(NetworkController controller, ILocalStore store, NetworkNamespace hostNs, RtNetlink host, IFirewall firewall, IReadOnlyList<string> log,
-        Plugin.PluginIpam pluginIpam)
+        Plugin.PluginIpam pluginIpam, GlobalIpam globalIpam)
     {
+        GlobalIpam = globalIpam;
         PluginIpam = pluginIpam;
         Firewall = firewall;
         Controller = controller;
@@ -47,8 +50,18 @@ internal sealed class EngineComposition : IDisposable
     /// <summary>Joins the cluster when the settings name one (registration goes on in the background: etcd may be away).</summary>
     public void StartCluster(DaemonSettings settings, ILogger logger)
     {
-        if (settings.Cluster is { } cluster) Cluster = ClusterRuntime.Start(cluster, settings.DaemonId, logger);
+        if (settings.Cluster is not { } cluster) return;
+        Cluster = ClusterRuntime.Start(cluster, settings.DaemonId, logger);
+        Controller.AttachCluster(Cluster.Store, Cluster.Membership, GlobalIpam);
+        if (settings.FirewallBackend == "none") return;
+        Vteps = VtepFirewall.TryStart(HostNs, OverlayDriver.VxlanPort, Cluster.Membership, logger);
     }
+
+    /// <summary>VXLAN accepted only from the cluster's registered hosts (null on a single host or without a firewall).</summary>
+    public VtepFirewall? Vteps { get; private set; }
+
+    /// <summary>IPAM with global networks' addresses claimed in the cluster store (local networks pass through).</summary>
+    public GlobalIpam GlobalIpam { get; }
 
     /// <summary>Docker's pools (`--ipam-driver plexus`), in the default IPAM driver's address spaces.</summary>
     public Plugin.PluginIpam PluginIpam { get; }
@@ -70,16 +83,16 @@ internal sealed class EngineComposition : IDisposable
         var pools = settings.DefaultAddressPools.Count > 0
             ? settings.DefaultAddressPools.Select(p => new AddressPoolSpec(p.Base, p.Size)).ToList()
             : null;
-        var ipam = IpamService.Create(pools);
+        var ipam = new GlobalIpam(IpamService.Create(pools));
         var firewall = BridgeFirewallPolicy.Create(settings.FirewallBackend, hostNs);
         var parents = new ParentLinks(host); // macvlan and ipvlan networks can share a parent
         INetworkDriver[] drivers = [new BridgeDriver(hostNs, host, new KernelBridgeFirewall(firewall), options.BridgeDefaults), new NullDriver(), new HostDriver(),
-            new MacvlanDriver(host, parents), new IpvlanDriver(host, parents)];
+            new MacvlanDriver(host, parents), new IpvlanDriver(host, parents), new OverlayDriver(host, settings.Cluster?.Vtep)];
         var controller = new NetworkController(options, store, ipam, drivers, hostNs, host);
         var log = controller.Restore();
         // Docker's pools back in the default driver before anything else can take their subnets.
         var pluginIpam = Plugin.PluginIpam.Open(ipam.Drivers.Get(IpamRegistry.DefaultDriver), settings.DataRoot, controller.HostRoutedPrefixes, out var ipamLog);
-        var composition = new EngineComposition(controller, store, hostNs, host, firewall, [.. log, .. ipamLog], pluginIpam);
+        var composition = new EngineComposition(controller, store, hostNs, host, firewall, [.. log, .. ipamLog], pluginIpam, ipam);
         composition.EnsurePredefinedNetworks(settings);
         return composition;
     }
@@ -112,6 +125,8 @@ internal sealed class EngineComposition : IDisposable
 
     public void Dispose()
     {
+        Controller.DetachCluster();
+        Vteps?.Dispose();
         Cluster?.Dispose();
         Controller.Dispose();
         Firewall.Dispose();

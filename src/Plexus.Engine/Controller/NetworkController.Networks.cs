@@ -18,6 +18,7 @@ public sealed partial class NetworkController
         _ipam.Drivers.Get(request.IpamDriver); // an unknown IPAM driver is refused before anything is made
         if (driver.Capabilities.SingleNetwork && _networks.Values.Any(n => n.Driver == driver.Name && CapabilitiesOf(n).SingleNetwork))
             throw new PlexusException(ErrorKind.Forbidden, $"only one instance of \"{driver.Name}\" network is allowed");
+        if (driver.Capabilities.DataScope == DataScope.Global) return CreateGlobalNetwork(request, driver); // NetworkController.Overlay.cs
 
         ReserveName(_reservedNetworkNames, request.Name!, _networks.Values.Select(n => n.Name), "network");
         var state = new NetworkState
@@ -123,6 +124,11 @@ public sealed partial class NetworkController
     {
         var network = GetNetwork(reference);
         RefuseDocker(network, "remove");
+        if (network.Scope == DataScope.Global)
+        {
+            DeleteGlobalNetwork(network); // NetworkController.Overlay.cs
+            return;
+        }
         using var held = _locks.Acquire(network.Id);
         if (!_networks.ContainsKey(network.Id)) throw PlexusException.NotFound($"network {reference} not found");
         if (network.ConfigOnly && _networks.Values.Any(n => n.ConfigFrom == network.Name))

@@ -19,12 +19,29 @@ public sealed class DnsRegistry
     /// <summary>Makes the endpoint's sandbox known on the network, and the network visible to the sandbox.</summary>
     public void Publish(NetworkState network, EndpointState endpoint, SandboxState sandbox)
     {
-        var zone = _zones.GetOrAdd(network.Id, _ => new NetworkZone(network.Id, network.Name, network.Internal,
-            network.Subnets.Select(s => s.Subnet).ToList()));
+        var zone = ZoneOf(network);
         zone.Add(EntryOf(endpoint, sandbox), NamesOf(endpoint, sandbox));
         var view = _views.GetOrAdd(sandbox.Id, _ => new SandboxView());
         lock (view) view.Zones = [.. view.Zones.Where(z => z.Id != zone.Id), zone];
     }
+
+    private NetworkZone ZoneOf(NetworkState network) => _zones.GetOrAdd(network.Id, _ => new NetworkZone(network.Id, network.Name, network.Internal,
+        network.Subnets.Select(s => s.Subnet).ToList()));
+
+    /// <summary>
+    /// An endpoint on another host of a global network (from its record in the cluster store): its names answer in the
+    /// network's zone for this host's sandboxes on it. <paramref name="names"/> as that host published them.
+    /// </summary>
+    public void PublishRemote(NetworkState network, string endpointId, string sandboxName, IPAddress? v4, IEnumerable<string> names) =>
+        ZoneOf(network).Add(new NameEntry(endpointId, sandboxName, v4, null), Lower(names));
+
+    /// <summary>Undoes <see cref="PublishRemote"/>.</summary>
+    public void WithdrawRemote(string networkId, string endpointId, string sandboxName, IPAddress? v4, IEnumerable<string> names)
+    {
+        if (_zones.TryGetValue(networkId, out var zone)) zone.Remove(new NameEntry(endpointId, sandboxName, v4, null), Lower(names));
+    }
+
+    private static IEnumerable<string> Lower(IEnumerable<string> names) => names.Select(n => n.ToLowerInvariant()).Distinct(StringComparer.Ordinal);
 
     /// <summary>Undoes <see cref="Publish"/> for an endpoint that left its sandbox.</summary>
     public void Withdraw(NetworkState network, EndpointState endpoint, SandboxState sandbox)

@@ -42,7 +42,7 @@ internal static class Ifla
 
     // IFLA_INFO_DATA of a vxlan
     public const ushort VxlanId = 1, VxlanGroup = 2, VxlanLink = 3, VxlanLocal = 4, VxlanTtl = 5, VxlanLearning = 7,
-        VxlanPort = 15, VxlanGroup6 = 16, VxlanLocal6 = 17;
+        VxlanProxy = 11, VxlanPort = 15, VxlanGroup6 = 16, VxlanLocal6 = 17;
 
     // IFLA_INFO_DATA of a macvlan
     public const ushort MacvlanMode = 1;

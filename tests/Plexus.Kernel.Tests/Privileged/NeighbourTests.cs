@@ -55,4 +55,26 @@ public sealed class NeighbourTests
         h.DeleteNeighbour(fdb);
         Assert.DoesNotContain(h.ListNeighbours(NeighbourFamily.Bridge, vx), n => n.Mac == mac);
     }
+    [PrivilegedFact]
+    public void A_vxlan_device_with_proxy_holds_static_arp_entries_for_remote_endpoints()
+    {
+        using var net = new TestNetwork();
+        var h = net.Host;
+        h.AddAddress(h.UpLink("under0"), IPPrefix.Parse("192.0.2.1/24"));
+        h.CreateLink(new VxlanSpec("vx2", 4097) { Local = IPAddress.Parse("192.0.2.1"), Port = 4789, Learning = false, Proxy = true, Up = true });
+        int vx = h.GetLink("vx2").Index;
+        var mac = MacAddress.Parse("02:42:0a:0a:00:03");
+        var arp = new Neighbour { Family = NeighbourFamily.IPv4, Index = vx, Destination = IPAddress.Parse("10.10.0.3"), Mac = mac };
+        h.AddNeighbour(arp);
+        h.AddNeighbour(arp, replace: true); // idempotent, as the overlay's watch replays entries
+
+        var data = Assert.Single(IpJson.Query(net, "host", "-d", "link", "show", "vx2")).GetProperty("linkinfo").GetProperty("info_data");
+        Assert.True(data.GetProperty("proxy").GetBoolean());
+        var listed = Assert.Single(h.ListNeighbours(NeighbourFamily.IPv4, vx), n => IPAddress.Parse("10.10.0.3").Equals(n.Destination));
+        Assert.Equal(mac, listed.Mac);
+        Assert.Equal(NeighbourState.Permanent, listed.State);
+
+        h.DeleteNeighbour(arp);
+        Assert.DoesNotContain(h.ListNeighbours(NeighbourFamily.IPv4, vx), n => IPAddress.Parse("10.10.0.3").Equals(n.Destination));
+    }
 }

@@ -204,6 +204,25 @@ public class LinkMessageGoldenTests
     }
 
     [Fact]
+    public void Vxlan_proxy_asks_for_arp_suppression()
+    {
+        var expected = Hex.Parse("""
+            44000000 1000 0506 01000000 00000000  # nlmsghdr: 68 bytes
+            00000000 00000000 00000000 00000000   # ifinfomsg
+            0800 0300 76783100                    # IFLA_IFNAME "vx1"
+            1c00 1200                             # IFLA_LINKINFO (28)
+              0a00 0100 76786c616e00 0000         #   IFLA_INFO_KIND "vxlan\0"
+              0c00 0200                           #   IFLA_INFO_DATA (12)
+                0800 0100 07000000                #     IFLA_VXLAN_ID 7
+            """);
+        var proxy = Create(new VxlanSpec("vx1", 7) { Proxy = true });
+        // The same request plus IFLA_VXLAN_PROXY 1 (attribute 11) in IFLA_INFO_DATA.
+        Assert.Equal(expected.Length + 8, proxy.Length);
+        Assert.Equal(Hex.Parse("0500 0b00 01 000000"), proxy[^8..]);
+        Requests.AssertBytes(expected, Create(new VxlanSpec("vx1", 7)));
+    }
+
+    [Fact]
     public void Vxlan_over_IPv6_uses_LOCAL6_and_leaves_learning_to_the_kernel()
     {
         var expected = Hex.Parse("""

@@ -23,6 +23,12 @@ public sealed record VxlanSpec : LinkSpec
 
     public bool? Learning { get; init; }
 
+    /// <summary>
+    /// ARP suppression (IFLA_VXLAN_PROXY): the device answers ARP requests for addresses in its own neighbour
+    /// table instead of sending them across the tunnel, so an overlay with static entries needs no flooding.
+    /// </summary>
+    public bool? Proxy { get; init; }
+
     /// <summary>Underlay device index.</summary>
     public int? Underlay { get; init; }
 
@@ -36,6 +42,7 @@ public sealed record VxlanSpec : LinkSpec
         if (Underlay is { } link) writer.UInt32(Ifla.VxlanLink, (uint)link);
         if (Port is { } port) writer.UInt16BigEndian(Ifla.VxlanPort, port);
         if (Learning is { } learning) writer.UInt8(Ifla.VxlanLearning, learning ? (byte)1 : (byte)0);
+        if (Proxy is { } proxy) writer.UInt8(Ifla.VxlanProxy, proxy ? (byte)1 : (byte)0);
         return true;
     }
 }

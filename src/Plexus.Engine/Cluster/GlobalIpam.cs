@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Plexus.Engine.Ipam;
+using Plexus.Engine.Model;
+using Plexus.Engine.Store;
+using Plexus.Kernel.Types;
+
+namespace Plexus.Engine.Cluster;
+
+/// <summary>
+/// IPAM for global networks, around the host's own <see cref="IIpam"/>: the local pools still choose a candidate
+/// address (and keep gateway, ranges and aux addresses as for any network), and the global store decides who gets
+/// it, by creating /ipam/addresses/NETWORK/IP only if absent, so no two hosts ever hand out one address. Local
+/// networks pass straight through (one dictionary lookup), so the single-host path is unchanged.
+/// </summary>
+/// <remarks>
+/// A global network's pool is registered in the local address space, so IPAM refuses a global subnet that overlaps a
+/// local network of this host and the other way round; overlaps between global networks are refused by
+/// <see cref="AddPools"/> (one compare-and-swapped list). Addresses another host holds stay out of the local
+/// pool only for the allocation that met them, so a released one is found again later.
+/// </remarks>
+public sealed class GlobalIpam(IIpam inner) : IIpam
+{
+    private const int MaxAttempts = 256;
+    private readonly ConcurrentDictionary<string, byte> _global = new(StringComparer.Ordinal);
+    private IGlobalStore? _store;
+    private string _host = "";
+
+    public IpamRegistry Drivers => inner.Drivers;
+
+    /// <summary>Connects the global store (when the daemon joins a cluster, after the engine opened).</summary>
+    public void Attach(IGlobalStore store, string hostId)
+    {
+        _host = hostId;
+        Volatile.Write(ref _store, store);
+    }
+
+    private IGlobalStore Store => Volatile.Read(ref _store)
+        ?? throw new PlexusException(ErrorKind.InvalidArgument, "global networks need a cluster store: start plexusd with --cluster-store etcd://HOST:2379 and --cluster-advertise ADDRESS");
+
+    public IReadOnlyList<SubnetState> AddNetwork(string networkId, string networkName, IReadOnlyList<IpamRequest> requests, bool enableIPv6,
+        IReadOnlyDictionary<string, string> options, IReadOnlyCollection<IPNetwork> hostPrefixes, string driver = IpamRegistry.DefaultDriver,
+        DataScope scope = DataScope.Local)
+    {
+        if (scope != DataScope.Global) return inner.AddNetwork(networkId, networkName, requests, enableIPv6, options, hostPrefixes, driver, scope);
+        // The local address space: overlaps with this host's networks are refused both ways.
+        var subnets = inner.AddNetwork(networkId, networkName, requests, enableIPv6, options, hostPrefixes, driver, DataScope.Local);
+        _global[networkId] = 0;
+        return subnets;
+    }
+
+    public void RestoreNetwork(string networkId, string networkName, IReadOnlyList<SubnetState> subnets, IReadOnlyDictionary<string, string> options,
+        IEnumerable<IPAddress> allocated, string driver = IpamRegistry.DefaultDriver, DataScope scope = DataScope.Local)
+    {
+        if (scope != DataScope.Global)
+        {
+            inner.RestoreNetwork(networkId, networkName, subnets, options, allocated, driver, scope);
+            return;
+        }
+        inner.RestoreNetwork(networkId, networkName, subnets, options, allocated, driver, DataScope.Local);
+        _global[networkId] = 0;
+    }
+
+    public void RemoveNetwork(string networkId)
+    {
+        inner.RemoveNetwork(networkId);
+        _global.TryRemove(networkId, out _);
+    }
+
+    public IPPrefix Allocate(string networkId, int ipVersion, IPAddress? requested = null)
+    {
+        if (!_global.ContainsKey(networkId)) return inner.Allocate(networkId, ipVersion, requested);
+        var store = Store;
+        var heldElsewhere = new List<IPAddress>();
+        try
+        {
+            for (int attempt = 0; attempt < MaxAttempts; attempt++)
+            {
+                var candidate = inner.Allocate(networkId, ipVersion, requested);
+                CasResult claimed;
+                try
+                {
+                    claimed = store.Put(GlobalKeys.Address(networkId, candidate.Address), Holder(), StoreRevisions.Absent);
+                }
+                catch
+                {
+                    inner.Release(networkId, candidate.Address);
+                    throw;
+                }
+                if (claimed.Succeeded) return candidate;
+                heldElsewhere.Add(candidate.Address);
+                if (requested is not null)
+                    throw PlexusException.Conflict($"address {requested} is already in use (by an endpoint on host {HolderOf(claimed.Current)})");
+            }
+            throw PlexusException.Conflict($"no free IPv{ipVersion} address found after {MaxAttempts} attempts: other hosts hold them");
+        }
+        finally
+        {
+            foreach (var address in heldElsewhere) inner.Release(networkId, address);
+        }
+    }
+
+    public void Release(string networkId, IPAddress address)
+    {
+        inner.Release(networkId, address);
+        if (!_global.ContainsKey(networkId) || Volatile.Read(ref _store) is not { } store) return;
+        try
+        {
+            var key = GlobalKeys.Address(networkId, address);
+            if (store.Get(key) is { } held && HolderOf(held) == _host) store.Delete(key, held.ModRevision);
+        }
+        catch (GlobalStoreUnavailableException)
+        {
+            // Left held in the store: the network's addresses are reconciled when the store returns (not yet: see issue 17).
+        }
+    }
+
+    /// <summary>
+    /// Frees an address that a dead host held (its endpoint record expired with its lease): only if that host still
+    /// holds it and is no longer registered, compared and deleted on the entry's revision, so a new holder is never hit.
+    /// </summary>
+    public void ReleaseForeign(string networkId, IPAddress address, string host)
+    {
+        if (host == _host || Volatile.Read(ref _store) is not { } store) return;
+        if (store.Get(GlobalKeys.Host(host)) is not null) return; // alive: it releases its own
+        var key = GlobalKeys.Address(networkId, address);
+        if (store.Get(key) is { } held && HolderOf(held) == host) store.Delete(key, held.ModRevision);
+    }
+
+    /// <summary>
+    /// Records a new global network's subnets in /ipam/pools, refusing one that overlaps a subnet of another global
+    /// network; compare-and-swap on the list's revision, retried when another host changed it meanwhile.
+    /// </summary>
+    public void AddPools(string networkId, string networkName, IReadOnlyList<SubnetState> subnets)
+    {
+        var store = Store;
+        while (true)
+        {
+            var (pools, revision) = ReadPools(store);
+            foreach (var subnet in subnets)
+                foreach (var pool in pools)
+                    if (IPMath.Overlaps(subnet.Subnet, IPNetwork.Parse(pool.Subnet)))
+                        throw PlexusException.Conflict($"network {networkName}: subnet {subnet.Subnet} overlaps subnet {pool.Subnet} of global network {pool.Name}");
+            pools.AddRange(subnets.Select(s => new GlobalPool(s.Subnet.ToString(), networkId, networkName)));
+            if (store.Put(GlobalKeys.Pools, JsonSerializer.Serialize(pools, ClusterJsonContext.Default.ListGlobalPool), revision).Succeeded) return;
+        }
+    }
+
+    /// <summary>Removes a deleted global network's subnets from /ipam/pools.</summary>
+    public void RemovePools(string networkId)
+    {
+        var store = Store;
+        while (true)
+        {
+            var (pools, revision) = ReadPools(store);
+            if (pools.RemoveAll(p => p.Network == networkId) == 0) return;
+            if (store.Put(GlobalKeys.Pools, JsonSerializer.Serialize(pools, ClusterJsonContext.Default.ListGlobalPool), revision).Succeeded) return;
+        }
+    }
+
+    private static (List<GlobalPool> Pools, long Revision) ReadPools(IGlobalStore store) =>
+        store.Get(GlobalKeys.Pools) is { } entry
+            ? (JsonSerializer.Deserialize(entry.Value, ClusterJsonContext.Default.ListGlobalPool) ?? [], entry.ModRevision)
+            : ([], StoreRevisions.Absent);
+
+    private string Holder() => JsonSerializer.Serialize(new AddressHolder(_host), ClusterJsonContext.Default.AddressHolder);
+
+    private static string? HolderOf(KeyValue? entry)
+    {
+        if (entry is null) return null;
+        try
+        {
+            return JsonSerializer.Deserialize(entry.Value, ClusterJsonContext.Default.AddressHolder)?.Host;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net;
+using Plexus.Api;
+using Plexus.Kernel.Rtnl;
+using Plexus.Kernel.Rtnl.LinkKinds;
+using Plexus.Kernel.Types;
+using Plexus.Testing;
+
+namespace Plexus.Daemon.Tests.Overlay;
+
+/// <summary>
+/// N "hosts" for overlay tests, all inside the test's private namespace: an underlay namespace with a bridge (the
+/// hosts' shared segment, 10.77.0.0/24) and etcd listening on 10.77.0.254 there; each host a <see cref="DaemonWorld"/>
+/// (its own network namespace, plexusd, socket, data root and exec root) joined to the bridge by a veth pair, with
+/// address 10.77.0.N advertised as its VTEP. One set is shared by a scenario family (a class fixture).
+/// </summary>
+public sealed class OverlayHosts : IDisposable
+{
+    public const string EtcdAddress = "10.77.0.254";
+    private readonly List<DaemonWorld> _hosts = [];
+
+    public OverlayHosts() : this(3)
+    {
+    }
+
+    internal OverlayHosts(int count)
+    {
+        Underlay = new TestNetwork();
+        try
+        {
+            var u = Underlay.Host;
+            u.CreateLink(new BridgeSpec("ul0") { Up = true });
+            int bridge = u.GetLink("ul0").Index;
+            u.AddAddress(bridge, IPPrefix.Parse(EtcdAddress + "/24"));
+            Etcd = EtcdProcess.StartOn(Underlay.HostNs, EtcdAddress);
+            for (int i = 1; i <= count; i++)
+            {
+                var w = new DaemonWorld();
+                _hosts.Add(w);
+                w.Net.Host.CreateLink(new VethSpec("underlay", $"h{i}") { PeerNamespace = Underlay.HostNs, Up = true });
+                int peer = u.GetLink($"h{i}").Index;
+                u.SetMaster(peer, bridge);
+                u.SetUp(peer);
+                w.Net.Host.AddAddress(w.Net.Host.GetLink("underlay").Index, IPPrefix.Parse($"{Vtep(i)}/24"));
+            }
+            for (int i = 1; i <= count; i++) Start(i);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public TestNetwork Underlay { get; }
+    public EtcdProcess Etcd { get; } = null!;
+
+    /// <summary>Host <paramref name="n"/>, counted from 1.</summary>
+    public DaemonWorld this[int n] => _hosts[n - 1];
+
+    public int Count => _hosts.Count;
+
+    public static string Vtep(int n) => $"10.77.0.{n}";
+
+    /// <summary>Starts (or restarts) host <paramref name="n"/>'s plexusd in the cluster.</summary>
+    public void Start(int n) => this[n].Start("--cluster-store", $"etcd://{Etcd.Endpoint}", "--cluster-advertise", Vtep(n));
+
+    /// <summary>`docker network inspect -f FORMAT NAME` on host <paramref name="n"/>, trimmed.</summary>
+    public string Inspect(int n, string network, string format)
+    {
+        var (code, output) = this[n].Docker("network", "inspect", "-f", format, network);
+        Assert.True(code == 0, output);
+        return output.Trim();
+    }
+
+    /// <summary>Creates a sandbox on host <paramref name="n"/> joined to <paramref name="network"/> and returns its address there.</summary>
+    public string Sandbox(int n, string name, string network, string? ip = null)
+    {
+        using var r = this[n].Post("plexus/sandboxes", new SandboxCreateJson { Name = name, Network = network, IPv4Address = ip }, DaemonJson.Default.SandboxCreateJson);
+        Assert.True(r.IsSuccessStatusCode, $"host {n}: {r.Content.ReadAsStringAsync().Result}");
+        var (code, output) = this[n].Docker("inspect", "-f", $"{{{{.NetworkSettings.Networks.{network}.IPAddress}}}}", name);
+        Assert.True(code == 0, output);
+        return output.Trim();
+    }
+
+    public void RemoveSandbox(int n, string name)
+    {
+        using var r = this[n].Http.DeleteAsync($"plexus/sandboxes/{name}?force=true").Result;
+        Assert.True(r.IsSuccessStatusCode, $"host {n}: {r.Content.ReadAsStringAsync().Result}");
+    }
+
+    /// <summary>Whether sandbox <paramref name="name"/> on host <paramref name="n"/> gets an answer from <paramref name="ip"/>.</summary>
+    public bool Pings(int n, string name, string ip) => this[n].Exec(name, "busybox", "ping", "-c", "1", "-W", "2", ip).ExitCode == 0;
+
+    /// <summary>The remote MACs (with a VTEP) in the FDB of network <paramref name="networkId"/>'s VXLAN device on host <paramref name="n"/>; empty without the device.</summary>
+    public IReadOnlyList<(MacAddress Mac, IPAddress Vtep)> Fdb(int n, string networkId)
+    {
+        var rt = this[n].Net.Host;
+        if (rt.FindLink(Engine.Drivers.Overlay.OverlayDriver.VxlanName(networkId)) is not { } vx) return [];
+        return [.. rt.ListNeighbours(NeighbourFamily.Bridge, vx.Index).Where(e => e.Destination is not null && e.Mac is not null).Select(e => (e.Mac!.Value, e.Destination!))];
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds (generous: the machine is loaded); fails with <paramref name="what"/>.</summary>
+    public static void Eventually(Func<bool> condition, string what, int seconds = 60)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+        {
+            if (condition()) return;
+            Thread.Sleep(200);
+        }
+        Assert.Fail($"not within {seconds} s: {what}");
+    }
+
+    public void Dispose()
+    {
+        foreach (var host in _hosts)
+        {
+            try
+            {
+                host.Dispose();
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or Kernel.KernelException)
+            {
+                // the others are still disposed
+            }
+        }
+        Etcd?.Dispose();
+        Underlay.Dispose();
+    }
+}
