@@ -208,6 +208,10 @@ public sealed class CnitoolTests(CniWorld world) : IClassFixture<CniWorld>
         Assert.DoesNotContain("default", table, StringComparison.Ordinal);
         var check = world.Cnitool_("check", "flags", ns);
         Assert.True(check.ExitCode == 0, check.Output);
+        // CHECK sees a route gone, and names it.
+        Assert.Equal(0, world.In("flags1", "ip", "route", "del", "198.51.100.0/24").ExitCode);
+        var broken = world.Cnitool_("check", "flags", ns);
+        Assert.True(broken.ExitCode != 0 && broken.Output.Contains("route to 198.51.100.0/24 via 10.85.0.254 is missing", StringComparison.Ordinal), broken.Output);
         Assert.Equal(0, world.Cnitool_("del", "flags", ns).ExitCode);
     }
 
