@@ -41,6 +41,15 @@ public sealed record CniNetworkJson
     public bool HairpinMode { get; init; }
     public bool PromiscMode { get; init; }
 
+    /// <summary>The bridge holds the gateway addresses (the bridge plugin's isGateway, false unless given, as there).</summary>
+    public bool IsGateway { get; init; }
+
+    /// <summary>Containers get their default routes via the bridge's gateways (implies <see cref="IsGateway"/>).</summary>
+    public bool IsDefaultGateway { get; init; }
+
+    /// <summary>host-local's routes: each container gets every one (a route without gw goes via its family's gateway).</summary>
+    public List<CniRouteJson>? Routes { get; init; }
+
     /// <summary>Plexus's own: containers on the network may talk to each other (default true).</summary>
     public bool Icc { get; init; } = true;
 
@@ -50,7 +59,7 @@ public sealed record CniNetworkJson
     /// <summary>Plexus's own: containers find each other by name through Plexus's resolver at 127.0.0.11.</summary>
     public bool Names { get; init; }
 
-    /// <summary>The first range of each of host-local's range sets (one per address family).</summary>
+    /// <summary>host-local's range sets, one range each (one set per address family: one address of each).</summary>
     public List<CniRangeJson>? Ranges { get; init; }
 }
 

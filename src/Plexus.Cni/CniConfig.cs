@@ -64,12 +64,10 @@ internal sealed record CniConfig
             if (!CniVersions.IsSupported(version))
                 throw new CniError(CniError.IncompatibleVersion, $"cniVersion {version} is not supported by plexus: it speaks {string.Join(", ", CniVersions.Supported)}");
             var name = String(root, "name") ?? throw new CniError(CniError.InvalidConfig, "the network configuration has no name");
-            if (Bool(root, "isGateway") == false)
-                throw new CniError(CniError.UnsupportedField, $"network {name}: isGateway false is not supported: a Plexus bridge always holds its subnet's gateway address");
             var runtime = Object(root, "runtimeConfig");
             var ipam = Object(root, "ipam");
             var ranges = Ranges(name, ipam, runtime);
-            if (ipam is { } i) CheckIpam(name, i);
+            var routes = ipam is { } i ? CheckIpam(name, i) : null;
             return new CniConfig
             {
                 CniVersion = version,
@@ -83,6 +81,9 @@ internal sealed record CniConfig
                     IpMasq = Bool(root, "ipMasq") ?? false,
                     HairpinMode = Bool(root, "hairpinMode") ?? false,
                     PromiscMode = Bool(root, "promiscMode") ?? false,
+                    IsGateway = Bool(root, "isGateway") ?? false,
+                    IsDefaultGateway = Bool(root, "isDefaultGateway") ?? false,
+                    Routes = routes,
                     Icc = Bool(root, "icc") ?? true,
                     Internal = Bool(root, "internal") ?? false,
                     Names = Bool(root, "names") ?? false,
@@ -134,19 +135,23 @@ internal sealed record CniConfig
         return ranges;
     }
 
-    /// <summary>Plexus allocates addresses itself, as host-local would; other IPAM plugins and routes beyond the default are refused (2).</summary>
-    private static void CheckIpam(string network, JsonElement ipam)
+    /// <summary>Plexus allocates addresses itself, as host-local would: other IPAM plugins are refused (2). Returns host-local's routes.</summary>
+    private static List<CniRouteJson>? CheckIpam(string network, JsonElement ipam)
     {
         if (String(ipam, "type") is { } type && type != "host-local")
             throw new CniError(CniError.UnsupportedField, $"network {network}: ipam type {type} is not supported by plexus, which allocates addresses itself: use host-local's keys (ranges) or leave ipam out");
-        if (!ipam.TryGetProperty("routes", out var routes)) return;
+        if (!ipam.TryGetProperty("routes", out var routes) || routes.ValueKind == JsonValueKind.Null) return null;
         if (routes.ValueKind != JsonValueKind.Array) throw WrongType("ipam.routes", "a list");
+        var list = new List<CniRouteJson>();
+        int i = 0;
         foreach (var route in routes.EnumerateArray())
         {
-            var dst = route.ValueKind == JsonValueKind.Object ? String(route, "dst") : null;
-            if (dst is not ("0.0.0.0/0" or "::/0"))
-                throw new CniError(CniError.UnsupportedField, $"network {network}: ipam route to {dst ?? "(none)"} is not supported: Plexus routes only the default route, via the bridge's gateway");
+            string where = $"ipam.routes[{i++}]";
+            if (route.ValueKind != JsonValueKind.Object) throw WrongType(where, "an object");
+            var dst = String(route, "dst", where) ?? throw new CniError(CniError.InvalidConfig, $"network {network}: {where} has no dst");
+            list.Add(new CniRouteJson(dst, String(route, "gw", where)));
         }
+        return list;
     }
 
     /// <summary>The capability arguments (runtimeConfig), with CNI_ARGS' IP, MAC and K8S_POD_NAME (an alias), and the network's dns when the runtime gives none.</summary>

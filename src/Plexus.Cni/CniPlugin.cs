@@ -10,10 +10,14 @@ namespace Plexus.Cni;
 /// </summary>
 internal static class CniPlugin
 {
-    public static async Task<int> RunAsync(Func<string, string?> environment, byte[] stdin, Stream stdout, CancellationToken ct)
+    /// <summary>How long plexusd may take to answer one operation (each send and receive).</summary>
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>Synchronous throughout: no thread pool, no timer, no socket engine thread to start (see <see cref="UnixHttp"/>).</summary>
+    public static int Run(Func<string, string?> environment, byte[] stdin, Stream stdout)
     {
         string version = CniConfig.VersionOf(stdin) is { } v && CniVersions.IsSupported(v) ? v : CniVersions.Latest;
-        await using var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
+        using var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
         try
         {
             // VERSION reads nothing but CNI_COMMAND: runtimes call it with dummy values in the rest.
@@ -27,7 +31,7 @@ internal static class CniPlugin
             version = config.CniVersion;
             if (!CniVersions.Supports(version, env.Command))
                 throw new CniError(CniError.IncompatibleVersion, $"{env.Command} needs cniVersion {(env.Command == "CHECK" ? "0.4.0" : "1.1.0")} or later; network {config.Name} asks for {version}");
-            using var client = new DaemonClient(HostOf(config, environment));
+            var host = HostOf(config, environment);
             var request = new CniRequestJson
             {
                 ContainerId = env.ContainerId,
@@ -40,24 +44,24 @@ internal static class CniPlugin
             switch (env.Command)
             {
                 case "ADD":
-                    var added = await CallAsync(client, "add", request, config, ct) ?? throw new CniError(CniError.Failed, "plexusd's answer to ADD is empty");
+                    var added = Call(host, "add", request, config) ?? throw new CniError(CniError.Failed, "plexusd's answer to ADD is empty");
                     CniResult.Write(w, version, added, config.PrevResult);
                     return Done(w);
                 case "CHECK":
-                    var held = await CallAsync(client, "check", request, config, ct) ?? throw new CniError(CniError.Failed, "plexusd's answer to CHECK is empty");
+                    var held = Call(host, "check", request, config) ?? throw new CniError(CniError.Failed, "plexusd's answer to CHECK is empty");
                     var problems = new List<string>(held.Problems);
                     if (config.PrevResult is { } prev) problems.AddRange(CniResult.Compare(prev, held));
                     if (problems.Count > 0)
                         throw new CniError(CniError.Failed, $"container {env.ContainerId} interface {env.IfName} on network {config.Name}: {string.Join("; ", problems)}");
                     return 0;
                 case "DEL":
-                    await CallAsync(client, "del", request, config, ct);
+                    Call(host, "del", request, config);
                     return 0;
                 case "STATUS":
-                    await CallAsync(client, "status", request, config, ct);
+                    Call(host, "status", request, config);
                     return 0;
                 default: // GC
-                    await CallAsync(client, "gc", request, config, ct);
+                    Call(host, "gc", request, config);
                     return 0;
             }
         }
@@ -93,19 +97,55 @@ internal static class CniPlugin
     /// One call to plexusd. plexusd not answering is "try again" (11), or for STATUS "not available" (50): nothing
     /// was made, since plexusd makes everything.
     /// </summary>
-    private static async Task<CniAttachmentJson?> CallAsync(DaemonClient client, string operation, CniRequestJson request, CniConfig config, CancellationToken ct)
+    private static CniAttachmentJson? Call(DaemonHost host, string operation, CniRequestJson request, CniConfig config)
     {
+        int unreachable = operation == "status" ? CniError.NotAvailable : CniError.TryAgain;
         try
         {
-            return await client.CniAsync(operation, request, ct);
+            if (host.SocketPath is not { } socket)
+            {
+                using var client = new DaemonClient(host);
+                return client.CniAsync(operation, request, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            var answer = UnixHttp.Post(socket, "/cni/" + operation, JsonSerializer.SerializeToUtf8Bytes(request, CniApiJson.Default.CniRequestJson), Timeout);
+            return Read(answer, operation);
+        }
+        catch (UnixHttp.UnreachableException e)
+        {
+            throw new CniError(unreachable, e.Denied
+                ? $"network {config.Name}: permission denied while trying to connect to the Plexus daemon socket at {host.Uri}: run as root or as a member of the socket's group"
+                : $"network {config.Name}: Cannot connect to the Plexus daemon at {host.Uri}. Is plexusd running? ({e.Message})");
+        }
+        catch (IOException e)
+        {
+            throw new CniError(unreachable, $"network {config.Name}: error during connect to the Plexus daemon at {host.Uri}: {e.Message}");
         }
         catch (DaemonUnreachableException e)
         {
-            throw new CniError(operation == "status" ? CniError.NotAvailable : CniError.TryAgain, $"network {config.Name}: {e.Message}");
+            throw new CniError(unreachable, $"network {config.Name}: {e.Message}");
         }
         catch (CniDaemonException e)
         {
             throw new CniError(e.Code > 0 ? e.Code : CniError.Failed, e.Message);
+        }
+    }
+
+    /// <summary>plexusd's answer: the attachment (add, check), nothing (the others), or its CNI error object.</summary>
+    private static CniAttachmentJson? Read(UnixHttp.Answer answer, string operation)
+    {
+        try
+        {
+            if (!answer.IsSuccess)
+            {
+                var error = answer.Body.Length > 0 ? JsonSerializer.Deserialize(answer.Body, CniApiJson.Default.CniErrorJson) : null;
+                throw new CniError(error?.Code is > 0 and var code ? code : CniError.Failed,
+                    error?.Message is { Length: > 0 } m ? m : $"plexusd answered {answer.Status} to CNI {operation}");
+            }
+            return answer.Body.Length == 0 ? null : JsonSerializer.Deserialize(answer.Body, CniApiJson.Default.CniAttachmentJson);
+        }
+        catch (JsonException e)
+        {
+            throw new CniError(CniError.Failed, $"plexusd's answer to CNI {operation} is not the expected JSON ({answer.Status}): {e.Message}");
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Plexus.Api;
 using Plexus.Engine.Controller;
+using Plexus.Engine.Drivers.Bridge;
 using Plexus.Engine.Model;
 
 namespace Plexus.Daemon.Api;
@@ -108,8 +109,12 @@ internal static class CniEndpoints
     /// <summary>The attachment as the CNI result needs it: links with MACs, addresses with gateways, routes, DNS.</summary>
     private static CniAttachmentJson Describe(NetworkController c, CniAttachment attachment, bool check)
     {
-        var (bridge, host, container) = c.CniLinksOf(attachment);
         var endpoint = attachment.Endpoint;
+        var (bridge, host, container) = check ? c.CniLinksOf(attachment) : (null, null, null);
+        // ADD answers from plexusd's own record, asking the kernel nothing: the bridge's and the host end's names are in
+        // the drivers' state, every host end has the bridge driver's one MAC, and the container's MAC is the endpoint's.
+        // (Looking a veth up by name makes the kernel walk every namespace id it knows: with a thousand containers, most of an ADD.)
+        bool bridged = !check && attachment.Network.Driver == "bridge";
         var addresses = new List<CniAddressJson>();
         var routes = new List<CniRouteJson>();
         foreach (var (prefix, gateway) in new[] { (endpoint.IPv4, endpoint.Joined?.GatewayV4), (endpoint.IPv6, endpoint.Joined?.GatewayV6) })
@@ -124,8 +129,12 @@ internal static class CniEndpoints
         var sandbox = attachment.Sandbox.State;
         return new CniAttachmentJson
         {
-            Bridge = new CniInterfaceJson { Name = bridge?.Name ?? "", Mac = bridge?.Mac?.ToString() },
-            HostInterface = new CniInterfaceJson { Name = host?.Name ?? "", Mac = host?.Mac?.ToString() },
+            Bridge = bridged
+                ? new CniInterfaceJson { Name = attachment.Network.DriverState.GetValueOrDefault(BridgeDriver.StateBridge, "") }
+                : new CniInterfaceJson { Name = bridge?.Name ?? "", Mac = bridge?.Mac?.ToString() },
+            HostInterface = bridged && endpoint.DriverState.TryGetValue("veth", out var veth)
+                ? new CniInterfaceJson { Name = veth, Mac = BridgeDriver.HostEndMac.ToString() }
+                : new CniInterfaceJson { Name = host?.Name ?? "", Mac = host?.Mac?.ToString() },
             ContainerInterface = new CniInterfaceJson
             {
                 Name = endpoint.InterfaceName ?? "",

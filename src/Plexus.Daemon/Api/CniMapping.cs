@@ -59,11 +59,19 @@ internal static class CniMapping
         var configs = ranges.Select((r, i) => Range(r, i)).ToList();
         if (configs.GroupBy(c => c.Subnet!.Value.BaseAddress.AddressFamily).Any(g => g.Count() > 1))
             throw PlexusException.Invalid("ipam.ranges: Plexus takes one range set per address family (one IPv4, one IPv6)");
+        // The bridge plugin's port and device flags, and its gateway keys: isDefaultGateway implies isGateway, as there.
+        if (network.HairpinMode) options[BridgeOptions.HairpinMode] = "true";
+        if (network.PromiscMode) options[BridgeOptions.PromiscMode] = "true";
+        bool isGateway = network.IsGateway || network.IsDefaultGateway;
+        options[BridgeOptions.GatewayOnBridge] = Bool(isGateway);
+        var (defaultRoutes, routes) = Routes(network, configs);
+        options[BridgeOptions.DefaultRoutes] = defaultRoutes;
+        if (routes.Length > 0) options[BridgeOptions.Routes] = routes;
         var settings = new List<(string, string?)>
         {
             ("bridge", network.Bridge), ("mtu", network.Mtu?.ToString(CultureInfo.InvariantCulture)), ("ipMasq", Bool(network.IpMasq)),
-            ("hairpinMode", Bool(network.HairpinMode)), ("promiscMode", Bool(network.PromiscMode)), ("icc", Bool(network.Icc)),
-            ("internal", Bool(network.Internal)), ("names", Bool(network.Names)),
+            ("hairpinMode", Bool(network.HairpinMode)), ("promiscMode", Bool(network.PromiscMode)), ("isGateway", Bool(isGateway)),
+            ("defaultRoutes", defaultRoutes), ("routes", routes.Length > 0 ? routes : null), ("icc", Bool(network.Icc)), ("internal", Bool(network.Internal)), ("names", Bool(network.Names)),
         };
         for (int i = 0; i < ranges.Count; i++)
         {
@@ -82,6 +90,40 @@ internal static class CniMapping
             IpamConfigs = configs,
         };
         return (request, CniDefinitions.Format(settings));
+    }
+
+    /// <summary>
+    /// The routes as the bridge plugin makes them: a default route via the range's gateway for each family when
+    /// isDefaultGateway is set or ipam.routes has that family's default route (without gw, or via the gateway);
+    /// every other route of ipam.routes as given, a route without gw via its family's gateway. Returns the
+    /// families with a default route (<see cref="BridgeOptions.DefaultRoutes"/>) and the other routes
+    /// (<see cref="BridgeOptions.Routes"/>).
+    /// </summary>
+    internal static (string DefaultRoutes, string Routes) Routes(CniNetworkJson network, IReadOnlyList<IpamRequest> ranges)
+    {
+        bool v4 = network.IsDefaultGateway, v6 = network.IsDefaultGateway;
+        var others = new List<string>();
+        int i = 0;
+        foreach (var route in network.Routes ?? [])
+        {
+            string where = $"ipam.routes[{i++}]";
+            if (!IPNetwork.TryParse(route.Dst, out var dst))
+                throw PlexusException.Invalid($"invalid {where}.dst \"{route.Dst}\": expected a CIDR block such as 10.0.0.0/8");
+            var family = dst.BaseAddress.AddressFamily;
+            IPAddress? gw = null;
+            if (route.Gw is { Length: > 0 } text && (gw = Address(text, $"{where}.gw")).AddressFamily != family)
+                throw PlexusException.Invalid($"invalid {where}: gateway {gw} is not of the family of {dst}");
+            var familyGateway = ranges.FirstOrDefault(r => r.Subnet!.Value.BaseAddress.AddressFamily == family)?.Gateway;
+            if (dst.PrefixLength == 0 && (gw is null || gw.Equals(familyGateway)))
+            {
+                if (family == System.Net.Sockets.AddressFamily.InterNetwork) v4 = true;
+                else v6 = true;
+                continue;
+            }
+            others.Add(gw is null ? dst.ToString() : $"{dst} via {gw}");
+        }
+        var families = string.Join(',', new[] { v4 ? "ipv4" : null, v6 ? "ipv6" : null }.OfType<string>());
+        return (families, string.Join(',', others));
     }
 
     /// <summary>

@@ -133,7 +133,7 @@ public sealed partial class NetworkController
 
     /// <summary>
     /// CHECK's kernel side: what is wrong with the attachment's interface in the container as the kernel shows it
-    /// (missing, down, an address or the default route gone); empty when it is as plexusd made it.
+    /// (missing, down, an address, the default routes or the network's routes gone); empty when it is as plexusd made it.
     /// </summary>
     public IReadOnlyList<string> CniProblemsOf(CniAttachment attachment)
     {
@@ -158,6 +158,16 @@ public sealed partial class NetworkController
             if (gateway?.Id == attachment.Endpoint.Id && attachment.Endpoint.Joined?.GatewayV4 is { } gw4
                 && !attachment.Sandbox.Netlink.ListRoutes(4).Any(r => r.IsDefault && Equals(r.Gateway, gw4)))
                 problems.Add($"the default route via {gw4} is missing");
+            if (gateway?.Id == attachment.Endpoint.Id && attachment.Endpoint.Joined?.GatewayV6 is { } gw6
+                && !attachment.Sandbox.Netlink.ListRoutes(6).Any(r => r.IsDefault && Equals(r.Gateway, gw6)))
+                problems.Add($"the default route via {gw6} is missing");
+            // The network's own routes (CNI's ipam.routes), each through this interface.
+            foreach (var route in attachment.Endpoint.Joined?.StaticRoutes ?? [])
+            {
+                if (!attachment.Sandbox.Netlink.ListRoutes(route.Destination.IsIPv4 ? 4 : 6)
+                        .Any(r => r.Destination == route.Destination && Equals(r.Gateway, route.NextHop)))
+                    problems.Add($"the route to {route.Destination}{(route.NextHop is { } via ? $" via {via}" : "")} is missing");
+            }
         }
         catch (KernelException e)
         {

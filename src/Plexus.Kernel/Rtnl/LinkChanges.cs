@@ -11,6 +11,9 @@ public sealed record LinkChanges
     public MacAddress? Mac { get; init; }
     public string? Name { get; init; }
 
+    /// <summary>IFF_PROMISC (ip link set promisc on): the link takes every frame, not only those addressed to it.</summary>
+    public bool? Promiscuous { get; init; }
+
     /// <summary>Index of the bridge to enslave to; 0 removes the link from its master.</summary>
     public int? MasterIndex { get; init; }
 

@@ -36,6 +36,11 @@ internal static class LinkRequests
     {
         var flags = changes.Up == true ? InterfaceFlags.Up : InterfaceFlags.None;
         var change = changes.Up is null ? InterfaceFlags.None : InterfaceFlags.Up;
+        if (changes.Promiscuous is { } promiscuous)
+        {
+            change |= InterfaceFlags.Promiscuous;
+            if (promiscuous) flags |= InterfaceFlags.Promiscuous;
+        }
         WriteIfInfo(writer, index, flags, change);
         if (changes.Name is { } name) writer.String(Ifla.IfName, InterfaceName.Validate(name));
         if (changes.Mtu is { } mtu) writer.UInt32(Ifla.Mtu, (uint)mtu);

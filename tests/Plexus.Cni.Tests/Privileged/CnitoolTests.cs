@@ -169,7 +169,7 @@ public sealed class CnitoolTests(CniWorld world) : IClassFixture<CniWorld>
     [PrivilegedFact]
     public void An_attachment_outlives_a_plexusd_restart_and_CHECK_and_DEL_still_work()
     {
-        world.WriteConflist("kept", """ "ipMasq": true, "ipam": {"ranges": [[{"subnet": "10.84.0.0/24"}]]}""");
+        world.WriteConflist("kept", """ "ipMasq": true, "isDefaultGateway": true, "ipam": {"ranges": [[{"subnet": "10.84.0.0/24"}]]}""");
         var ns = world.Container("kept1");
         var added = Added(world.Cnitool_("add", "kept", ns));
         world.Daemon.Stop();
@@ -180,5 +180,99 @@ public sealed class CnitoolTests(CniWorld world) : IClassFixture<CniWorld>
         Assert.True(outside.ExitCode == 0, $"still reaches the outside world: {outside.Output}");
         Assert.Equal(0, world.Cnitool_("del", "kept", ns).ExitCode);
         Assert.DoesNotContain(added.GetProperty("interfaces")[1].GetProperty("name").GetString()!, world.Daemon.HostLinks());
+    }
+
+    /// <summary>The bridge plugin's hairpinMode and promiscMode as the kernel shows them, and host-local's routes in the result and the container.</summary>
+    [PrivilegedFact]
+    public void HairpinMode_promiscMode_and_every_ipam_route_are_applied()
+    {
+        world.WriteConflist("flags", """
+            "bridge": "cniflags0", "isGateway": true, "hairpinMode": true, "promiscMode": true,
+            "ipam": {"ranges": [[{"subnet": "10.85.0.0/24"}]], "routes": [{"dst": "10.200.0.0/16"}, {"dst": "198.51.100.0/24", "gw": "10.85.0.254"}]}
+            """);
+        var ns = world.Container("flags1");
+        var added = Added(world.Cnitool_("add", "flags", ns));
+        var veth = added.GetProperty("interfaces")[1].GetProperty("name").GetString()!;
+        // Hairpin on a port with no published port (a join with ports sets it anyway); the bridge takes every frame.
+        var port = world.In("host", "ip", "-d", "link", "show", veth);
+        Assert.True(port.Output.Contains("hairpin on", StringComparison.Ordinal), port.Output);
+        var bridge = world.In("host", "ip", "link", "show", "cniflags0");
+        Assert.True(bridge.Output.Contains("PROMISC", StringComparison.Ordinal), bridge.Output);
+
+        // Every route, in the result and in the container; a route without gw goes via the range's gateway; no default route was asked for.
+        var routes = added.GetProperty("routes").EnumerateArray().Select(r => $"{r.GetProperty("dst").GetString()} via {r.GetProperty("gw").GetString()}").ToList();
+        Assert.Equal(["10.200.0.0/16 via 10.85.0.1", "198.51.100.0/24 via 10.85.0.254"], routes);
+        var table = world.In("flags1", "ip", "route").Output;
+        Assert.Contains("10.200.0.0/16 via 10.85.0.1 dev eth0", table, StringComparison.Ordinal);
+        Assert.Contains("198.51.100.0/24 via 10.85.0.254 dev eth0", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("default", table, StringComparison.Ordinal);
+        var check = world.Cnitool_("check", "flags", ns);
+        Assert.True(check.ExitCode == 0, check.Output);
+        // CHECK sees a route gone, and names it.
+        Assert.Equal(0, world.In("flags1", "ip", "route", "del", "198.51.100.0/24").ExitCode);
+        var broken = world.Cnitool_("check", "flags", ns);
+        Assert.True(broken.ExitCode != 0 && broken.Output.Contains("route to 198.51.100.0/24 via 10.85.0.254 is missing", StringComparison.Ordinal), broken.Output);
+        Assert.Equal(0, world.Cnitool_("del", "flags", ns).ExitCode);
+    }
+
+    /// <summary>isGateway false (the bridge plugin's default): no address on the bridge, routes from ipam via the range's gateway, and the containers still reach each other.</summary>
+    [PrivilegedFact]
+    public void Without_isGateway_the_bridge_holds_no_address_and_the_routes_come_from_ipam()
+    {
+        world.WriteConflist("nogw", """ "bridge": "cninogw0", "ipam": {"ranges": [[{"subnet": "10.86.0.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}]}""");
+        var ns1 = world.Container("nogw1");
+        var ns2 = world.Container("nogw2");
+        var first = Added(world.Cnitool_("add", "nogw", ns1));
+        var second = Added(world.Cnitool_("add", "nogw", ns2));
+        var addresses = world.In("host", "ip", "-o", "addr", "show", "dev", "cninogw0");
+        Assert.True(addresses.ExitCode == 0 && !addresses.Output.Contains("inet ", StringComparison.Ordinal), addresses.Output);
+        Assert.Equal("10.86.0.1", first.GetProperty("ips")[0].GetProperty("gateway").GetString());
+        Assert.Contains("default via 10.86.0.1 dev eth0", world.In("nogw1", "ip", "route").Output, StringComparison.Ordinal);
+        var ping = world.In("nogw1", "busybox", "ping", "-c", "1", "-W", "5", AddressOf(second));
+        Assert.True(ping.ExitCode == 0, ping.Output);
+        // The bridge without isGateway is no router: the host cannot reach the containers through it.
+        Assert.NotEqual(0, world.In("host", "busybox", "ping", "-c", "1", "-W", "1", AddressOf(first)).ExitCode);
+        Assert.Equal(0, world.Cnitool_("del", "nogw", ns1).ExitCode);
+        Assert.Equal(0, world.Cnitool_("del", "nogw", ns2).ExitCode);
+    }
+
+    /// <summary>Two range sets, one IPv4 and one IPv6: one address of each, default routes of both families, and ping6 between two containers.</summary>
+    [PrivilegedFact]
+    public void A_dual_stack_ADD_gives_an_address_and_default_route_of_each_family_and_containers_ping6_each_other()
+    {
+        world.WriteConflist("dual", """
+            "bridge": "cnidual0", "isDefaultGateway": true,
+            "ipam": {"ranges": [[{"subnet": "10.87.0.0/24"}], [{"subnet": "fd00:87::/64"}]]}
+            """);
+        var ns1 = world.Container("dual1");
+        var ns2 = world.Container("dual2");
+        var first = Added(world.Cnitool_("add", "dual", ns1));
+        var second = Added(world.Cnitool_("add", "dual", ns2));
+        var ips = first.GetProperty("ips").EnumerateArray().Select(i => (Address: i.GetProperty("address").GetString()!, Gateway: i.GetProperty("gateway").GetString())).ToList();
+        Assert.Equal(2, ips.Count);
+        Assert.StartsWith("10.87.0.", ips[0].Address, StringComparison.Ordinal);
+        Assert.Equal("10.87.0.1", ips[0].Gateway);
+        Assert.StartsWith("fd00:87::", ips[1].Address, StringComparison.Ordinal);
+        Assert.EndsWith("/64", ips[1].Address, StringComparison.Ordinal);
+        Assert.Equal("fd00:87::1", ips[1].Gateway);
+        var dsts = first.GetProperty("routes").EnumerateArray().Select(r => r.GetProperty("dst").GetString()).ToList();
+        Assert.Contains("0.0.0.0/0", dsts);
+        Assert.Contains("::/0", dsts);
+
+        Assert.Contains(ips[1].Address, world.In("dual1", "ip", "-6", "addr", "show", "eth0").Output, StringComparison.Ordinal);
+        Assert.Contains("default via fd00:87::1 dev eth0", world.In("dual1", "ip", "-6", "route").Output, StringComparison.Ordinal);
+        Assert.Contains("fd00:87::1/64", world.In("host", "ip", "-6", "addr", "show", "dev", "cnidual0").Output, StringComparison.Ordinal);
+        var other = second.GetProperty("ips")[1].GetProperty("address").GetString()!.Split('/')[0];
+        (int ExitCode, string Output) ping = default;
+        // A new IPv6 address may still be in duplicate address detection: a few tries.
+        for (int i = 0; i < 5 && (ping = world.In("dual1", "busybox", "ping", "-6", "-c", "1", "-W", "2", other)).ExitCode != 0; i++) Thread.Sleep(500);
+        Assert.True(ping.ExitCode == 0, $"ping6 {other}: {ping.Output}");
+        var gateway6 = world.In("dual2", "busybox", "ping", "-6", "-c", "1", "-W", "5", "fd00:87::1");
+        Assert.True(gateway6.ExitCode == 0, $"ping6 the bridge's gateway: {gateway6.Output}");
+        var check = world.Cnitool_("check", "dual", ns1);
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Equal(0, world.Cnitool_("del", "dual", ns1).ExitCode);
+        Assert.Equal(0, world.Cnitool_("del", "dual", ns2).ExitCode);
+        Assert.DoesNotContain("fd00:87::", world.In("dual1", "ip", "-6", "addr").Output, StringComparison.Ordinal);
     }
 }

@@ -78,7 +78,7 @@ public sealed class PodmanTests(CniWorld world) : IClassFixture<CniWorld>
     public void Two_containers_on_a_Plexus_network_reach_each_other_by_name_the_outside_and_a_published_port()
     {
         Prepare();
-        world.WriteConflist("pnet", """ "names": true, "ipMasq": true, "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.82.0.0/24"}]]}""");
+        world.WriteConflist("pnet", """ "names": true, "isGateway": true, "ipMasq": true, "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.82.0.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}]}""");
         try
         {
             // The test host's hard limits of open files and processes may be lower than podman's defaults, which runc cannot raise: ask for less.

@@ -1,4 +1,5 @@
 using System.Text;
+using Plexus.Api;
 using Plexus.Cni;
 
 namespace Plexus.Cni.Tests.Unit;
@@ -27,6 +28,21 @@ public sealed class CniConfigTests
         Assert.Equal(("web", "cni-web", 1400, true, true, false, false, true), (n.Name, n.Bridge, n.Mtu, n.IpMasq, n.HairpinMode, n.PromiscMode, n.Icc, n.Names));
         var range = Assert.Single(n.Ranges!);
         Assert.Equal(("10.88.0.0/16", "10.88.0.10", "10.88.0.200", "10.88.0.1"), (range.Subnet, range.RangeStart, range.RangeEnd, range.Gateway));
+        Assert.Equal((true, true), (n.IsGateway, n.IsDefaultGateway));
+        Assert.Equal(new CniRouteJson("0.0.0.0/0", null), Assert.Single(n.Routes!));
+    }
+
+    [Fact]
+    public void Every_ipam_route_and_a_range_set_per_family_are_read()
+    {
+        var n = Parse("""
+        {"cniVersion": "1.0.0", "name": "dual", "type": "plexus", "isGateway": false,
+         "ipam": {"ranges": [[{"subnet": "10.1.0.0/24"}], [{"subnet": "fd00:1::/64", "gateway": "fd00:1::fe"}]],
+                  "routes": [{"dst": "0.0.0.0/0"}, {"dst": "10.200.0.0/16", "gw": "10.1.0.254"}, {"dst": "::/0"}]}}
+        """).Network;
+        Assert.False(n.IsGateway);
+        Assert.Equal(["10.1.0.0/24", "fd00:1::/64"], n.Ranges!.Select(r => r.Subnet));
+        Assert.Equal([new CniRouteJson("0.0.0.0/0", null), new CniRouteJson("10.200.0.0/16", "10.1.0.254"), new CniRouteJson("::/0", null)], n.Routes!);
     }
 
     [Fact]
@@ -91,9 +107,9 @@ public sealed class CniConfigTests
     [InlineData("""{"cniVersion": "1.0.0"}""", CniError.InvalidConfig, "no name")]
     [InlineData("""{"cniVersion": "1.0.0", "name": "n", "mtu": "1400"}""", CniError.DecodeFailed, "mtu must be a whole number")]
     [InlineData("""{"cniVersion": "1.0.0", "name": "n", "ipMasq": "yes"}""", CniError.DecodeFailed, "ipMasq must be true or false")]
-    [InlineData("""{"cniVersion": "1.0.0", "name": "n", "isGateway": false}""", CniError.UnsupportedField, "isGateway false")]
     [InlineData("""{"cniVersion": "1.0.0", "name": "n", "ipam": {"type": "dhcp"}}""", CniError.UnsupportedField, "ipam type dhcp")]
-    [InlineData("""{"cniVersion": "1.0.0", "name": "n", "ipam": {"routes": [{"dst": "10.0.0.0/8"}]}}""", CniError.UnsupportedField, "route to 10.0.0.0/8")]
+    [InlineData("""{"cniVersion": "1.0.0", "name": "n", "ipam": {"routes": [{"gw": "10.0.0.1"}]}}""", CniError.InvalidConfig, "ipam.routes[0] has no dst")]
+    [InlineData("""{"cniVersion": "1.0.0", "name": "n", "ipam": {"routes": [{"dst": 10}]}}""", CniError.DecodeFailed, "ipam.routes[0].dst")]
     [InlineData("""{"cniVersion": "1.0.0", "name": "n", "ipam": {"ranges": [[{"subnet": "10.1.0.0/24"}, {"subnet": "10.2.0.0/24"}]]}}""", CniError.UnsupportedField, "one range per set")]
     [InlineData("""{"cniVersion": "1.0.0", "name": "n", "ipam": {"ranges": [[{"gateway": "10.1.0.1"}]]}}""", CniError.InvalidConfig, "has no subnet")]
     [InlineData("""{"cniVersion": "1.0.0", "name": "n", "runtimeConfig": {"portMappings": [{"containerPort": 80}]}}""", CniError.InvalidConfig, "has no hostPort")]

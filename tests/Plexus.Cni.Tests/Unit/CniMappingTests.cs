@@ -2,6 +2,7 @@ using System.Net;
 using Plexus.Api;
 using Plexus.Daemon.Api;
 using Plexus.Engine.Controller;
+using Plexus.Engine.Drivers.Bridge;
 using Plexus.Engine.Model;
 
 namespace Plexus.Cni.Tests.Unit;
@@ -19,6 +20,29 @@ public sealed class CniMappingTests
         Assert.Equal("true", request.Options[NetworkController.DefaultBridgeOption]); // no names unless asked
         Assert.Contains("mtu=1400", definition, StringComparison.Ordinal);
         Assert.False(CniMapping.NetworkRequest(new CniNetworkJson { Name = "web", Names = true }).Request.Options.ContainsKey(NetworkController.DefaultBridgeOption));
+    }
+
+    [Fact]
+    public void Gateway_keys_flags_and_routes_become_bridge_options_as_the_bridge_plugin_means_them()
+    {
+        CniRangeJson[] dual = [new() { Subnet = "10.1.0.0/24" }, new() { Subnet = "fd00:1::/64" }];
+        // isDefaultGateway: the bridge is the gateway and gives both families their default route.
+        var all = CniMapping.NetworkRequest(new CniNetworkJson { Name = "a", IsDefaultGateway = true, HairpinMode = true, PromiscMode = true, Ranges = [.. dual] }).Request.Options;
+        Assert.Equal(("true", "ipv4,ipv6", "true", "true"),
+            (all[BridgeOptions.GatewayOnBridge], all[BridgeOptions.DefaultRoutes], all[BridgeOptions.HairpinMode], all[BridgeOptions.PromiscMode]));
+        Assert.False(all.ContainsKey(BridgeOptions.Routes));
+        // No isGateway (false, as in the bridge plugin): no address on the bridge; routes only from ipam, a default one via the range's gateway.
+        var routed = CniMapping.NetworkRequest(new CniNetworkJson
+        {
+            Name = "b",
+            Ranges = [.. dual],
+            Routes = [new("0.0.0.0/0", null), new("10.200.0.0/16", "10.1.0.254"), new("192.168.0.0/16", null), new("::/0", "fd00:1::9")],
+        }).Request.Options;
+        Assert.Equal(("false", "ipv4"), (routed[BridgeOptions.GatewayOnBridge], routed[BridgeOptions.DefaultRoutes]));
+        Assert.Equal("10.200.0.0/16 via 10.1.0.254,192.168.0.0/16,::/0 via fd00:1::9", routed[BridgeOptions.Routes]);
+        Assert.False(routed.ContainsKey(BridgeOptions.HairpinMode));
+        var bad = Assert.Throws<PlexusException>(() => CniMapping.NetworkRequest(new CniNetworkJson { Name = "c", Routes = [new("10.0.0.0/8", "fd00::1")] }));
+        Assert.Contains("ipam.routes[0]", bad.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class CniPluginTests
     private static (int Exit, JsonElement Output) Run(Dictionary<string, string> env, string stdin)
     {
         using var stdout = new MemoryStream();
-        int exit = CniPlugin.RunAsync(k => env.GetValueOrDefault(k), Encoding.UTF8.GetBytes(stdin), stdout, CancellationToken.None).GetAwaiter().GetResult();
+        int exit = CniPlugin.Run(k => env.GetValueOrDefault(k), Encoding.UTF8.GetBytes(stdin), stdout);
         return (exit, JsonDocument.Parse(stdout.ToArray()).RootElement);
     }
 

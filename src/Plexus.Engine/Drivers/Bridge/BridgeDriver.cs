@@ -125,7 +125,7 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishi
         // renamed); else by name. A link that holds the name but is not this network's bridge is left alone.
         var link = _bridges.TryGetValue(network.Id, out var index) && _host.FindLink(index) is { } known
             && BridgeOwnership.MarkedNetwork(known) == network.Id ? known : _host.FindLink(options.Name);
-        if (link is not null && BridgeOwnership.WhyNotOurs(link, network, Gateways(network), _host) is null)
+        if (link is not null && BridgeOwnership.WhyNotOurs(link, network, Gateways(network, options), _host) is null)
             DeleteBridge(network, link.Index);
         _bridges.TryRemove(network.Id, out _);
         _refused.TryRemove(network.Id, out _);
@@ -145,7 +145,7 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishi
             CreateBridge(network, options);
             return;
         }
-        if (BridgeOwnership.WhyNotOurs(link, network, Gateways(network), _host) is { } why)
+        if (BridgeOwnership.WhyNotOurs(link, network, Gateways(network, options), _host) is { } why)
         {
             var refusal = $"network {network.Name}: the link named '{options.Name}' (index {link.Index}) is not the bridge Plexus made for it: {why}. " +
                 "Plexus leaves it alone and the network has no bridge until that link is renamed or removed and plexusd restarted";
@@ -156,8 +156,9 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishi
         _bridges[network.Id] = link.Index;
         _refused.TryRemove(network.Id, out _);
         if (!link.IsUp) _host.SetUp(link.Index);
+        if (options.Promiscuous && (link.Flags & InterfaceFlags.Promiscuous) == 0) _host.SetLink(link.Index, new LinkChanges { Promiscuous = true });
         var present = _host.ListAddresses(link.Index).Select(a => a.Prefix).ToHashSet();
-        foreach (var gateway in Gateways(network))
+        foreach (var gateway in Gateways(network, options))
             if (!present.Contains(gateway)) AddGateway(link.Index, gateway);
     }
 
@@ -172,7 +173,8 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishi
         _firewall.ReplaceAll(ours.Select(n => (n, OptionsOf(n),
             (IReadOnlyList<EndpointState>)joinedEndpoints.Where(e => e.NetworkId == n.Id).ToList(), linksOf(n))));
         // Hairpin is a bridge-port flag: a re-created veth needs it again.
-        foreach (var endpoint in joinedEndpoints.Where(e => e.PortBindings.Count > 0 && ours.Any(n => n.Id == e.NetworkId)))
+        var hairpin = ours.Where(n => OptionsOf(n).Hairpin).Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var endpoint in joinedEndpoints.Where(e => (e.PortBindings.Count > 0 || hairpin.Contains(e.NetworkId)) && ours.Any(n => n.Id == e.NetworkId)))
             SetHairpin(BridgeOptions.VethNameFor(endpoint.Id));
     }
 
@@ -215,7 +217,8 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishi
                 .SetLink(hostIndex, new LinkChanges { Up = true });
             // A container reaching its own published port through a host address comes back in on the
             // port it left by: the bridge must be allowed to send it there (the firewall masquerades it).
-            if (endpoint.PortBindings.Count > 0) batch.SetBridgePort(hostIndex, new BridgePortSettings { Hairpin = true });
+            // A network in hairpin mode (CNI's hairpinMode) has it on every port.
+            if (endpoint.PortBindings.Count > 0 || options.Hairpin) batch.SetBridgePort(hostIndex, new BridgePortSettings { Hairpin = true });
             batch.Execute();
         }
         catch
@@ -235,10 +238,10 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishi
         if (handOver)
         {
             _indexes[endpoint.Id] = (hostIndex, 0); // the other end is the runtime's from here on
-            return JoinInfo.GatewaysOf(network) with { SourceInterface = ifname };
+            return RoutesOf(network, options) with { SourceInterface = ifname };
         }
         _indexes[endpoint.Id] = (hostIndex, sandboxIndex);
-        return JoinInfo.GatewaysOf(network) with { InterfaceIndex = sandboxIndex > 0 ? sandboxIndex : null };
+        return RoutesOf(network, options) with { InterfaceIndex = sandboxIndex > 0 ? sandboxIndex : null };
     }
 
     /// <summary>
@@ -348,8 +351,8 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishi
         int index = created?.Index ?? _host.GetLink(options.Name).Index;
         try
         {
-            _host.SetLink(index, new LinkChanges { Alias = BridgeOwnership.Mark(network.Id), Mtu = mtu, Up = true });
-            foreach (var gateway in Gateways(network)) AddGateway(index, gateway);
+            _host.SetLink(index, new LinkChanges { Alias = BridgeOwnership.Mark(network.Id), Mtu = mtu, Up = true, Promiscuous = options.Promiscuous ? true : null });
+            foreach (var gateway in Gateways(network, options)) AddGateway(index, gateway);
             _hostNs.SetSysctl(Sysctl.IPv4Forwarding, "1");
             if (network.EnableIPv6) _hostNs.SetSysctl(Sysctl.IPv6Forwarding, "1");
         }
@@ -369,9 +372,22 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishi
     private void AddGateway(int index, IPPrefix gateway) =>
         _host.AddAddress(index, gateway, gateway.IsIPv4 ? AddressFlags.None : AddressFlags.NoDad);
 
-    private static IEnumerable<IPPrefix> Gateways(NetworkState network) =>
-        network.Subnets.Where(s => s.IpVersion == 4 || network.EnableIPv6)
+    /// <summary>The addresses the bridge holds: its subnets' gateways, none when another router is the gateway (<see cref="BridgeOptions.GatewayOnBridge"/>).</summary>
+    private static IEnumerable<IPPrefix> Gateways(NetworkState network, BridgeOptions options) =>
+        !options.IsGateway ? [] : network.Subnets.Where(s => s.IpVersion == 4 || network.EnableIPv6)
             .Select(s => new IPPrefix(s.Gateway, s.Subnet.PrefixLength));
+
+    /// <summary>The default routes a join offers (each family unless the network says otherwise) and the network's own routes.</summary>
+    private static JoinInfo RoutesOf(NetworkState network, BridgeOptions options)
+    {
+        var gateways = JoinInfo.GatewaysOf(network);
+        return gateways with
+        {
+            GatewayV4 = options.DefaultRouteV4 ? gateways.GatewayV4 : null,
+            GatewayV6 = options.DefaultRouteV6 ? gateways.GatewayV6 : null,
+            StaticRoutes = options.StaticRoutes,
+        };
+    }
 
     private int BridgeIndex(NetworkState network, BridgeOptions options) =>
         _bridges.TryGetValue(network.Id, out var index) ? index
