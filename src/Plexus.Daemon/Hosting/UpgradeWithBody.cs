@@ -174,25 +174,32 @@ internal sealed class UpgradeWithBody
     /// <summary>Passes a request head on (rewritten for an upgrade with a body) and sets up reading its body.</summary>
     private void WriteHead(PipeWriter output, ReadOnlySequence<byte> head)
     {
+        // Every request's head passes here: the headers are read as spans of one string, with no string per
+        // line or header (the head is split into lines only for the rare upgrade with a body, below).
         var text = Encoding.Latin1.GetString(head);
-        var lines = text.Split("\r\n");
         long length = 0;
         bool chunked = false, upgradeHeader = false, connectionUpgrade = false;
-        for (int i = 1; i < lines.Length; i++)
+        var rest = text.AsSpan();
+        int end = rest.IndexOf("\r\n", StringComparison.Ordinal);
+        rest = end < 0 ? [] : rest[(end + 2)..]; // the request line
+        while (!rest.IsEmpty)
         {
-            var colon = lines[i].IndexOf(':', StringComparison.Ordinal);
+            end = rest.IndexOf("\r\n", StringComparison.Ordinal);
+            var line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? [] : rest[(end + 2)..];
+            var colon = line.IndexOf(':');
             if (colon <= 0) continue;
-            var name = lines[i][..colon].Trim();
-            var value = lines[i][(colon + 1)..].Trim();
+            var name = line[..colon].Trim();
+            var value = line[(colon + 1)..].Trim();
             if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out length);
             else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) chunked |= value.Contains("chunked", StringComparison.OrdinalIgnoreCase);
             else if (name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase)) upgradeHeader = true;
-            else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
-                connectionUpgrade |= value.Split(',').Any(t => t.Trim().Equals("upgrade", StringComparison.OrdinalIgnoreCase));
+            else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase)) connectionUpgrade |= HasToken(value, "upgrade");
         }
         bool upgrade = upgradeHeader && connectionUpgrade;
         if (upgrade && length > 0 && !chunked)
         {
+            var lines = text.Split("\r\n");
             for (int i = 1; i < lines.Length; i++)
             {
                 var colon = lines[i].IndexOf(':', StringComparison.Ordinal);
@@ -210,6 +217,16 @@ internal sealed class UpgradeWithBody
         _state = upgrade ? State.Raw : chunked ? State.ChunkSize : length > 0 ? State.Body : State.Head;
         _takenOver |= upgrade;
         _remaining = length;
+    }
+
+    /// <summary>Whether a comma-separated header value lists <paramref name="token"/> (case-insensitive).</summary>
+    private static bool HasToken(ReadOnlySpan<char> value, string token)
+    {
+        foreach (var range in value.Split(','))
+        {
+            if (value[range].Trim().Equals(token, StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
     }
 
     private static void Write(PipeWriter output, ReadOnlySequence<byte> bytes)

@@ -174,8 +174,16 @@ public sealed class NamespaceThread
 
     private sealed class Worker(NamespaceThread owner)
     {
+        /// <summary>Where a worker is while it runs work in a namespace it made itself (<see cref="RunInNew"/>): not one it can name.</summary>
+        private static readonly object Elsewhere = new();
+
         private NetworkNamespace? _home;
         private bool _broken;
+
+        // Where this thread is now: null at home, the namespace an outer Run entered, or Elsewhere. It saves
+        // the hops of nested work for the namespace the thread is already in (a resolver's start opens three
+        // sockets in its sandbox, each through Run) and, at home, the reopening of the way back (7 syscalls).
+        private object? _where;
 
         public void Loop()
         {
@@ -198,9 +206,13 @@ public sealed class NamespaceThread
 
         public T RunNested<T>(NetworkNamespace target, Func<T> work)
         {
+            var outer = _where;
+            if (ReferenceEquals(outer, target)) return work(); // already inside (same handle): nothing to enter or leave
             // Remember where this thread is now (home, or an outer Run's namespace) and return there.
-            using var back = NetworkNamespace.OpenPath("/proc/thread-self/ns/net");
-            Enter(target, $"enter network namespace {target}");
+            using var opened = outer is null ? null : NetworkNamespace.OpenPath("/proc/thread-self/ns/net");
+            var back = opened ?? _home!;
+            Enter(target);
+            _where = target;
             try
             {
                 return work();
@@ -208,14 +220,18 @@ public sealed class NamespaceThread
             finally
             {
                 Return(back);
+                _where = outer;
             }
         }
 
         public T RunInNew<T>(Func<T> work)
         {
-            using var back = NetworkNamespace.OpenPath("/proc/thread-self/ns/net");
+            var outer = _where;
+            using var opened = outer is null ? null : NetworkNamespace.OpenPath("/proc/thread-self/ns/net");
+            var back = opened ?? _home!;
             if (Libc.Unshare(Libc.CLONE_NEWNET) != 0)
                 throw KernelException.FromErrno("create network namespace (unshare)");
+            _where = Elsewhere;
             try
             {
                 return work();
@@ -223,13 +239,14 @@ public sealed class NamespaceThread
             finally
             {
                 Return(back);
+                _where = outer;
             }
         }
 
-        private static void Enter(NetworkNamespace ns, string what)
+        private static void Enter(NetworkNamespace ns)
         {
             if (Libc.SetNs(ns.Handle, Libc.CLONE_NEWNET) != 0)
-                throw KernelException.FromErrno(what);
+                throw KernelException.FromErrno($"enter network namespace {ns}");
         }
 
         private void Return(NetworkNamespace back)

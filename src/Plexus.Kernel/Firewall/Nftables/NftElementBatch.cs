@@ -51,7 +51,10 @@ internal sealed class NftElementBatch : IDisposable
                 while (j < changes.Count && changes[j].Add == first.Add && changes[j].Family == first.Family
                     && changes[j].Table == first.Table && changes[j].Set == first.Set) j++;
                 var type = NftNetlink.MessageType(first.Add ? NftNetlink.NewSetElem : NftNetlink.DelSetElem);
-                _writer.BeginMessage(type, NetlinkFlags.Request | NetlinkFlags.Ack | (first.Add ? NetlinkFlags.Create : NetlinkFlags.None));
+                // Only the last message asks for an acknowledgement: the kernel answers a refused message whether
+                // asked or not, and each acknowledgement is one more read (a join's batch has three messages).
+                var ack = j == changes.Count ? NetlinkFlags.Ack : NetlinkFlags.None;
+                _writer.BeginMessage(type, NetlinkFlags.Request | ack | (first.Add ? NetlinkFlags.Create : NetlinkFlags.None));
                 NftNetlink.WriteHeader(_writer, first.Family);
                 _writer.String(AttrListTable, first.Table);
                 _writer.String(AttrListSet, changes[i].Set);
