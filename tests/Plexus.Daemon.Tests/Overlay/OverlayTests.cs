@@ -1,4 +1,5 @@
 using System.Net;
+using Plexus.Api;
 using Plexus.Kernel.Rtnl;
 using Plexus.Testing;
 
@@ -141,7 +142,19 @@ public sealed class OverlayTests(OverlayHosts hosts) : IClassFixture<OverlayHost
         Assert.False(hosts.Pings(1, "local1", egress1), "local1 (local bridge network) reached egress1 on an overlay network");
         Assert.True(hosts.Pings(1, "local1", out1), "local1 reaches the outside (the bridge network is as before)");
 
-        foreach (var (n, name) in new[] { (1, "egress1"), (3, "egress3"), (1, "sealed1"), (1, "other1"), (1, "local1") }) hosts.RemoveSandbox(n, name);
+        // A port published by a sandbox of the overlay network answers on its own host's address, from that host's outside.
+        var www = Path.Combine(hosts[1].Files, "www-overlay");
+        Directory.CreateDirectory(www);
+        File.WriteAllText(Path.Combine(www, "index.html"), "overlay web\n");
+        using (var r = hosts[1].Post("plexus/sandboxes", new SandboxCreateJson
+        {
+            Name = "web1", Network = "egress", Publish = ["8080:80"], Cmd = ["busybox", "httpd", "-f", "-p", "80", "-h", www],
+        }, DaemonJson.Default.SandboxCreateJson))
+            Assert.True(r.IsSuccessStatusCode, r.Content.ReadAsStringAsync().Result);
+        OverlayHosts.Eventually(() => hosts.Underlay.Exec("out1", "curl", "-s", "--max-time", "2", "http://10.99.1.1:8080/").Output.Trim() == "overlay web",
+            "host 1's outside gets web1's page from host 1's port 8080");
+
+        foreach (var (n, name) in new[] { (1, "egress1"), (3, "egress3"), (1, "sealed1"), (1, "other1"), (1, "local1"), (1, "web1") }) hosts.RemoveSandbox(n, name);
         foreach (var network in new[] { "egress", "sealed", "other", "local" }) Assert.Equal(0, hosts[1].Docker("network", "rm", network).ExitCode);
     }
 

@@ -42,7 +42,7 @@ namespace Plexus.Engine.Drivers.Overlay;
 /// serialised here (joins of one network run side by side in the controller).
 /// </para>
 /// </remarks>
-public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep, IBridgeFirewall? firewall = null, NetworkNamespace? hostNs = null) : INetworkDriver
+public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep, IBridgeFirewall? firewall = null, NetworkNamespace? hostNs = null) : INetworkDriver, IPortPublishingDriver
 {
     private readonly IBridgeFirewall _firewall = firewall ?? NoFirewall.Instance;
 
@@ -60,6 +60,7 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep, IBridgeFirewa
     public DriverCapabilities Capabilities { get; } = new()
     {
         DataScope = DataScope.Global, ConnectivityScope = DataScope.Global, UsesIpam = true, EmbeddedDns = true,
+        PublishesPorts = true, // on the sandbox's own host, by the bridge firewall's port mappings
     };
 
     /// <summary>This host's VTEP (--cluster-advertise), or null when the daemon is in no cluster.</summary>
@@ -114,6 +115,8 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep, IBridgeFirewa
             bool made = EnsureDevices(devices, network);
             try
             {
+                // Published ports: the bridge firewall's mappings into the sandbox's address on this host.
+                if (endpoint.PortBindings.Count > 0) _firewall.AddEndpoint(network, FirewallOptions(network), endpoint);
                 host.CreateLink(new VethSpec(VethName(endpoint.Id), ifname)
                 {
                     Mtu = devices.Mtu, MasterIndex = devices.BridgeIndex, Up = true, PeerNamespace = sandbox.Namespace, PeerMac = endpoint.Mac,
@@ -121,10 +124,12 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep, IBridgeFirewa
             }
             catch (Exception e)
             {
+                if (endpoint.PortBindings.Count > 0) _firewall.RemoveEndpoint(network, FirewallOptions(network), endpoint);
                 if (made && devices.Local.Count == 0) RemoveDevices(devices);
                 throw e is KernelException k ? new PlexusException(ErrorKind.Internal, $"network {network.Name}: cannot create the endpoint's interface: {k.Message}", k) : e;
             }
             devices.Local.Add(endpoint.Id);
+            if (endpoint.PortBindings.Count > 0) SetHairpin(VethName(endpoint.Id));
         }
         // The gateway is this host's bridge (see the remarks); none for an internal network.
         return JoinInfo.GatewaysOf(network);
@@ -138,6 +143,7 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep, IBridgeFirewa
         lock (devices)
         {
             DeleteLinkQuietly(VethName(endpoint.Id));
+            _firewall.RemoveEndpoint(network, FirewallOptions(network), endpoint); // nothing to do without published ports
             devices.Local.Remove(endpoint.Id);
             if (devices.Local.Count == 0) RemoveDevices(devices);
         }
@@ -166,6 +172,12 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep, IBridgeFirewa
                 foreach (var endpoint in joinedEndpoints.Where(e => e.NetworkId == network.Id)) devices.Local.Add(endpoint.Id);
                 if (devices.Local.Count > 0) EnsureDevices(devices, network);
                 else RemoveDevices(devices);
+                // The bridge driver's ReplaceAll, just before, knew nothing of these endpoints' published ports.
+                foreach (var endpoint in joinedEndpoints.Where(e => e.NetworkId == network.Id && e.PortBindings.Count > 0))
+                {
+                    _firewall.AddEndpoint(network, FirewallOptions(network), endpoint);
+                    SetHairpin(VethName(endpoint.Id));
+                }
             }
         }
     }
@@ -191,6 +203,20 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep, IBridgeFirewa
             removed.Add(link.Name);
         }
         return removed;
+    }
+
+    /// <summary>Ports published after the join (Docker's ProgramExternalConnectivity), and hairpin so the sandbox reaches its own.</summary>
+    public void SetPorts(NetworkState network, EndpointState before, EndpointState after)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(after);
+        _firewall.SetPorts(network, FirewallOptions(network), before, after);
+        if (after.PortBindings.Count > 0) SetHairpin(VethName(after.Id));
+    }
+
+    private void SetHairpin(string veth)
+    {
+        if (host.FindLink(veth) is { } link) host.SetBridgePort(link.Index, new BridgePortSettings { Hairpin = true });
     }
 
     /// <summary>Adds or replaces a remote endpoint; programmed at once if the network has local endpoints, else when it gets one.</summary>
