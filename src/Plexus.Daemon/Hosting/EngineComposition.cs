@@ -86,8 +86,11 @@ internal sealed class EngineComposition : IDisposable
         var ipam = new GlobalIpam(IpamService.Create(pools));
         var firewall = BridgeFirewallPolicy.Create(settings.FirewallBackend, hostNs);
         var parents = new ParentLinks(host); // macvlan and ipvlan networks can share a parent
-        INetworkDriver[] drivers = [new BridgeDriver(hostNs, host, new KernelBridgeFirewall(firewall), options.BridgeDefaults), new NullDriver(), new HostDriver(),
-            new MacvlanDriver(host, parents), new IpvlanDriver(host, parents), new OverlayDriver(host, settings.Cluster?.Vtep)];
+        // One firewall for bridge and overlay networks: an overlay bridge is isolated, masqueraded and made internal as a
+        // bridge network is. The overlay driver comes after the bridge driver: see OverlayDriver's remarks.
+        var bridgeFirewall = new KernelBridgeFirewall(firewall);
+        INetworkDriver[] drivers = [new BridgeDriver(hostNs, host, bridgeFirewall, options.BridgeDefaults), new NullDriver(), new HostDriver(),
+            new MacvlanDriver(host, parents), new IpvlanDriver(host, parents), new OverlayDriver(host, settings.Cluster?.Vtep, bridgeFirewall, hostNs)];
         var controller = new NetworkController(options, store, ipam, drivers, hostNs, host);
         var log = controller.Restore();
         // Docker's pools back in the default driver before anything else can take their subnets.

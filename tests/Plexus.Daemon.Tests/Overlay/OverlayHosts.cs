@@ -18,6 +18,7 @@ public sealed class OverlayHosts : IDisposable
 {
     public const string EtcdAddress = "10.77.0.254";
     private readonly List<DaemonWorld> _hosts = [];
+    private readonly HashSet<int> _outside = [];
 
     public OverlayHosts() : this(3)
     {
@@ -64,6 +65,30 @@ public sealed class OverlayHosts : IDisposable
 
     /// <summary>Starts (or restarts) host <paramref name="n"/>'s plexusd in the cluster.</summary>
     public void Start(int n) => this[n].Start("--cluster-store", $"etcd://{Etcd.Endpoint}", "--cluster-advertise", Vtep(n));
+
+    /// <summary>
+    /// Host <paramref name="n"/>'s "outside world" (made on first use): a namespace joined to that host only by a veth,
+    /// 10.99.N.1/24 on the host's side and the returned address, 10.99.N.2/24, on its own, with no other route. It can
+    /// answer only the host's own address there, so an answer to a sandbox proves the sandbox's traffic left by host N,
+    /// masqueraded. Removed with the underlay (and the host's namespace).
+    /// </summary>
+    public string Outside(int n)
+    {
+        lock (_outside)
+        {
+            if (_outside.Add(n))
+            {
+                var (ns, rt) = Underlay.Add($"out{n}");
+                var h = this[n].Net.Host;
+                h.CreateLink(new VethSpec("outside", "world") { PeerNamespace = ns, Up = true });
+                h.AddAddress(h.GetLink("outside").Index, IPPrefix.Parse($"10.99.{n}.1/24"));
+                int world = rt.GetLink("world").Index;
+                rt.AddAddress(world, IPPrefix.Parse($"10.99.{n}.2/24"));
+                rt.SetUp(world);
+            }
+            return $"10.99.{n}.2";
+        }
+    }
 
     /// <summary>`docker network inspect -f FORMAT NAME` on host <paramref name="n"/>, trimmed.</summary>
     public string Inspect(int n, string network, string format)

@@ -1,4 +1,6 @@
 using System.Net;
+using Plexus.Api;
+using Plexus.Kernel.Rtnl;
 using Plexus.Testing;
 
 namespace Plexus.Daemon.Tests.Overlay;
@@ -101,6 +103,59 @@ public sealed class OverlayTests(OverlayHosts hosts) : IClassFixture<OverlayHost
         hosts.RemoveSandbox(3, "blue3");
         Assert.Equal(0, hosts[1].Docker("network", "rm", "red").ExitCode);
         Assert.Equal(0, hosts[3].Docker("network", "rm", "blue").ExitCode);
+    }
+
+    [PrivilegedFact]
+    public void Sandboxes_go_out_through_their_own_host_masqueraded_unless_internal_and_reach_no_other_network_through_it()
+    {
+        Assert.Equal(0, hosts[1].Docker("network", "create", "-d", "overlay", "--subnet", "10.241.0.0/24", "egress").ExitCode);
+        Assert.Equal(0, hosts[1].Docker("network", "create", "-d", "overlay", "--subnet", "10.242.0.0/24", "--internal", "sealed").ExitCode);
+        Assert.Equal(0, hosts[1].Docker("network", "create", "-d", "overlay", "--subnet", "10.244.0.0/24", "other").ExitCode);
+        Assert.Equal(0, hosts[1].Docker("network", "create", "--subnet", "10.243.0.0/24", "local").ExitCode);
+        OverlayHosts.Eventually(() => hosts[3].Docker("network", "inspect", "egress").ExitCode == 0, "network egress on host 3");
+        var out1 = hosts.Outside(1);
+        var out3 = hosts.Outside(3);
+        var egress1 = hosts.Sandbox(1, "egress1", "egress");
+        var egress3 = hosts.Sandbox(3, "egress3", "egress");
+        hosts.Sandbox(1, "sealed1", "sealed");
+        var other1 = hosts.Sandbox(1, "other1", "other");
+        var local1 = hosts.Sandbox(1, "local1", "local");
+
+        // Each outside has a route only to its own host's side: an answer proves the source was the host's (masquerade),
+        // and host 3's outside answering egress3 while host 1's cannot be reached from egress1 proves each leaves by its own host.
+        Assert.True(hosts.Pings(1, "egress1", out1), $"egress1 (host 1) reaches host 1's outside {out1}");
+        OverlayHosts.Eventually(() => hosts.Pings(3, "egress3", out3), $"egress3 (host 3) reaches host 3's outside {out3}");
+        Assert.False(hosts.Pings(1, "egress1", out3), "egress1 (host 1) reached host 3's outside: it left by another host");
+        // The gateway is on every host's bridge, the same address: the sandboxes still reach each other directly.
+        OverlayHosts.Eventually(() => hosts.Pings(1, "egress1", egress3), $"egress1 pings egress3 (host 3) at {egress3}");
+        // ...and it is never a remote endpoint: no host answers it for another.
+        var gateway = IPAddress.Parse(hosts.Inspect(1, "egress", "{{(index .IPAM.Config 0).Gateway}}"));
+        var vx = hosts[3].Net.Host.GetLink(Engine.Drivers.Overlay.OverlayDriver.VxlanName(hosts.Inspect(3, "egress", "{{.Id}}")));
+        Assert.DoesNotContain(hosts[3].Net.Host.ListNeighbours(NeighbourFamily.IPv4, vx.Index), e => gateway.Equals(e.Destination));
+
+        // Internal: no way out, not even by its own host.
+        Assert.False(hosts.Pings(1, "sealed1", out1), "sealed1 on an --internal overlay network reached the outside");
+        // Now that the host routes for overlay networks: still no way from one to another or to a local network, either way.
+        Assert.False(hosts.Pings(1, "egress1", other1), "egress1 reached other1 on another overlay network through host 1");
+        Assert.False(hosts.Pings(1, "other1", egress1), "other1 reached egress1 on another overlay network through host 1");
+        Assert.False(hosts.Pings(1, "egress1", local1), "egress1 (overlay) reached local1 on a local bridge network");
+        Assert.False(hosts.Pings(1, "local1", egress1), "local1 (local bridge network) reached egress1 on an overlay network");
+        Assert.True(hosts.Pings(1, "local1", out1), "local1 reaches the outside (the bridge network is as before)");
+
+        // A port published by a sandbox of the overlay network answers on its own host's address, from that host's outside.
+        var www = Path.Combine(hosts[1].Files, "www-overlay");
+        Directory.CreateDirectory(www);
+        File.WriteAllText(Path.Combine(www, "index.html"), "overlay web\n");
+        using (var r = hosts[1].Post("plexus/sandboxes", new SandboxCreateJson
+        {
+            Name = "web1", Network = "egress", Publish = ["8080:80"], Cmd = ["busybox", "httpd", "-f", "-p", "80", "-h", www],
+        }, DaemonJson.Default.SandboxCreateJson))
+            Assert.True(r.IsSuccessStatusCode, r.Content.ReadAsStringAsync().Result);
+        OverlayHosts.Eventually(() => hosts.Underlay.Exec("out1", "curl", "-s", "--max-time", "2", "http://10.99.1.1:8080/").Output.Trim() == "overlay web",
+            "host 1's outside gets web1's page from host 1's port 8080");
+
+        foreach (var (n, name) in new[] { (1, "egress1"), (3, "egress3"), (1, "sealed1"), (1, "other1"), (1, "local1"), (1, "web1") }) hosts.RemoveSandbox(n, name);
+        foreach (var network in new[] { "egress", "sealed", "other", "local" }) Assert.Equal(0, hosts[1].Docker("network", "rm", network).ExitCode);
     }
 
     [PrivilegedFact]

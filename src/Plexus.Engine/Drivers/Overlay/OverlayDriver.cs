@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Plexus.Engine.Drivers.Bridge;
 using Plexus.Engine.Model;
 using Plexus.Engine.Sandboxes;
 using Plexus.Kernel;
+using Plexus.Kernel.Namespaces;
 using Plexus.Kernel.Interop;
 using Plexus.Kernel.Rtnl;
 using Plexus.Kernel.Rtnl.LinkKinds;
@@ -19,13 +21,31 @@ namespace Plexus.Engine.Drivers.Overlay;
 /// MAC to their host's VTEP, its neighbour table answers ARP for their address. Nothing floods, nothing is learned.
 /// </summary>
 /// <remarks>
-/// The bridge has no address: the host neither routes into an overlay network nor between two of them, so overlay
-/// networks are isolated from each other and from local networks. The VNI comes from the network's options
+/// <para>
+/// Outbound access is a distributed gateway rather than libnetwork's docker_gwbridge (a second interface per sandbox
+/// on a local bridge): every host's overlay bridge holds the network's gateway address, the same on every host.
+/// That works because nothing floods over VXLAN: the device answers ARP itself (proxy) and only for remote
+/// endpoints, which come from endpoint records and so never include the gateway, and a broadcast has no FDB entry
+/// to go to. A sandbox therefore resolves the gateway to its own host's bridge and leaves through its own host. The
+/// host then treats the overlay bridge as a bridge network: the bridge driver's firewall rules (<see cref="IBridgeFirewall"/>,
+/// one <c>BridgeRules</c> per network) masquerade the subnet's traffic leaving by other interfaces, drop whatever
+/// another bridge (local or overlay) forwards into it, and with --internal let nothing in or out. One interface per
+/// sandbox, no second bridge, no second address from the pool, and the isolation is the one bridge networks already
+/// have, tested. What it gives up: the host itself cannot talk to a sandbox on another host (that sandbox's answer
+/// goes to its own host's gateway, which holds the same address), which nothing needs.
+/// </para>
+/// <para>
+/// The bridge driver's start-up <c>ReplaceAll</c> knows only bridge networks: it runs before this driver's
+/// <see cref="Reconcile"/> (drivers are reconciled in the order they are registered), which puts the overlay
+/// networks' rules back. The VNI comes from the network's options
 /// (<see cref="OverlayOptions.VxlanId"/>), allocated cluster-wide by the controller. Calls for one network are
 /// serialised here (joins of one network run side by side in the controller).
+/// </para>
 /// </remarks>
-public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDriver
+public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep, IBridgeFirewall? firewall = null, NetworkNamespace? hostNs = null) : INetworkDriver, IPortPublishingDriver
 {
+    private readonly IBridgeFirewall _firewall = firewall ?? NoFirewall.Instance;
+
     public const string DriverName = "overlay";
     public const ushort VxlanPort = 4789;
     private const string BridgePrefix = "ov-", VxlanPrefix = "vx-", VethPrefix = "ve-";
@@ -40,6 +60,7 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDri
     public DriverCapabilities Capabilities { get; } = new()
     {
         DataScope = DataScope.Global, ConnectivityScope = DataScope.Global, UsesIpam = true, EmbeddedDns = true,
+        PublishesPorts = true, // on the sandbox's own host, by the bridge firewall's port mappings
     };
 
     /// <summary>This host's VTEP (--cluster-advertise), or null when the daemon is in no cluster.</summary>
@@ -64,7 +85,11 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDri
     {
         ArgumentNullException.ThrowIfNull(network);
         if (!_networks.TryRemove(network.Id, out var devices)) devices = new NetworkDevices(network.Id, OverlayOptions.Parse(network));
-        lock (devices) RemoveDevices(devices);
+        lock (devices)
+        {
+            devices.Firewalled ??= network; // its rules go too, whether or not this run made them
+            RemoveDevices(devices);
+        }
     }
 
     public void RestoreNetwork(NetworkState network) => Devices(network);
@@ -87,9 +112,11 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDri
         var devices = Devices(network);
         lock (devices)
         {
-            bool made = EnsureDevices(devices, network.Name);
+            bool made = EnsureDevices(devices, network);
             try
             {
+                // Published ports: the bridge firewall's mappings into the sandbox's address on this host.
+                if (endpoint.PortBindings.Count > 0) _firewall.AddEndpoint(network, FirewallOptions(network), endpoint);
                 host.CreateLink(new VethSpec(VethName(endpoint.Id), ifname)
                 {
                     Mtu = devices.Mtu, MasterIndex = devices.BridgeIndex, Up = true, PeerNamespace = sandbox.Namespace, PeerMac = endpoint.Mac,
@@ -97,12 +124,15 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDri
             }
             catch (Exception e)
             {
+                if (endpoint.PortBindings.Count > 0) _firewall.RemoveEndpoint(network, FirewallOptions(network), endpoint);
                 if (made && devices.Local.Count == 0) RemoveDevices(devices);
                 throw e is KernelException k ? new PlexusException(ErrorKind.Internal, $"network {network.Name}: cannot create the endpoint's interface: {k.Message}", k) : e;
             }
             devices.Local.Add(endpoint.Id);
+            if (endpoint.PortBindings.Count > 0) SetHairpin(VethName(endpoint.Id));
         }
-        return new JoinInfo();
+        // The gateway is this host's bridge (see the remarks); none for an internal network.
+        return JoinInfo.GatewaysOf(network);
     }
 
     public void Leave(NetworkState network, EndpointState endpoint, Sandbox sandbox)
@@ -113,6 +143,7 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDri
         lock (devices)
         {
             DeleteLinkQuietly(VethName(endpoint.Id));
+            _firewall.RemoveEndpoint(network, FirewallOptions(network), endpoint); // nothing to do without published ports
             devices.Local.Remove(endpoint.Id);
             if (devices.Local.Count == 0) RemoveDevices(devices);
         }
@@ -139,8 +170,14 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDri
             {
                 devices.Local.Clear();
                 foreach (var endpoint in joinedEndpoints.Where(e => e.NetworkId == network.Id)) devices.Local.Add(endpoint.Id);
-                if (devices.Local.Count > 0) EnsureDevices(devices, network.Name);
+                if (devices.Local.Count > 0) EnsureDevices(devices, network);
                 else RemoveDevices(devices);
+                // The bridge driver's ReplaceAll, just before, knew nothing of these endpoints' published ports.
+                foreach (var endpoint in joinedEndpoints.Where(e => e.NetworkId == network.Id && e.PortBindings.Count > 0))
+                {
+                    _firewall.AddEndpoint(network, FirewallOptions(network), endpoint);
+                    SetHairpin(VethName(endpoint.Id));
+                }
             }
         }
     }
@@ -166,6 +203,20 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDri
             removed.Add(link.Name);
         }
         return removed;
+    }
+
+    /// <summary>Ports published after the join (Docker's ProgramExternalConnectivity), and hairpin so the sandbox reaches its own.</summary>
+    public void SetPorts(NetworkState network, EndpointState before, EndpointState after)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(after);
+        _firewall.SetPorts(network, FirewallOptions(network), before, after);
+        if (after.PortBindings.Count > 0) SetHairpin(VethName(after.Id));
+    }
+
+    private void SetHairpin(string veth)
+    {
+        if (host.FindLink(veth) is { } link) host.SetBridgePort(link.Index, new BridgePortSettings { Hairpin = true });
     }
 
     /// <summary>Adds or replaces a remote endpoint; programmed at once if the network has local endpoints, else when it gets one.</summary>
@@ -206,9 +257,13 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDri
         return devices;
     }
 
-    /// <summary>Makes the bridge and the VXLAN device if they are missing, and programs every known peer. Returns whether it made them.</summary>
-    private bool EnsureDevices(NetworkDevices devices, string networkName)
+    /// <summary>
+    /// Makes the bridge (with the gateway address) and the VXLAN device if they are missing, programs every known peer
+    /// and puts the network's firewall rules in place. Returns whether it made the devices.
+    /// </summary>
+    private bool EnsureDevices(NetworkDevices devices, NetworkState network)
     {
+        string networkName = network.Name;
         var bridge = host.FindLink(BridgeName(devices.NetworkId));
         var vxlan = host.FindLink(VxlanName(devices.NetworkId));
         if (bridge is not null && vxlan is not null && vxlan.MasterIndex == bridge.Index)
@@ -217,6 +272,16 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDri
             devices.VxlanIndex = vxlan.Index;
             devices.Mtu = bridge.Mtu;
             foreach (var peer in devices.Peers.Values) Program(vxlan.Index, peer);
+            try
+            {
+                EnsureGateway(bridge.Index, network);
+            }
+            catch (KernelException e)
+            {
+                throw new PlexusException(ErrorKind.Internal, $"overlay network {networkName}: cannot give its bridge the gateway address: {e.Message}", e);
+            }
+            devices.Firewalled = network;
+            _firewall.AddNetwork(network, FirewallOptions(network)); // a no-op when the rules are in place
             return false;
         }
         var local = vtep ?? throw new PlexusException(ErrorKind.InvalidArgument,
@@ -240,6 +305,15 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDri
             devices.VxlanIndex = madeVxlan.Index;
             devices.Mtu = mtu;
             foreach (var peer in devices.Peers.Values) Program(madeVxlan.Index, peer);
+            EnsureGateway(madeBridge.Index, network);
+            // The rules after the bridge: the firewall sets sysctls on it (route_localnet). Then forwarding, as the bridge driver does.
+            devices.Firewalled = network;
+            _firewall.AddNetwork(network, FirewallOptions(network));
+            if (!network.Internal)
+            {
+                hostNs?.SetSysctl(Sysctl.IPv4Forwarding, "1");
+                if (network.EnableIPv6) hostNs?.SetSysctl(Sysctl.IPv6Forwarding, "1");
+            }
             return true;
         }
         catch (KernelException e)
@@ -247,10 +321,39 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDri
             RemoveDevices(devices);
             throw new PlexusException(ErrorKind.Internal, $"overlay network {networkName}: cannot make its bridge and VXLAN device (VNI {options.Vni}): {e.Message}", e);
         }
+        catch
+        {
+            RemoveDevices(devices);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The rules of a bridge network for the overlay bridge: masquerade unless internal, icc on (as Docker's overlay),
+    /// isolation from every other bridge. No anti-spoofing: the VXLAN port carries every remote endpoint's MAC, and the
+    /// bridge firewall guards ports by the bridge driver's veth names.
+    /// </summary>
+    private static BridgeOptions FirewallOptions(NetworkState network) =>
+        new() { Name = BridgeName(network.Id), Icc = true, IPMasquerade = true, AntiSpoofingEnabled = false };
+
+    /// <summary>The network's gateway addresses on this host's bridge (the same on every host; never published as a peer).</summary>
+    private void EnsureGateway(int bridge, NetworkState network)
+    {
+        var present = host.ListAddresses(bridge).Select(a => a.Prefix).ToHashSet();
+        foreach (var subnet in network.Subnets.Where(s => s.IpVersion == 4 || network.EnableIPv6))
+        {
+            var gateway = new IPPrefix(subnet.Gateway, subnet.Subnet.PrefixLength);
+            if (!present.Contains(gateway)) host.AddAddress(bridge, gateway, gateway.IsIPv4 ? AddressFlags.None : AddressFlags.NoDad);
+        }
     }
 
     private void RemoveDevices(NetworkDevices devices)
     {
+        if (devices.Firewalled is { } network)
+        {
+            _firewall.RemoveNetwork(network, FirewallOptions(network));
+            devices.Firewalled = null;
+        }
         DeleteLinkQuietly(VxlanName(devices.NetworkId));
         DeleteLinkQuietly(BridgeName(devices.NetworkId));
         devices.VxlanIndex = null;
@@ -312,6 +415,10 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep) : INetworkDri
         public int? BridgeIndex { get; set; }
         public int? VxlanIndex { get; set; }
         public int? Mtu { get; set; }
+
+        /// <summary>The network whose rules this host's firewall holds for the bridge (removed with the devices).</summary>
+        public NetworkState? Firewalled { get; set; }
+
         public HashSet<string> Local { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, OverlayPeer> Peers { get; } = new(StringComparer.Ordinal);
     }
