@@ -7,9 +7,30 @@ namespace Plexus.Cluster.Tests;
 /// <summary>A three-member etcd cluster for one test class.</summary>
 public sealed class EtcdClusterFixture : IDisposable
 {
-    private readonly Lazy<IReadOnlyList<EtcdProcess>> _members = new(() => EtcdProcess.StartCluster(3));
+    private readonly Lazy<IReadOnlyList<EtcdProcess>> _members = new(StartWritable);
 
     public IReadOnlyList<EtcdProcess> Members => _members.Value;
+
+    /// <summary>
+    /// A fresh cluster elects its first leader and commits its first entries while a test would already write: on a
+    /// loaded machine that outlasts one request's deadline (CI saw a first put time out), so the tests get the cluster
+    /// once it has taken a write.
+    /// </summary>
+    private static IReadOnlyList<EtcdProcess> StartWritable()
+    {
+        var members = EtcdProcess.StartCluster(3);
+        try
+        {
+            using var store = new EtcdGlobalStore(EtcdFixture.Tuned(new EtcdOptions { Endpoints = [.. members.Select(m => m.ClientUrl)] }));
+            Eventually.Succeeds<CasResult, GlobalStoreUnavailableException>(() => store.Put("/warm-up", "1"));
+            return members;
+        }
+        catch
+        {
+            foreach (var member in members) member.Dispose();
+            throw;
+        }
+    }
 
     public void Dispose()
     {
