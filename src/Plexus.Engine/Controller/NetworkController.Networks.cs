@@ -21,25 +21,7 @@ public sealed partial class NetworkController
         if (driver.Capabilities.DataScope == DataScope.Global) return CreateGlobalNetwork(request, driver); // NetworkController.Overlay.cs
 
         ReserveName(_reservedNetworkNames, request.Name!, _networks.Values.Select(n => n.Name), "network");
-        var state = new NetworkState
-        {
-            Id = Ids.New(),
-            Name = request.Name!,
-            Driver = driver.Name,
-            Scope = driver.Capabilities.DataScope,
-            Created = DateTimeOffset.UtcNow,
-            Options = request.Options,
-            Labels = request.Labels,
-            Internal = request.Internal,
-            EnableIPv6 = request.EnableIPv6,
-            IpamDriver = request.IpamDriver,
-            IpamOptions = request.IpamOptions,
-            Attachable = request.Attachable,
-            ConfigFrom = request.ConfigFrom,
-            // Docker 28 keeps IPv6 subnets given without IPv6 enabled, shows them, and allocates nothing from them.
-            UnallocatedIpam = request.EnableIPv6 ? [] : [.. request.IpamConfigs.Where(NetworkConfigs.IsIPv6)],
-        };
-        var allocatable = request.EnableIPv6 ? request.IpamConfigs : [.. request.IpamConfigs.Where(c => !NetworkConfigs.IsIPv6(c))];
+        var (state, allocatable) = NewNetworkState(request, driver, request.Options);
         bool ipamAdded = false, stored = false, created = false;
         try
         {
@@ -179,5 +161,33 @@ public sealed partial class NetworkController
                 throw PlexusException.Conflict($"{kind} with name {name} already exists");
             reserved.Add(name);
         }
+    }
+
+    /// <summary>
+    /// A new network's record as <paramref name="request"/> asks for it, before IPAM and the driver (no subnets yet),
+    /// and the address configurations to allocate from. Local and global creates share it.
+    /// </summary>
+    private static (NetworkState State, IReadOnlyList<IpamRequest> Allocatable) NewNetworkState(NetworkCreateRequest request, Drivers.INetworkDriver driver,
+        IReadOnlyDictionary<string, string> options)
+    {
+        var state = new NetworkState
+        {
+            Id = Ids.New(),
+            Name = request.Name!,
+            Driver = driver.Name,
+            Scope = driver.Capabilities.DataScope,
+            Created = DateTimeOffset.UtcNow,
+            Options = options,
+            Labels = request.Labels,
+            Internal = request.Internal,
+            EnableIPv6 = request.EnableIPv6,
+            IpamDriver = request.IpamDriver,
+            IpamOptions = request.IpamOptions,
+            Attachable = request.Attachable,
+            ConfigFrom = request.ConfigFrom,
+            // Docker 28 keeps IPv6 subnets given without IPv6 enabled, shows them, and allocates nothing from them.
+            UnallocatedIpam = request.EnableIPv6 ? [] : [.. request.IpamConfigs.Where(NetworkConfigs.IsIPv6)],
+        };
+        return (state, request.EnableIPv6 ? request.IpamConfigs : [.. request.IpamConfigs.Where(c => !NetworkConfigs.IsIPv6(c))]);
     }
 }

@@ -75,23 +75,7 @@ public sealed partial class NetworkController
         {
             ReserveName(_reservedNetworkNames, request.Name!, _networks.Values.Select(n => n.Name), "network");
             var options = request.Options.Where(o => o.Key != OverlayOptions.VxlanId).ToDictionary(StringComparer.Ordinal);
-            var state = new NetworkState
-            {
-                Id = Ids.New(),
-                Name = request.Name!,
-                Driver = driver.Name,
-                Scope = DataScope.Global,
-                Created = DateTimeOffset.UtcNow,
-                Options = options,
-                Labels = request.Labels,
-                Internal = request.Internal,
-                EnableIPv6 = request.EnableIPv6,
-                IpamDriver = request.IpamDriver,
-                IpamOptions = request.IpamOptions,
-                Attachable = request.Attachable,
-                UnallocatedIpam = request.EnableIPv6 ? [] : [.. request.IpamConfigs.Where(NetworkConfigs.IsIPv6)],
-            };
-            var allocatable = request.EnableIPv6 ? request.IpamConfigs : [.. request.IpamConfigs.Where(c => !NetworkConfigs.IsIPv6(c))];
+            var (state, allocatable) = NewNetworkState(request, driver, options);
             bool ipamAdded = false, poolsAdded = false, recorded = false, stored = false;
             uint vni = 0;
             try
