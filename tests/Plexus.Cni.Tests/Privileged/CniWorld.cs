@@ -162,6 +162,8 @@ public sealed class CniWorld : IDisposable
         }
         finally
         {
+            // podman's overlay storage leaves its home bind-mounted onto itself: take it down before deleting.
+            Mounts.DetachUnder(Dir);
             Directory.Delete(Dir, recursive: true);
         }
     }
