@@ -18,12 +18,20 @@ namespace Plexus.Engine.Cluster;
 /// A global network's pool is registered in the local address space, so IPAM refuses a global subnet that overlaps a
 /// local network of this host and the other way round; overlaps between global networks are refused by
 /// <see cref="AddPools"/> (one compare-and-swapped list). Addresses another host holds stay out of the local
-/// pool only for the allocation that met them, so a released one is found again later.
+/// pool once met, until the pool looks full: then they are tried again, so a released one is found again.
 /// </remarks>
 public sealed class GlobalIpam(IIpam inner) : IIpam
 {
     private const int MaxAttempts = 256;
     private readonly ConcurrentDictionary<string, byte> _global = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// By global network: addresses this host tried and found held by another host. They stay taken in the local pool,
+    /// so each is tried (one failed compare-and-swap) once rather than by every later allocation: without this, the
+    /// n-th allocation on a host walked every address the other hosts held before finding a free one (O(n) requests to
+    /// the store per attach, and a failure past <see cref="MaxAttempts"/>). Handed back when the pool looks full.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<IPAddress, byte>> _heldElsewhere = new(StringComparer.Ordinal);
     private IGlobalStore? _store;
     private string _host = "";
 
@@ -66,39 +74,58 @@ public sealed class GlobalIpam(IIpam inner) : IIpam
     {
         inner.RemoveNetwork(networkId);
         _global.TryRemove(networkId, out _);
+        _heldElsewhere.TryRemove(networkId, out _);
     }
 
     public IPPrefix Allocate(string networkId, int ipVersion, IPAddress? requested = null)
     {
         if (!_global.ContainsKey(networkId)) return inner.Allocate(networkId, ipVersion, requested);
         var store = Store;
-        var heldElsewhere = new List<IPAddress>();
-        try
+        var elsewhere = _heldElsewhere.GetOrAdd(networkId, _ => new ConcurrentDictionary<IPAddress, byte>());
+        // Its holder may have let it go since: the store decides.
+        if (requested is not null && elsewhere.TryRemove(requested, out _)) inner.Release(networkId, requested);
+        bool returned = false;
+        for (int attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            for (int attempt = 0; attempt < MaxAttempts; attempt++)
+            IPPrefix candidate;
+            try
             {
-                var candidate = inner.Allocate(networkId, ipVersion, requested);
-                CasResult claimed;
-                try
-                {
-                    claimed = store.Put(GlobalKeys.Address(networkId, candidate.Address), Holder(), StoreRevisions.Absent);
-                }
-                catch
-                {
-                    inner.Release(networkId, candidate.Address);
-                    throw;
-                }
-                if (claimed.Succeeded) return candidate;
-                heldElsewhere.Add(candidate.Address);
-                if (requested is not null)
-                    throw PlexusException.Conflict($"address {requested} is already in use (by an endpoint on host {HolderOf(claimed.Current)})");
+                candidate = inner.Allocate(networkId, ipVersion, requested);
             }
-            throw PlexusException.Conflict($"no free IPv{ipVersion} address found after {MaxAttempts} attempts: other hosts hold them");
+            catch (PlexusException) when (requested is null && !returned && ReturnHeldElsewhere(networkId, elsewhere))
+            {
+                returned = true; // the pool looked full only for addresses other hosts held when tried: try them again
+                continue;
+            }
+            CasResult claimed;
+            try
+            {
+                claimed = store.Put(GlobalKeys.Address(networkId, candidate.Address), Holder(), StoreRevisions.Absent);
+            }
+            catch
+            {
+                inner.Release(networkId, candidate.Address);
+                throw;
+            }
+            if (claimed.Succeeded) return candidate;
+            elsewhere[candidate.Address] = 0; // stays taken in the local pool: the next allocation does not try it again
+            if (requested is not null)
+                throw PlexusException.Conflict($"address {requested} is already in use (by an endpoint on host {HolderOf(claimed.Current)})");
         }
-        finally
+        throw PlexusException.Conflict($"no free IPv{ipVersion} address found after {MaxAttempts} attempts: other hosts hold them");
+    }
+
+    /// <summary>Hands the addresses remembered as held by other hosts back to the local pool; false when there were none.</summary>
+    private bool ReturnHeldElsewhere(string networkId, ConcurrentDictionary<IPAddress, byte> elsewhere)
+    {
+        bool any = false;
+        foreach (var address in elsewhere.Keys)
         {
-            foreach (var address in heldElsewhere) inner.Release(networkId, address);
+            if (!elsewhere.TryRemove(address, out _)) continue;
+            inner.Release(networkId, address);
+            any = true;
         }
+        return any;
     }
 
     public void Release(string networkId, IPAddress address)
