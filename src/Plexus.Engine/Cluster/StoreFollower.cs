@@ -129,6 +129,9 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 1706, Level = LogLevel.Warning, Message = "address claim {Key}: {Error}")]
     public static partial void ClaimFailed(ILogger logger, string key, string error);
 
+    [LoggerMessage(EventId = 1708, Level = LogLevel.Information, Message = "network {Name}: subnet {Subnet} overlaps subnet {Other} of global network {OtherName}, recorded by another host meanwhile; picking another subnet")]
+    public static partial void SubnetPickedAgain(ILogger logger, string name, System.Net.IPNetwork subnet, string other, string otherName);
+
     [LoggerMessage(EventId = 1707, Level = LogLevel.Information, Message = "cluster store: reconciled this host's published state ({Records} endpoint records and {Claims} address claims put right)")]
     public static partial void Reconciled(ILogger logger, int records, int claims);
 }

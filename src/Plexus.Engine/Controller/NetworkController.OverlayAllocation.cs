@@ -46,6 +46,7 @@ public sealed partial class NetworkController
             if (overlap is null) return subnets;
             _ipam.RemoveNetwork(state.Id);
             if (given.Contains(overlap.Subnet) || pick == SubnetPicks) throw PlexusException.Conflict(overlap.Describe(state.Name));
+            ClusterLog.SubnetPickedAgain(Logger, state.Name, overlap.Subnet, overlap.Pool.Subnet, overlap.Pool.Name);
         }
     }
 

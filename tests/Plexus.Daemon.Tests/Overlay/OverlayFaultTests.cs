@@ -68,15 +68,18 @@ public sealed class OverlayFaultTests(OverlayHosts hosts) : IClassFixture<Overla
     [PrivilegedFact]
     public async Task Two_hosts_creating_networks_without_a_subnet_at_once_both_succeed_with_different_subnets()
     {
-        // Both hosts know the same global subnets, so both pick the same free one first: one of them picks again.
-        for (int round = 0; round < 2; round++)
+        // Both hosts know the same global subnets, so both pick the same free one first: the one whose pool list
+        // compare-and-swap loses picks again (logged). Sent at once over HTTP so the two picks overlap in time.
+        for (int round = 0; round < 3; round++)
         {
             string a = $"auto{round}a", b = $"auto{round}b";
+            using var go = new Barrier(2);
             var made = await Task.WhenAll(
-                Task.Run(() => hosts[1].Docker("network", "create", "-d", "overlay", a)),
-                Task.Run(() => hosts[2].Docker("network", "create", "-d", "overlay", b)));
-            Assert.True(made[0].ExitCode == 0, made[0].Output);
-            Assert.True(made[1].ExitCode == 0, made[1].Output);
+                Task.Run(() => CreateAfter(go, 1, a)),
+                Task.Run(() => CreateAfter(go, 2, b)));
+            Assert.True(made[0].IsSuccessStatusCode, $"{a} on host 1: {made[0].Content.ReadAsStringAsync().Result}");
+            Assert.True(made[1].IsSuccessStatusCode, $"{b} on host 2: {made[1].Content.ReadAsStringAsync().Result}");
+            foreach (var response in made) response.Dispose();
             const string Subnet = "{{(index .IPAM.Config 0).Subnet}}";
             var subnetA = hosts.Inspect(1, a, Subnet);
             var subnetB = hosts.Inspect(2, b, Subnet);
@@ -126,6 +129,13 @@ public sealed class OverlayFaultTests(OverlayHosts hosts) : IClassFixture<Overla
         OverlayHosts.Eventually(() => hosts[2].Docker("network", "create", "-d", "overlay", "--subnet", "10.205.0.0/24", "-o", $"{OverlayOptions.VxlanId}=5000", "retagged").ExitCode == 0,
             "VXLAN id 5000 taken again after its network was removed");
         Assert.Equal(0, hosts[2].Docker("network", "rm", "retagged").ExitCode);
+    }
+
+    private HttpResponseMessage CreateAfter(Barrier go, int n, string name)
+    {
+        var body = Json($"{{\"Name\":\"{name}\",\"Driver\":\"overlay\"}}");
+        go.SignalAndWait();
+        return hosts[n].Http.PostAsync("networks/create", body).Result;
     }
 
     private HttpResponseMessage Create(int n, string name, string subnet, string vni) =>
