@@ -97,12 +97,15 @@ public sealed class EtcdProcess : IDisposable
         }
     }
 
-    /// <summary>A cluster of <paramref name="members"/> members, all serving when this returns.</summary>
-    public static IReadOnlyList<EtcdProcess> StartCluster(int members)
+    /// <summary>
+    /// A cluster of <paramref name="members"/> members, all serving when this returns: on 127.0.0.1 of the test's
+    /// namespace, or serving clients on <paramref name="address"/> of <paramref name="ns"/> (each on its own port).
+    /// </summary>
+    public static IReadOnlyList<EtcdProcess> StartCluster(int members, NetworkNamespace? ns = null, string address = "127.0.0.1")
     {
         var ports = Enumerable.Range(0, members).Select(_ => (Client: FreePort(), Peer: FreePort())).ToList();
         var initial = string.Join(',', ports.Select((p, i) => $"m{i}=http://127.0.0.1:{p.Peer}"));
-        var cluster = ports.Select((p, i) => new EtcdProcess($"m{i}", p.Client, p.Peer, initial, null)).ToList();
+        var cluster = ports.Select((p, i) => new EtcdProcess($"m{i}", p.Client, p.Peer, initial, ns, address: address)).ToList();
         try
         {
             foreach (var member in cluster) member.Launch(existing: false);

@@ -91,19 +91,24 @@ public sealed partial class EtcdClusterMembership : IClusterMembership
         }
     }
 
+    /// <remarks>
+    /// The record is this host's from the call on, written or not: when the host is not registered yet (or the put
+    /// fails), it is written with the others when the host registers, and the caller still hears of the failure.
+    /// </remarks>
     public void PutOwned(string key, string value)
     {
+        lock (_gate) _owned[key] = value;
         long lease = Volatile.Read(ref _lease);
         if (lease == 0 || !_registered)
-            throw new GlobalStoreUnavailableException($"put {key}: host {Self.Id} is not registered in the cluster store (etcd at {_store.Options.Describe()}) yet");
+            throw new GlobalStoreUnavailableException($"put {key}: host {Self.Id} is not registered in the cluster store (etcd at {_store.Options.Describe()}) yet; written when it registers");
         _store.Put(key, value, StoreRevisions.Any, lease);
-        lock (_gate) _owned[key] = value;
     }
 
+    /// <remarks>Forgotten first, so a registration after a failed delete does not write the record again.</remarks>
     public void DeleteOwned(string key)
     {
-        _store.Delete(key);
         lock (_gate) _owned.Remove(key);
+        _store.Delete(key);
     }
 
     public void Leave()

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Plexus.Engine.Ipam;
 using Plexus.Engine.Model;
 using Plexus.Engine.Store;
@@ -32,15 +33,25 @@ public sealed class GlobalIpam(IIpam inner) : IIpam
     /// the store per attach, and a failure past <see cref="MaxAttempts"/>). Handed back when the pool looks full.
     /// </summary>
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<IPAddress, byte>> _heldElsewhere = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The claims this host means to hold (network id, address): added before a claim is written and removed before it
+    /// is deleted, so <see cref="ReconcileClaims"/> never takes one that is being made.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Network, string Address), byte> _claimed = new();
     private IGlobalStore? _store;
     private string _host = "";
+    private Action? _storeFailed;
 
     public IpamRegistry Drivers => inner.Drivers;
 
     /// <summary>Connects the global store (when the daemon joins a cluster, after the engine opened).</summary>
-    public void Attach(IGlobalStore store, string hostId)
+    /// <param name="storeFailed">Called when a claim could not be written or deleted because the store was away: the
+    /// caller reconciles (<see cref="ReconcileClaims"/>) once it answers again.</param>
+    public void Attach(IGlobalStore store, string hostId, Action? storeFailed = null)
     {
         _host = hostId;
+        _storeFailed = storeFailed;
         Volatile.Write(ref _store, store);
     }
 
@@ -66,8 +77,10 @@ public sealed class GlobalIpam(IIpam inner) : IIpam
             inner.RestoreNetwork(networkId, networkName, subnets, options, allocated, driver, scope);
             return;
         }
-        inner.RestoreNetwork(networkId, networkName, subnets, options, allocated, driver, DataScope.Local);
+        var held = allocated.ToList();
+        inner.RestoreNetwork(networkId, networkName, subnets, options, held, driver, DataScope.Local);
         _global[networkId] = 0;
+        foreach (var address in held) _claimed[(networkId, address.ToString())] = 0; // this host's endpoints' claims
     }
 
     public void RemoveNetwork(string networkId)
@@ -75,6 +88,7 @@ public sealed class GlobalIpam(IIpam inner) : IIpam
         inner.RemoveNetwork(networkId);
         _global.TryRemove(networkId, out _);
         _heldElsewhere.TryRemove(networkId, out _);
+        foreach (var claim in _claimed.Keys.Where(c => c.Network == networkId)) _claimed.TryRemove(claim, out _);
     }
 
     public IPPrefix Allocate(string networkId, int ipVersion, IPAddress? requested = null)
@@ -97,17 +111,23 @@ public sealed class GlobalIpam(IIpam inner) : IIpam
                 returned = true; // the pool looked full only for addresses other hosts held when tried: try them again
                 continue;
             }
+            var claim = (networkId, candidate.Address.ToString());
+            _claimed[claim] = 0;
             CasResult claimed;
             try
             {
                 claimed = store.Put(GlobalKeys.Address(networkId, candidate.Address), Holder(), StoreRevisions.Absent);
             }
-            catch
+            catch (Exception e)
             {
+                _claimed.TryRemove(claim, out _);
                 inner.Release(networkId, candidate.Address);
+                // A write cut short may still have been applied: the claim is taken back once the store answers.
+                if (e is GlobalStoreUnavailableException) _storeFailed?.Invoke();
                 throw;
             }
             if (claimed.Succeeded) return candidate;
+            _claimed.TryRemove(claim, out _);
             elsewhere[candidate.Address] = 0; // stays taken in the local pool: the next allocation does not try it again
             if (requested is not null)
                 throw PlexusException.Conflict($"address {requested} is already in use (by an endpoint on host {HolderOf(claimed.Current)})");
@@ -131,7 +151,9 @@ public sealed class GlobalIpam(IIpam inner) : IIpam
     public void Release(string networkId, IPAddress address)
     {
         inner.Release(networkId, address);
-        if (!_global.ContainsKey(networkId) || Volatile.Read(ref _store) is not { } store) return;
+        if (!_global.ContainsKey(networkId)) return;
+        _claimed.TryRemove((networkId, address.ToString()), out _);
+        if (Volatile.Read(ref _store) is not { } store) return;
         try
         {
             var key = GlobalKeys.Address(networkId, address);
@@ -139,9 +161,48 @@ public sealed class GlobalIpam(IIpam inner) : IIpam
         }
         catch (GlobalStoreUnavailableException)
         {
-            // Left held in the store: the network's addresses are reconciled when the store returns (not yet: see issue 17).
+            // Left held in the store: deleted by ReconcileClaims once the store answers again.
+            _storeFailed?.Invoke();
         }
     }
+
+    /// <summary>
+    /// Makes this host's claims in the store what it holds: a claim of an address it no longer holds (released while
+    /// the store was away, or written by a put whose outcome was unknown) is deleted, compared on its revision; an
+    /// address it holds without a claim (freed by another host while this one's registration had lapsed) is claimed
+    /// again if nobody took it, and logged if somebody did. Returns how many claims it put right.
+    /// </summary>
+    public int ReconcileClaims(ILogger logger)
+    {
+        if (Volatile.Read(ref _store) is not { } store) return 0;
+        int fixedUp = 0;
+        var listed = store.List(GlobalKeys.Addresses).Entries; // before the snapshot below: see _claimed
+        var inStore = new HashSet<(string, string)>();
+        foreach (var entry in listed)
+        {
+            var rest = entry.Key[GlobalKeys.Addresses.Length..];
+            int slash = rest.IndexOf('/', StringComparison.Ordinal);
+            if (slash <= 0) continue;
+            var claim = (rest[..slash], rest[(slash + 1)..]);
+            if (HolderOf(entry) != _host) continue;
+            inStore.Add(claim);
+            if (_claimed.ContainsKey(claim)) continue;
+            if (store.Delete(entry.Key, entry.ModRevision).Succeeded) fixedUp++;
+        }
+        foreach (var (network, address) in _claimed.Keys)
+        {
+            if (inStore.Contains((network, address)) || !_global.ContainsKey(network)) continue;
+            var key = GlobalKeys.AddressesOf(network) + address;
+            var put = store.Put(key, Holder(), StoreRevisions.Absent);
+            if (put.Succeeded) fixedUp++;
+            else if (HolderOf(put.Current) is { } other && other != _host)
+                ClusterLog.ClaimFailed(logger, key, $"this host's endpoint holds the address, but host {other} claimed it meanwhile");
+        }
+        return fixedUp;
+    }
+
+    /// <summary>Every global network's subnets as /ipam/pools holds them now (a subnet pick avoids them).</summary>
+    public IReadOnlyList<IPNetwork> GlobalSubnets() => [.. ReadPools(Store).Pools.Select(p => IPNetwork.Parse(p.Subnet))];
 
     /// <summary>
     /// Frees an address that a dead host held (its endpoint record expired with its lease): only if that host still
@@ -161,6 +222,12 @@ public sealed class GlobalIpam(IIpam inner) : IIpam
     /// </summary>
     public void AddPools(string networkId, string networkName, IReadOnlyList<SubnetState> subnets)
     {
+        if (TryAddPools(networkId, networkName, subnets) is { } overlap) throw PlexusException.Conflict(overlap.Describe(networkName));
+    }
+
+    /// <summary>As <see cref="AddPools"/>, but an overlap is returned (nothing recorded) rather than thrown, so a picked subnet can be picked again.</summary>
+    public PoolOverlap? TryAddPools(string networkId, string networkName, IReadOnlyList<SubnetState> subnets)
+    {
         var store = Store;
         while (true)
         {
@@ -168,9 +235,9 @@ public sealed class GlobalIpam(IIpam inner) : IIpam
             foreach (var subnet in subnets)
                 foreach (var pool in pools)
                     if (IPMath.Overlaps(subnet.Subnet, IPNetwork.Parse(pool.Subnet)))
-                        throw PlexusException.Conflict($"network {networkName}: subnet {subnet.Subnet} overlaps subnet {pool.Subnet} of global network {pool.Name}");
+                        return new PoolOverlap(subnet.Subnet, pool);
             pools.AddRange(subnets.Select(s => new GlobalPool(s.Subnet.ToString(), networkId, networkName)));
-            if (store.Put(GlobalKeys.Pools, JsonSerializer.Serialize(pools, ClusterJsonContext.Default.ListGlobalPool), revision).Succeeded) return;
+            if (store.Put(GlobalKeys.Pools, JsonSerializer.Serialize(pools, ClusterJsonContext.Default.ListGlobalPool), revision).Succeeded) return null;
         }
     }
 

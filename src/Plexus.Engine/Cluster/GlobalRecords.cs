@@ -33,3 +33,9 @@ public sealed record AddressHolder(string Host);
 [JsonSerializable(typeof(List<GlobalPool>))]
 [JsonSerializable(typeof(AddressHolder))]
 internal sealed partial class ClusterJsonContext : JsonSerializerContext;
+
+/// <summary>A subnet of a network being made that overlaps <paramref name="Pool"/>, a subnet of another global network.</summary>
+public sealed record PoolOverlap(System.Net.IPNetwork Subnet, GlobalPool Pool)
+{
+    public string Describe(string networkName) => $"network {networkName}: subnet {Subnet} overlaps subnet {Pool.Subnet} of global network {Pool.Name}";
+}

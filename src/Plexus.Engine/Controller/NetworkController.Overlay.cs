@@ -18,9 +18,6 @@ namespace Plexus.Engine.Controller;
 /// </summary>
 public sealed partial class NetworkController
 {
-    /// <summary>Docker's overlay driver starts VXLAN ids above 4096 (below them, VLAN ids could be mistaken for them).</summary>
-    private const uint FirstVni = 4097;
-
     private IGlobalStore? _globalStore;
     private IClusterMembership? _membership;
     private GlobalIpam? _globalIpam;
@@ -46,8 +43,9 @@ public sealed partial class NetworkController
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(membership);
         ArgumentNullException.ThrowIfNull(ipam);
-        ipam.Attach(store, membership.Self.Id);
+        ipam.Attach(store, membership.Self.Id, RequestReconcile);
         _membership = membership;
+        membership.Changed += OnMembershipChanged;
         _globalIpam = ipam;
         Volatile.Write(ref _globalStore, store);
         _endpointPublisher = Events.Follow(PublishEndpoint);
@@ -58,6 +56,7 @@ public sealed partial class NetworkController
     /// <summary>Stops following the cluster store (before the store and membership are disposed).</summary>
     public void DetachCluster()
     {
+        if (_membership is { } membership) membership.Changed -= OnMembershipChanged;
         _endpointPublisher?.Dispose();
         _networkFollower?.Dispose();
         _endpointFollower?.Dispose();
@@ -71,6 +70,7 @@ public sealed partial class NetworkController
     private NetworkState CreateGlobalNetwork(NetworkCreateRequest request, INetworkDriver driver)
     {
         if (Volatile.Read(ref _globalStore) is not { } store || _globalIpam is not { } globalIpam) throw NoClusterStore(driver.Name);
+        uint requestedVni = RequestedVni(request.Options);
         lock (_globalNetworks)
         {
             ReserveName(_reservedNetworkNames, request.Name!, _networks.Values.Select(n => n.Name), "network");
@@ -81,14 +81,9 @@ public sealed partial class NetworkController
             try
             {
                 driver.ValidateNetwork(state);
-                state = state with
-                {
-                    Subnets = _ipam.AddNetwork(state.Id, state.Name, allocatable, state.EnableIPv6, state.IpamOptions, HostPrefixes(), state.IpamDriver, DataScope.Global),
-                };
-                ipamAdded = true;
-                globalIpam.AddPools(state.Id, state.Name, state.Subnets);
-                poolsAdded = true;
-                vni = AllocateVni(store, state.Id);
+                state = state with { Subnets = AddGlobalSubnets(state, allocatable, globalIpam) };
+                ipamAdded = poolsAdded = true;
+                vni = requestedVni != 0 ? ClaimVni(store, requestedVni, state.Id) : AllocateVni(store, state.Id);
                 options[OverlayOptions.VxlanId] = vni.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 state = state with { Options = options };
                 var created = store.Put(GlobalKeys.Network(state.Name), JsonSerializer.Serialize(state, StoreJsonContext.Default.NetworkState), StoreRevisions.Absent);
@@ -115,20 +110,6 @@ public sealed partial class NetworkController
             Events.Publish(ControllerEvent.NetworkCreated(state));
             return state;
         }
-    }
-
-    /// <summary>The lowest free VXLAN id, taken by creating its key only if absent (another host may take it first: then the next).</summary>
-    private static uint AllocateVni(IGlobalStore store, string networkId)
-    {
-        var used = store.List(GlobalKeys.Vnis).Entries
-            .Select(e => uint.TryParse(e.Key[GlobalKeys.Vnis.Length..], System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0)
-            .ToHashSet();
-        for (uint vni = FirstVni; vni <= 0xFFFFFF; vni++)
-        {
-            if (used.Contains(vni)) continue;
-            if (store.Put(GlobalKeys.Vni(vni), networkId, StoreRevisions.Absent).Succeeded) return vni;
-        }
-        throw new PlexusException(ErrorKind.Conflict, "no free VXLAN id left in the cluster");
     }
 
     /// <summary>Deletes a global network everywhere: refused while it has endpoints on this host or any other.</summary>
@@ -247,7 +228,8 @@ public sealed partial class NetworkController
         }
         catch (Exception e) when (e is GlobalStoreUnavailableException or PlexusException or InvalidOperationException)
         {
-            ClusterLog.EndpointRecordFailed(Logger, key, e.Message); // written again when the endpoint follower lists
+            ClusterLog.EndpointRecordFailed(Logger, key, e.Message);
+            RequestReconcile(); // put right by the relist once the store answers (ReconcileOwnState)
         }
     }
 
@@ -280,20 +262,7 @@ public sealed partial class NetworkController
                 if (!listed.ContainsKey(key)) Forget(key, old);
             foreach (var (key, record) in listed) Remember(key, record);
         }
-        if (_membership is not { } membership) return;
-        var joined = _endpoints.Values.Where(e => e.SandboxId is not null && e.Scope == DataScope.Global).ToList();
-        // This host's records of endpoints it no longer has (a leave while etcd was away): the others drop them too.
-        var mine = joined.Select(e => GlobalKeys.Endpoint(e.NetworkId, e.Id)).ToHashSet(StringComparer.Ordinal);
-        foreach (var (key, record) in listed)
-            if (record.Host == membership.Self.Id && !mine.Contains(key)) membership.DeleteOwned(key);
-        foreach (var endpoint in joined)
-        {
-            var key = GlobalKeys.Endpoint(endpoint.NetworkId, endpoint.Id);
-            if ((_republished && listed.ContainsKey(key)) || !_networks.TryGetValue(endpoint.NetworkId, out var network)) continue;
-            var sandbox = endpoint.SandboxId is { } sid && _sandboxes.TryGetValue(sid, out var s) ? s.State : null;
-            membership.PutOwned(key, RecordOf(network, endpoint, sandbox, membership)); // throws while unregistered: the follower lists again
-        }
-        _republished = true;
+        ReconcileOwnState(listed);
     }
 
     private void ApplyEndpointChange(WatchEvent change)

@@ -24,7 +24,9 @@ public sealed class OverlayHosts : IDisposable
     {
     }
 
-    internal OverlayHosts(int count)
+    /// <param name="etcdMembers">1: one etcd (<see cref="Etcd"/>); more: a cluster of that many on the same address, each
+    /// on its own port (<see cref="EtcdMembers"/>), every host given all of them.</param>
+    internal OverlayHosts(int count, int etcdMembers = 1)
     {
         Underlay = new TestNetwork();
         try
@@ -33,7 +35,8 @@ public sealed class OverlayHosts : IDisposable
             u.CreateLink(new BridgeSpec("ul0") { Up = true });
             int bridge = u.GetLink("ul0").Index;
             u.AddAddress(bridge, IPPrefix.Parse(EtcdAddress + "/24"));
-            Etcd = EtcdProcess.StartOn(Underlay.HostNs, EtcdAddress);
+            EtcdMembers = etcdMembers == 1 ? [EtcdProcess.StartOn(Underlay.HostNs, EtcdAddress)] : EtcdProcess.StartCluster(etcdMembers, Underlay.HostNs, EtcdAddress);
+            Etcd = EtcdMembers[0];
             for (int i = 1; i <= count; i++)
             {
                 var w = new DaemonWorld();
@@ -55,6 +58,7 @@ public sealed class OverlayHosts : IDisposable
 
     public TestNetwork Underlay { get; }
     public EtcdProcess Etcd { get; } = null!;
+    public IReadOnlyList<EtcdProcess> EtcdMembers { get; } = [];
 
     /// <summary>Host <paramref name="n"/>, counted from 1.</summary>
     public DaemonWorld this[int n] => _hosts[n - 1];
@@ -64,7 +68,34 @@ public sealed class OverlayHosts : IDisposable
     public static string Vtep(int n) => $"10.77.0.{n}";
 
     /// <summary>Starts (or restarts) host <paramref name="n"/>'s plexusd in the cluster.</summary>
-    public void Start(int n) => this[n].Start("--cluster-store", $"etcd://{Etcd.Endpoint}", "--cluster-advertise", Vtep(n));
+    public void Start(int n) =>
+        this[n].Start("--cluster-store", $"etcd://{string.Join(',', EtcdMembers.Select(m => m.Endpoint))}", "--cluster-advertise", Vtep(n));
+
+    /// <summary>
+    /// The keys under <paramref name="prefix"/> (a store key, "/ipam/addresses/ID/", below Plexus's /plexus) and their
+    /// values, read from etcd itself (its JSON gateway, by curl in the underlay namespace where etcd listens), from
+    /// the first member that answers.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> EtcdKeys(string prefix)
+    {
+        var key = System.Text.Encoding.UTF8.GetBytes("/plexus" + prefix);
+        var end = (byte[])key.Clone();
+        end[^1]++;
+        var body = $"{{\"key\":\"{Convert.ToBase64String(key)}\",\"range_end\":\"{Convert.ToBase64String(end)}\"}}";
+        foreach (var member in EtcdMembers.Where(m => m.IsRunning))
+        {
+            var (code, output) = Underlay.Exec("host", "curl", "-s", "--max-time", "5", "-X", "POST", "-d", body, $"http://{member.Endpoint}/v3/kv/range");
+            if (code != 0) continue;
+            using var reply = System.Text.Json.JsonDocument.Parse(output);
+            var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (reply.RootElement.TryGetProperty("kvs", out var kvs))
+                foreach (var kv in kvs.EnumerateArray())
+                    keys[System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(kv.GetProperty("key").GetString()!))["/plexus".Length..]] =
+                        kv.TryGetProperty("value", out var v) ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(v.GetString()!)) : "";
+            return keys;
+        }
+        throw new InvalidOperationException($"no etcd member answered a range of {prefix}");
+    }
 
     /// <summary>
     /// Host <paramref name="n"/>'s "outside world" (made on first use): a namespace joined to that host only by a veth,
@@ -150,7 +181,7 @@ public sealed class OverlayHosts : IDisposable
                 // the others are still disposed
             }
         }
-        Etcd?.Dispose();
+        foreach (var member in EtcdMembers) member.Dispose();
         Underlay.Dispose();
     }
 }

@@ -76,6 +76,39 @@ public sealed class GlobalIpamTests : IDisposable
     }
 
     [Fact]
+    public void Reconciling_claims_deletes_those_of_addresses_no_longer_held_and_claims_held_ones_again_unless_taken()
+    {
+        var kept = _a.Allocate("net1", 4).Address;
+        var lost = _a.Allocate("net1", 4).Address;
+        var taken = _a.Allocate("net1", 4).Address;
+        // What an outage leaves: a claim of an address released meanwhile (the delete failed), and claims of held
+        // addresses that another host freed while this one's registration had lapsed (one of them taken since).
+        var stale = IPAddress.Parse("10.9.0.6");
+        _store.Put(GlobalKeys.Address("net1", stale), "{\"host\":\"host-a\"}");
+        _store.Delete(GlobalKeys.Address("net1", lost));
+        _store.Delete(GlobalKeys.Address("net1", taken));
+        _store.Put(GlobalKeys.Address("net1", taken), "{\"host\":\"host-b\"}");
+
+        Assert.Equal(2, _a.ReconcileClaims(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
+        Assert.Null(_store.Get(GlobalKeys.Address("net1", stale)));
+        Assert.Contains("host-a", _store.Get(GlobalKeys.Address("net1", lost))!.Value, StringComparison.Ordinal);
+        Assert.Contains("host-a", _store.Get(GlobalKeys.Address("net1", kept))!.Value, StringComparison.Ordinal);
+        Assert.Contains("host-b", _store.Get(GlobalKeys.Address("net1", taken))!.Value, StringComparison.Ordinal); // not taken back
+        Assert.Equal(0, _a.ReconcileClaims(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)); // nothing left to do
+    }
+
+    [Fact]
+    public void An_overlap_is_returned_for_a_picked_subnet_to_be_picked_again_and_nothing_is_recorded()
+    {
+        _a.AddPools("n1", "blue", [new SubnetState { Subnet = IPNetwork.Parse("10.8.0.0/24"), Gateway = IPAddress.Parse("10.8.0.1") }]);
+        long before = _store.Revision;
+        var overlap = _b.TryAddPools("n2", "red", [new SubnetState { Subnet = IPNetwork.Parse("10.8.0.0/24"), Gateway = IPAddress.Parse("10.8.0.1") }]);
+        Assert.Equal(("blue", "10.8.0.0/24"), (overlap?.Pool.Name, overlap?.Pool.Subnet));
+        Assert.Equal(before, _store.Revision);
+        Assert.Equal([IPNetwork.Parse("10.8.0.0/24")], _b.GlobalSubnets());
+    }
+
+    [Fact]
     public void Local_networks_pass_through_without_the_store()
     {
         long before = _store.Revision;

@@ -6,8 +6,11 @@ namespace Plexus.Engine.Drivers.Overlay;
 /// <summary>An overlay network's options as Docker spells them: its VXLAN id and an optional MTU.</summary>
 public sealed record OverlayOptions(uint Vni, int? Mtu)
 {
-    /// <summary>Docker's key for the network's VXLAN id (shown in inspect's Options), written by the controller from the cluster-wide allocation.</summary>
+    /// <summary>Docker's key for the network's VXLAN id (shown in inspect's Options): asked for at create, or allocated cluster-wide by the controller.</summary>
     public const string VxlanId = "com.docker.network.driver.overlay.vxlanid_list";
+
+    /// <summary>VXLAN ids have 24 bits.</summary>
+    public const uint MaxVni = 0xFFFFFF;
 
     public const string MtuKey = "com.docker.network.driver.mtu";
 
@@ -19,8 +22,8 @@ public sealed record OverlayOptions(uint Vni, int? Mtu)
         ArgumentNullException.ThrowIfNull(network);
         uint vni = 0;
         if (network.Options.TryGetValue(VxlanId, out var text)
-            && (!uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out vni) || vni is 0 or > 0xFFFFFF))
-            throw PlexusException.Invalid($"invalid {VxlanId} '{text}': a VXLAN id is 1 to 16777215");
+            && (!uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out vni) || vni is 0 or > MaxVni))
+            throw PlexusException.Invalid($"invalid {VxlanId} '{text}': a VXLAN id is 1 to {MaxVni}");
         int? mtu = null;
         if (network.Options.TryGetValue(MtuKey, out var m))
         {
