@@ -111,10 +111,12 @@ internal static class CniEndpoints
     {
         var endpoint = attachment.Endpoint;
         var (bridge, host, container) = check ? c.CniLinksOf(attachment) : (null, null, null);
-        // ADD answers from plexusd's own record, asking the kernel nothing: the bridge's and the host end's names are in
-        // the drivers' state, every host end has the bridge driver's one MAC, and the container's MAC is the endpoint's.
-        // (Looking a veth up by name makes the kernel walk every namespace id it knows: with a thousand containers, most of an ADD.)
-        bool bridged = !check && attachment.Network.Driver == "bridge";
+        // ADD answers from plexusd's own record but for the bridge's MAC (the bridge alone is looked up, which is cheap): the
+        // bridge's and the host end's names are in the drivers' state, every host end has the bridge driver's one MAC, the
+        // container's MAC is the endpoint's and its MTU the network's. (Looking a veth up by name makes the kernel walk every
+        // namespace id it knows: with a thousand containers, most of an ADD.)
+        var bridgeOf = check ? null : c.CniBridgeOf(attachment.Network);
+        bool bridged = bridgeOf is not null;
         var addresses = new List<CniAddressJson>();
         var routes = new List<CniRouteJson>();
         foreach (var (prefix, gateway) in new[] { (endpoint.IPv4, endpoint.Joined?.GatewayV4), (endpoint.IPv6, endpoint.Joined?.GatewayV6) })
@@ -130,7 +132,7 @@ internal static class CniEndpoints
         return new CniAttachmentJson
         {
             Bridge = bridged
-                ? new CniInterfaceJson { Name = attachment.Network.DriverState.GetValueOrDefault(BridgeDriver.StateBridge, "") }
+                ? new CniInterfaceJson { Name = attachment.Network.DriverState.GetValueOrDefault(BridgeDriver.StateBridge, ""), Mac = bridgeOf!.Value.BridgeMac?.ToString() }
                 : new CniInterfaceJson { Name = bridge?.Name ?? "", Mac = bridge?.Mac?.ToString() },
             HostInterface = bridged && endpoint.DriverState.TryGetValue("veth", out var veth)
                 ? new CniInterfaceJson { Name = veth, Mac = BridgeDriver.HostEndMac.ToString() }
@@ -139,7 +141,7 @@ internal static class CniEndpoints
             {
                 Name = endpoint.InterfaceName ?? "",
                 Mac = (container?.Mac ?? endpoint.Mac)?.ToString(),
-                Mtu = container?.Mtu,
+                Mtu = container?.Mtu ?? bridgeOf?.Mtu,
                 Sandbox = sandbox.NamespacePath,
             },
             Addresses = addresses,

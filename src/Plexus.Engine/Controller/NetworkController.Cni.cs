@@ -2,6 +2,7 @@ using Plexus.Engine.Model;
 using Plexus.Engine.Sandboxes;
 using Plexus.Kernel;
 using Plexus.Kernel.Rtnl;
+using Plexus.Kernel.Types;
 
 namespace Plexus.Engine.Controller;
 
@@ -130,6 +131,24 @@ public sealed partial class NetworkController
         var container = attachment.Endpoint.InterfaceName is { } name ? attachment.Sandbox.Netlink.FindLink(name) : null;
         return (bridge, host, container);
     }
+
+    /// <summary>
+    /// ADD's view of a bridge network's links, for the result: the bridge's MAC as the kernel has it, and the MTU the
+    /// container's interface was made with. Only the bridge is asked for, by name: a bridge has no peer namespace, so
+    /// the look-up is a hash look-up (a veth's makes the kernel walk every namespace id the host knows). Null for a
+    /// network that is not a bridge network; the MAC is null if the bridge is gone.
+    /// </summary>
+    public (MacAddress? BridgeMac, int Mtu)? CniBridgeOf(NetworkState network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (DriverOf(network) is not Drivers.Bridge.BridgeDriver bridge || !network.DriverState.TryGetValue(Drivers.Bridge.BridgeDriver.StateBridge, out var name))
+            return null;
+        // The veth is made with the network's MTU, or the kernel's default for a veth when the network sets none.
+        return (_host.FindLink(name)?.Mac, bridge.OptionsOf(network).MtuValue ?? DefaultVethMtu);
+    }
+
+    /// <summary>The MTU the kernel gives a veth made without one.</summary>
+    private const int DefaultVethMtu = 1500;
 
     /// <summary>
     /// CHECK's kernel side: what is wrong with the attachment's interface in the container as the kernel shows it

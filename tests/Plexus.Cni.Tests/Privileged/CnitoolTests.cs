@@ -43,6 +43,9 @@ public sealed class CnitoolTests(CniWorld world) : IClassFixture<CniWorld>
         Assert.InRange(int.Parse(ip1.Split('.')[3], System.Globalization.CultureInfo.InvariantCulture), 10, 50);
         Assert.Equal("10.77.0.1", first.GetProperty("ips")[0].GetProperty("gateway").GetString());
         Assert.Contains(interfaces[2].GetProperty("mac").GetString()!, world.In("web1", "ip", "link", "show", "eth0").Output, StringComparison.OrdinalIgnoreCase);
+        // The bridge with its MAC as the kernel has it; the container's MTU only in a 1.1.0 result (this one is 1.0.0).
+        Assert.Contains(interfaces[0].GetProperty("mac").GetString()!, world.In("host", "ip", "link", "show", "cniweb0").Output, StringComparison.OrdinalIgnoreCase);
+        Assert.False(interfaces[2].TryGetProperty("mtu", out _));
 
         var ping = world.In("web1", "busybox", "ping", "-c", "1", "-W", "5", ip2);
         Assert.True(ping.ExitCode == 0, ping.Output);
