@@ -13,7 +13,7 @@ namespace Plexus.Daemon.Api;
 internal static class CniEndpoints
 {
     /// <summary>CNI's codes (SPEC.md, "Error"), as plexusd chooses them; the plugin adds those it finds itself.</summary>
-    internal const int UnknownContainer = 3, DecodeFailed = 6, InvalidConfig = 7, TryAgain = 11, NotAvailable = 50, Failed = 100;
+    internal const int UnsupportedField = 2, UnknownContainer = 3, DecodeFailed = 6, InvalidConfig = 7, TryAgain = 11, NotAvailable = 50, Failed = 100;
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -45,11 +45,11 @@ internal static class CniEndpoints
             // Ready when plexusd answers (it does: the engine is open) and the network, if made, is the one configured.
             if (body.Network is { Name: { Length: > 0 } name } network
                 && c.Networks.FirstOrDefault(n => n.Name == name) is { } existing
-                && existing.Labels.TryGetValue(NetworkController.CniDefinitionLabel, out var had))
+                && existing.Labels.ContainsKey(NetworkController.CniDefinitionLabel))
             {
                 var (_, definition) = CniMapping.NetworkRequest(network);
-                if (had != definition)
-                    throw new CniFailure(NotAvailable, $"network {name} is defined differently in plexusd: {CniDefinitions.Difference(had, definition)}");
+                if (c.CniDefinitionDifference(existing, definition) is { } difference)
+                    throw new CniFailure(NotAvailable, $"network {name} is defined differently in plexusd: {difference}");
             }
             return Results.NoContent();
         }));
@@ -85,7 +85,7 @@ internal static class CniEndpoints
         }
         catch (CniFailure f)
         {
-            return Error(503, f.Code, f.Message);
+            return Error(f.Status, f.Code, f.Message);
         }
         catch (PlexusException p)
         {
@@ -157,9 +157,10 @@ internal static class CniEndpoints
         };
     }
 
-    /// <summary>A failure with a CNI code of its own (not derived from an engine error).</summary>
-    private sealed class CniFailure(int code, string message) : Exception(message)
+    /// <summary>A failure with a CNI code of its own (not derived from an engine error), answered with <paramref name="status"/>.</summary>
+    internal sealed class CniFailure(int code, string message, int status = 503) : Exception(message)
     {
         public int Code { get; } = code;
+        public int Status { get; } = status;
     }
 }

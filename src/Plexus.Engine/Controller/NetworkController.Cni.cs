@@ -221,7 +221,8 @@ public sealed partial class NetworkController
             if (existing.Labels.TryGetValue(CniDefinitionLabel, out var had))
             {
                 if (had == request.Definition) return existing;
-                throw PlexusException.Conflict($"network {name} is already defined differently in plexusd: {CniDefinitions.Difference(had, request.Definition)}; "
+                if (CniDefinitionDifference(existing, request.Definition) is not { } difference) return UpgradeCniDefinition(existing, request.Definition);
+                throw PlexusException.Conflict($"network {name} is already defined differently in plexusd: {difference}; "
                     + "give every configuration of this network the same settings, or remove the network from plexusd once no container uses it");
             }
             if (request.DefinesAddresses)
@@ -229,6 +230,39 @@ public sealed partial class NetworkController
                     + "addresses (ipam ranges): leave them out to use the network as it is, or name another network");
             return existing;
         }
+    }
+
+    /// <summary>
+    /// What differs between the definition a CNI network was made with and <paramref name="definition"/>; null when they
+    /// agree. A network made by an earlier plexus-cni is taken as what it does (<see cref="CniDefinitions.OfEarlierPlugin"/>):
+    /// a configuration that asks for exactly that agrees with it, and the difference otherwise says the network is older.
+    /// </summary>
+    public string? CniDefinitionDifference(NetworkState network, string definition)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (!network.Labels.TryGetValue(CniDefinitionLabel, out var had) || had == definition) return null;
+        if (DriverOf(network) is Drivers.Bridge.BridgeDriver bridge
+            && CniDefinitions.OfEarlierPlugin(had, bridge.OptionsOf(network), network.Options.GetValueOrDefault(Drivers.Bridge.BridgeOptions.Routes)) is { } effective)
+        {
+            var difference = CniDefinitions.Difference(effective, definition, network.Subnets.Any(s => s.IpVersion == 4), network.Subnets.Any(s => s.IpVersion == 6));
+            return difference.Length == 0 ? null : $"{difference} (the network was made by an earlier plexus-cni; these are what it does)";
+        }
+        return CniDefinitions.Difference(had, definition);
+    }
+
+    /// <summary>
+    /// Keeps today's text of a definition the network already agrees with (one an earlier plexus-cni wrote), so later
+    /// configurations compare with it directly. Only the label changes: the network does what it did.
+    /// </summary>
+    private NetworkState UpgradeCniDefinition(NetworkState network, string definition)
+    {
+        using var held = _locks.Acquire(network.Id);
+        if (!_networks.TryGetValue(network.Id, out var current)) throw PlexusException.NotFound($"network {network.Name} not found");
+        var labels = new Dictionary<string, string>(current.Labels, StringComparer.Ordinal) { [CniDefinitionLabel] = definition };
+        var upgraded = current with { Labels = labels };
+        _store.Commit(new Store.StoreBatch().Put(upgraded));
+        _networks[network.Id] = upgraded;
+        return upgraded;
     }
 
     /// <summary>
