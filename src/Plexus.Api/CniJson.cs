@@ -59,13 +59,19 @@ public sealed record CniNetworkJson
     /// <summary>Plexus's own: containers find each other by name through Plexus's resolver at 127.0.0.11.</summary>
     public bool Names { get; init; }
 
-    /// <summary>host-local's range sets, one range each (one set per address family: one address of each).</summary>
+    /// <summary>
+    /// host-local's ranges, every range set's in order, each saying its set (<see cref="CniRangeJson.Set"/>): a set
+    /// gives one address of its family, from the first of its ranges with one free; one set per address family.
+    /// </summary>
     public List<CniRangeJson>? Ranges { get; init; }
 }
 
 /// <summary>One of host-local's ranges.</summary>
 public sealed record CniRangeJson
 {
+    /// <summary>The index of the range set it belongs to; null: a set of its own (its position).</summary>
+    public int? Set { get; init; }
+
     public string? Subnet { get; init; }
     public string? RangeStart { get; init; }
     public string? RangeEnd { get; init; }

@@ -97,7 +97,7 @@ internal sealed record CniConfig
     }
 
     /// <summary>
-    /// Host-local's ranges (a list of range sets; the first range of each set is used), its older flat form
+    /// Host-local's ranges (a list of range sets, flattened, each range saying its set: plexusd decides what it takes), its older flat form
     /// (subnet, rangeStart, rangeEnd, gateway on ipam itself), or the ipRanges capability, which replaces them.
     /// </summary>
     private static List<CniRangeJson>? Ranges(string network, JsonElement? ipam, JsonElement? runtime)
@@ -119,17 +119,21 @@ internal sealed record CniConfig
         foreach (var set in sets.EnumerateArray())
         {
             if (set.ValueKind != JsonValueKind.Array) throw WrongType($"{where}[{i}]", "a list of ranges");
-            if (set.GetArrayLength() != 1)
-                throw new CniError(CniError.UnsupportedField, $"network {network}: {where}[{i}] holds {set.GetArrayLength()} ranges; Plexus takes one range per set (one subnet per address family)");
-            var range = set[0];
-            if (range.ValueKind != JsonValueKind.Object) throw WrongType($"{where}[{i}][0]", "an object");
-            ranges.Add(new CniRangeJson
+            if (set.GetArrayLength() == 0) throw new CniError(CniError.InvalidConfig, $"network {network}: {where}[{i}] is an empty range set");
+            int j = 0;
+            foreach (var range in set.EnumerateArray())
             {
-                Subnet = String(range, "subnet") ?? throw new CniError(CniError.InvalidConfig, $"network {network}: {where}[{i}][0] has no subnet"),
-                RangeStart = String(range, "rangeStart"),
-                RangeEnd = String(range, "rangeEnd"),
-                Gateway = String(range, "gateway"),
-            });
+                if (range.ValueKind != JsonValueKind.Object) throw WrongType($"{where}[{i}][{j}]", "an object");
+                ranges.Add(new CniRangeJson
+                {
+                    Set = i,
+                    Subnet = String(range, "subnet") ?? throw new CniError(CniError.InvalidConfig, $"network {network}: {where}[{i}][{j}] has no subnet"),
+                    RangeStart = String(range, "rangeStart"),
+                    RangeEnd = String(range, "rangeEnd"),
+                    Gateway = String(range, "gateway"),
+                });
+                j++;
+            }
             i++;
         }
         return ranges;

@@ -30,15 +30,15 @@ internal static class CniResult
         int containerIndex = offset;
         if (attachment.Bridge.Name.Length > 0)
         {
-            Interface(w, attachment.Bridge);
+            Interface(w, attachment.Bridge, version);
             containerIndex++;
         }
         if (attachment.HostInterface.Name.Length > 0)
         {
-            Interface(w, attachment.HostInterface);
+            Interface(w, attachment.HostInterface, version);
             containerIndex++;
         }
-        Interface(w, attachment.ContainerInterface);
+        Interface(w, attachment.ContainerInterface, version);
         w.WriteEndArray();
 
         w.WriteStartArray("ips");
@@ -107,12 +107,13 @@ internal static class CniResult
         w.WriteEndObject();
     }
 
-    private static void Interface(Utf8JsonWriter w, CniInterfaceJson i)
+    /// <summary>An interface; its MTU only from 1.1.0, the first version whose results have it.</summary>
+    private static void Interface(Utf8JsonWriter w, CniInterfaceJson i, string version)
     {
         w.WriteStartObject();
         w.WriteString("name", i.Name);
         if (i.Mac is { } mac) w.WriteString("mac", mac);
-        if (i.Mtu is { } mtu) w.WriteNumber("mtu", mtu);
+        if (i.Mtu is { } mtu && CniVersions.InterfacesHaveMtu(version)) w.WriteNumber("mtu", mtu);
         if (i.Sandbox is { } sandbox) w.WriteString("sandbox", sandbox);
         w.WriteEndObject();
     }

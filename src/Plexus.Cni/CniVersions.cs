@@ -13,6 +13,9 @@ internal static class CniVersions
     /// <summary>Results before 1.0.0 say each address's family ("version": "4").</summary>
     public static bool AddressesHaveVersion(string version) => Compare(version, "1.0.0") < 0;
 
+    /// <summary>Result interfaces carry their MTU from 1.1.0.</summary>
+    public static bool InterfacesHaveMtu(string version) => Compare(version, "1.1.0") >= 0;
+
     /// <summary>CHECK exists from 0.4.0; STATUS and GC from 1.1.0.</summary>
     public static bool Supports(string version, string command) => command switch
     {

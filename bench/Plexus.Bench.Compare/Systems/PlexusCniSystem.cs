@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using Plexus.Kernel.Namespaces;
 
 namespace Plexus.Bench.Compare.Systems;
 
@@ -11,54 +9,38 @@ namespace Plexus.Bench.Compare.Systems;
 /// it); the network is made in plexusd by the first ADD from the configuration's bridge + host-local keys.
 /// Ports are the portMappings capability, through Plexus's firewall (no portmap plugin in the chain).
 /// </summary>
-internal sealed class PlexusCniSystem(RunPaths paths, string plexusDirectory, Subnet defaultBridge) : ISystemUnderTest
+internal sealed class PlexusCniSystem(RunPaths paths, string plexusDirectory, Subnet defaultBridge) : ExecPluginSystem
 {
     private readonly PlexusApiSystem _daemon = new(paths, plexusDirectory, defaultBridge, "plexus-cni");
-    private readonly ConcurrentDictionary<string, Subnet> _networks = new();
-    private readonly ConcurrentDictionary<string, NetworkNamespace> _sandboxes = new();
-    private readonly ConcurrentDictionary<(string Network, string Sandbox), int> _attached = new();
-    private readonly ConcurrentDictionary<(string Network, string Sandbox), (int First, int Count)> _ports = new();
-    private readonly Lock _create = new();
-    private NamespaceDirectory? _directory;
-    private string _binDir = "";
 
-    public string Name => "plexus-cni";
+    public override string Name => "plexus-cni";
 
-    public string Description =>
+    public override string Description =>
         $"the Plexus CNI plugin (native plexus-cni, one process per operation as a runtime execs it) handing each operation to plexusd over its socket; bridge + host-local keys; portMappings through Plexus's firewall";
 
-    public string? NetworkCreateUnsupported => "CNI has no network object: plexusd creates the network on the first ADD";
+    public override string? NetworkCreateUnsupported => "CNI has no network object: plexusd creates the network on the first ADD";
 
-    public string? PortsUnsupported => null;
-
-    public void Start()
+    public override void Start()
     {
         var plugin = Path.Combine(plexusDirectory, "plexus-cni");
         if (!File.Exists(plugin)) throw new NotAvailableException($"{plugin} is missing (scripts/publish-native.sh publishes it)");
         _daemon.Start();
         // As runtimes find it: the plugin named by its type, "plexus", in a CNI_PATH directory.
-        _binDir = paths.DataOf("plexus-cni-bin");
-        Directory.CreateDirectory(_binDir);
-        var link = Path.Combine(_binDir, "plexus");
+        PluginDir = paths.DataOf("plexus-cni-bin");
+        Directory.CreateDirectory(PluginDir);
+        var link = Path.Combine(PluginDir, "plexus");
         if (!File.Exists(link)) File.CreateSymbolicLink(link, plugin);
-        _directory = new NamespaceDirectory(paths.RuntimeOf("plexus-cni-netns"));
+        OpenNamespaces(paths.RuntimeOf("plexus-cni-netns"));
     }
 
-    public void CreateNetwork(string network, Subnet subnet) => _networks[network] = subnet;
-
-    public void DeleteNetwork(string network)
+    public override void DeleteNetwork(string network)
     {
-        if (_networks.TryRemove(network, out _)) _daemon.DeleteNetwork(network);
-    }
-
-    public void CreateSandbox(string sandbox)
-    {
-        lock (_create) _sandboxes[sandbox] = _directory!.Create(sandbox);
+        if (Networks.TryRemove(network, out _)) _daemon.DeleteNetwork(network);
     }
 
     private JsonObject Config(string network, int firstHostPort = 0, int count = 0)
     {
-        var subnet = _networks[network];
+        var subnet = Networks[network];
         var config = new JsonObject
         {
             ["cniVersion"] = "1.0.0",
@@ -84,87 +66,31 @@ internal sealed class PlexusCniSystem(RunPaths paths, string plexusDirectory, Su
         return config;
     }
 
-    private string Exec(string command, string sandbox, JsonObject config) =>
-        ProcessRunner.Check(Path.Combine(_binDir, "plexus"), [], config.ToJsonString(), new Dictionary<string, string>
-        {
-            ["CNI_COMMAND"] = command,
-            ["CNI_CONTAINERID"] = sandbox,
-            ["CNI_NETNS"] = _sandboxes[sandbox].Path,
-            ["CNI_IFNAME"] = "eth0",
-            ["CNI_PATH"] = _binDir,
-        });
+    public override void Attach(string network, string sandbox) => Attached[(network, sandbox)] = Exec("plexus", "ADD", sandbox, Config(network));
 
-    public void Attach(string network, string sandbox)
+    public override void Detach(string network, string sandbox)
     {
-        Exec("ADD", sandbox, Config(network));
-        _attached[(network, sandbox)] = 0;
+        Exec("plexus", "DEL", sandbox, Config(network));
+        Attached.TryRemove((network, sandbox), out _);
     }
 
-    public void AttachUntimed(string network, string sandbox) => Attach(network, sandbox);
-
-    public void Detach(string network, string sandbox)
-    {
-        Exec("DEL", sandbox, Config(network));
-        _attached.TryRemove((network, sandbox), out _);
-    }
-
-    public void DetachUntimed(string network, string sandbox) => Detach(network, sandbox);
-
-    public void AttachWithPorts(string network, string sandbox, int firstHostPort, int count)
+    public override void AttachWithPorts(string network, string sandbox, int firstHostPort, int count)
     {
         CreateSandbox(sandbox);
-        Exec("ADD", sandbox, Config(network, firstHostPort, count));
-        _attached[(network, sandbox)] = 0;
-        _ports[(network, sandbox)] = (firstHostPort, count);
+        Attached[(network, sandbox)] = Exec("plexus", "ADD", sandbox, Config(network, firstHostPort, count));
+        Ports[(network, sandbox)] = (firstHostPort, count);
     }
 
-    public void RemovePortsSandbox(string network, string sandbox)
+    public override void RemovePortsSandbox(string network, string sandbox)
     {
-        var ports = _ports.TryRemove((network, sandbox), out var p) ? p : (First: 0, Count: 0);
-        Exec("DEL", sandbox, Config(network, ports.First, ports.Count));
-        _attached.TryRemove((network, sandbox), out _);
+        var ports = Ports.TryRemove((network, sandbox), out var p) ? p : (First: 0, Count: 0);
+        Exec("plexus", "DEL", sandbox, Config(network, ports.First, ports.Count));
+        Attached.TryRemove((network, sandbox), out _);
         RemoveNamespace(sandbox);
     }
 
-    private void RemoveNamespace(string sandbox)
-    {
-        if (_sandboxes.TryRemove(sandbox, out var ns))
-        {
-            ns.Dispose();
-            _directory!.Delete(sandbox);
-        }
-    }
+    public override IReadOnlyList<int> ResidentProcesses() => _daemon.ResidentProcesses();
 
-    public IReadOnlyList<int> ResidentProcesses() => _daemon.ResidentProcesses();
-
-    public void Stop()
-    {
-        foreach (var ((network, sandbox), _) in _attached.ToList())
-        {
-            try
-            {
-                Detach(network, sandbox);
-            }
-            catch (SystemFailureException e)
-            {
-                Console.Error.WriteLine($"compare: plexus-cni cleanup: {e.Message}");
-            }
-        }
-        foreach (var sandbox in _sandboxes.Keys.ToList()) RemoveNamespace(sandbox);
-        foreach (var network in _networks.Keys.ToList())
-        {
-            try
-            {
-                DeleteNetwork(network);
-            }
-            catch (SystemFailureException e)
-            {
-                Console.Error.WriteLine($"compare: plexus-cni cleanup: {e.Message}");
-            }
-        }
-        if (_directory is not null && Directory.Exists(_directory.Root) && !_directory.List().Any()) _directory.Release();
-        _daemon.Stop();
-    }
-
-    public void Dispose() => Stop();
+    /// <summary>plexusd goes last, once every attachment and network is gone through it.</summary>
+    protected override void Stopped() => _daemon.Stop();
 }

@@ -13,7 +13,7 @@ namespace Plexus.Daemon.Api;
 internal static class CniEndpoints
 {
     /// <summary>CNI's codes (SPEC.md, "Error"), as plexusd chooses them; the plugin adds those it finds itself.</summary>
-    internal const int UnknownContainer = 3, DecodeFailed = 6, InvalidConfig = 7, TryAgain = 11, NotAvailable = 50, Failed = 100;
+    internal const int UnsupportedField = 2, UnknownContainer = 3, DecodeFailed = 6, InvalidConfig = 7, TryAgain = 11, NotAvailable = 50, Failed = 100;
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -45,11 +45,11 @@ internal static class CniEndpoints
             // Ready when plexusd answers (it does: the engine is open) and the network, if made, is the one configured.
             if (body.Network is { Name: { Length: > 0 } name } network
                 && c.Networks.FirstOrDefault(n => n.Name == name) is { } existing
-                && existing.Labels.TryGetValue(NetworkController.CniDefinitionLabel, out var had))
+                && existing.Labels.ContainsKey(NetworkController.CniDefinitionLabel))
             {
                 var (_, definition) = CniMapping.NetworkRequest(network);
-                if (had != definition)
-                    throw new CniFailure(NotAvailable, $"network {name} is defined differently in plexusd: {CniDefinitions.Difference(had, definition)}");
+                if (c.CniDefinitionDifference(existing, definition) is { } difference)
+                    throw new CniFailure(NotAvailable, $"network {name} is defined differently in plexusd: {difference}");
             }
             return Results.NoContent();
         }));
@@ -85,7 +85,7 @@ internal static class CniEndpoints
         }
         catch (CniFailure f)
         {
-            return Error(503, f.Code, f.Message);
+            return Error(f.Status, f.Code, f.Message);
         }
         catch (PlexusException p)
         {
@@ -111,10 +111,12 @@ internal static class CniEndpoints
     {
         var endpoint = attachment.Endpoint;
         var (bridge, host, container) = check ? c.CniLinksOf(attachment) : (null, null, null);
-        // ADD answers from plexusd's own record, asking the kernel nothing: the bridge's and the host end's names are in
-        // the drivers' state, every host end has the bridge driver's one MAC, and the container's MAC is the endpoint's.
-        // (Looking a veth up by name makes the kernel walk every namespace id it knows: with a thousand containers, most of an ADD.)
-        bool bridged = !check && attachment.Network.Driver == "bridge";
+        // ADD answers from plexusd's own record but for the bridge's MAC (the bridge alone is looked up, which is cheap): the
+        // bridge's and the host end's names are in the drivers' state, every host end has the bridge driver's one MAC, the
+        // container's MAC is the endpoint's and its MTU the network's. (Looking a veth up by name makes the kernel walk every
+        // namespace id it knows: with a thousand containers, most of an ADD.)
+        var bridgeOf = check ? null : c.CniBridgeOf(attachment.Network);
+        bool bridged = bridgeOf is not null;
         var addresses = new List<CniAddressJson>();
         var routes = new List<CniRouteJson>();
         foreach (var (prefix, gateway) in new[] { (endpoint.IPv4, endpoint.Joined?.GatewayV4), (endpoint.IPv6, endpoint.Joined?.GatewayV6) })
@@ -130,7 +132,7 @@ internal static class CniEndpoints
         return new CniAttachmentJson
         {
             Bridge = bridged
-                ? new CniInterfaceJson { Name = attachment.Network.DriverState.GetValueOrDefault(BridgeDriver.StateBridge, "") }
+                ? new CniInterfaceJson { Name = attachment.Network.DriverState.GetValueOrDefault(BridgeDriver.StateBridge, ""), Mac = bridgeOf!.Value.BridgeMac?.ToString() }
                 : new CniInterfaceJson { Name = bridge?.Name ?? "", Mac = bridge?.Mac?.ToString() },
             HostInterface = bridged && endpoint.DriverState.TryGetValue("veth", out var veth)
                 ? new CniInterfaceJson { Name = veth, Mac = BridgeDriver.HostEndMac.ToString() }
@@ -139,7 +141,7 @@ internal static class CniEndpoints
             {
                 Name = endpoint.InterfaceName ?? "",
                 Mac = (container?.Mac ?? endpoint.Mac)?.ToString(),
-                Mtu = container?.Mtu,
+                Mtu = container?.Mtu ?? bridgeOf?.Mtu,
                 Sandbox = sandbox.NamespacePath,
             },
             Addresses = addresses,
@@ -155,9 +157,10 @@ internal static class CniEndpoints
         };
     }
 
-    /// <summary>A failure with a CNI code of its own (not derived from an engine error).</summary>
-    private sealed class CniFailure(int code, string message) : Exception(message)
+    /// <summary>A failure with a CNI code of its own (not derived from an engine error), answered with <paramref name="status"/>.</summary>
+    internal sealed class CniFailure(int code, string message, int status = 503) : Exception(message)
     {
         public int Code { get; } = code;
+        public int Status { get; } = status;
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using Plexus.Api;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Drivers.Bridge;
@@ -56,9 +57,7 @@ internal static class CniMapping
         // Names through the resolver only when the configuration asks: the default bridge's marker turns them off.
         if (!network.Names) options[NetworkController.DefaultBridgeOption] = "true";
         var ranges = network.Ranges ?? [];
-        var configs = ranges.Select((r, i) => Range(r, i)).ToList();
-        if (configs.GroupBy(c => c.Subnet!.Value.BaseAddress.AddressFamily).Any(g => g.Count() > 1))
-            throw PlexusException.Invalid("ipam.ranges: Plexus takes one range set per address family (one IPv4, one IPv6)");
+        var configs = RangeSets(ranges);
         // The bridge plugin's port and device flags, and its gateway keys: isDefaultGateway implies isGateway, as there.
         if (network.HairpinMode) options[BridgeOptions.HairpinMode] = "true";
         if (network.PromiscMode) options[BridgeOptions.PromiscMode] = "true";
@@ -90,6 +89,40 @@ internal static class CniMapping
             IpamConfigs = configs,
         };
         return (request, CniDefinitions.Format(settings));
+    }
+
+    /// <summary>
+    /// host-local's range sets as the network's subnets, in order: a set of several ranges is several subnets of one
+    /// family, and IPAM takes the endpoint's address from the first with one free, as host-local does. Each set is of
+    /// one family (7, as host-local); two sets of one family would give an interface two addresses of it, which a
+    /// Plexus endpoint (one address per family) does not hold: refused with 2.
+    /// </summary>
+    internal static List<IpamRequest> RangeSets(IReadOnlyList<CniRangeJson> ranges)
+    {
+        var setOf = ranges.Select((r, k) => r.Set ?? k).ToList();
+        var configs = new List<IpamRequest>(ranges.Count);
+        var sets = new Dictionary<int, (AddressFamily Family, int Count)>();
+        var familySet = new Dictionary<AddressFamily, int>();
+        for (int k = 0; k < ranges.Count; k++)
+        {
+            int set = setOf[k];
+            int inSet = sets.TryGetValue(set, out var seen) ? seen.Count : 0;
+            var config = Range(ranges[k], setOf.Count(s => s == set) > 1 ? $"ipam.ranges[{set}][{inSet}]" : $"ipam.ranges[{set}]");
+            var family = config.Subnet!.Value.BaseAddress.AddressFamily;
+            if (inSet > 0 && seen.Family != family)
+                throw PlexusException.Invalid($"invalid ipam.ranges[{set}]: its ranges mix IPv4 and IPv6; a range set is of one family");
+            if (familySet.TryGetValue(family, out var other) && other != set)
+            {
+                string name = family == AddressFamily.InterNetwork ? "IPv4" : "IPv6";
+                throw new CniEndpoints.CniFailure(CniEndpoints.UnsupportedField,
+                    $"ipam.ranges[{other}] and ipam.ranges[{set}] are both {name} range sets, which would give an interface two {name} addresses: a Plexus endpoint "
+                    + $"holds one address of each family, so Plexus takes one range set per family (ranges in one set give one address, from the first with one free)", 400);
+            }
+            familySet[family] = set;
+            sets[set] = (family, inSet + 1);
+            configs.Add(config);
+        }
+        return configs;
     }
 
     /// <summary>
@@ -130,9 +163,8 @@ internal static class CniMapping
     /// One host-local range: its subnet and gateway; rangeStart..rangeEnd as the smallest block holding it (IPRange)
     /// with the block's addresses outside the range kept back as auxiliary addresses.
     /// </summary>
-    internal static IpamRequest Range(CniRangeJson range, int index)
+    internal static IpamRequest Range(CniRangeJson range, string where)
     {
-        string where = $"ipam.ranges[{index}]";
         var subnetText = Required(range.Subnet, $"{where}.subnet");
         if (!IPNetwork.TryParse(subnetText, out var subnet))
             throw PlexusException.Invalid($"invalid {where}.subnet \"{subnetText}\": expected a CIDR block such as 10.22.0.0/16");

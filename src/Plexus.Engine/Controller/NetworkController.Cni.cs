@@ -2,6 +2,7 @@ using Plexus.Engine.Model;
 using Plexus.Engine.Sandboxes;
 using Plexus.Kernel;
 using Plexus.Kernel.Rtnl;
+using Plexus.Kernel.Types;
 
 namespace Plexus.Engine.Controller;
 
@@ -132,6 +133,24 @@ public sealed partial class NetworkController
     }
 
     /// <summary>
+    /// ADD's view of a bridge network's links, for the result: the bridge's MAC as the kernel has it, and the MTU the
+    /// container's interface was made with. Only the bridge is asked for, by name: a bridge has no peer namespace, so
+    /// the look-up is a hash look-up (a veth's makes the kernel walk every namespace id the host knows). Null for a
+    /// network that is not a bridge network; the MAC is null if the bridge is gone.
+    /// </summary>
+    public (MacAddress? BridgeMac, int Mtu)? CniBridgeOf(NetworkState network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (DriverOf(network) is not Drivers.Bridge.BridgeDriver bridge || !network.DriverState.TryGetValue(Drivers.Bridge.BridgeDriver.StateBridge, out var name))
+            return null;
+        // The veth is made with the network's MTU, or the kernel's default for a veth when the network sets none.
+        return (_host.FindLink(name)?.Mac, bridge.OptionsOf(network).MtuValue ?? DefaultVethMtu);
+    }
+
+    /// <summary>The MTU the kernel gives a veth made without one.</summary>
+    private const int DefaultVethMtu = 1500;
+
+    /// <summary>
     /// CHECK's kernel side: what is wrong with the attachment's interface in the container as the kernel shows it
     /// (missing, down, an address, the default routes or the network's routes gone); empty when it is as plexusd made it.
     /// </summary>
@@ -202,7 +221,8 @@ public sealed partial class NetworkController
             if (existing.Labels.TryGetValue(CniDefinitionLabel, out var had))
             {
                 if (had == request.Definition) return existing;
-                throw PlexusException.Conflict($"network {name} is already defined differently in plexusd: {CniDefinitions.Difference(had, request.Definition)}; "
+                if (CniDefinitionDifference(existing, request.Definition) is not { } difference) return UpgradeCniDefinition(existing, request.Definition);
+                throw PlexusException.Conflict($"network {name} is already defined differently in plexusd: {difference}; "
                     + "give every configuration of this network the same settings, or remove the network from plexusd once no container uses it");
             }
             if (request.DefinesAddresses)
@@ -210,6 +230,39 @@ public sealed partial class NetworkController
                     + "addresses (ipam ranges): leave them out to use the network as it is, or name another network");
             return existing;
         }
+    }
+
+    /// <summary>
+    /// What differs between the definition a CNI network was made with and <paramref name="definition"/>; null when they
+    /// agree. A network made by an earlier plexus-cni is taken as what it does (<see cref="CniDefinitions.OfEarlierPlugin"/>):
+    /// a configuration that asks for exactly that agrees with it, and the difference otherwise says the network is older.
+    /// </summary>
+    public string? CniDefinitionDifference(NetworkState network, string definition)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (!network.Labels.TryGetValue(CniDefinitionLabel, out var had) || had == definition) return null;
+        if (DriverOf(network) is Drivers.Bridge.BridgeDriver bridge
+            && CniDefinitions.OfEarlierPlugin(had, bridge.OptionsOf(network), network.Options.GetValueOrDefault(Drivers.Bridge.BridgeOptions.Routes)) is { } effective)
+        {
+            var difference = CniDefinitions.Difference(effective, definition, network.Subnets.Any(s => s.IpVersion == 4), network.Subnets.Any(s => s.IpVersion == 6));
+            return difference.Length == 0 ? null : $"{difference} (the network was made by an earlier plexus-cni; these are what it does)";
+        }
+        return CniDefinitions.Difference(had, definition);
+    }
+
+    /// <summary>
+    /// Keeps today's text of a definition the network already agrees with (one an earlier plexus-cni wrote), so later
+    /// configurations compare with it directly. Only the label changes: the network does what it did.
+    /// </summary>
+    private NetworkState UpgradeCniDefinition(NetworkState network, string definition)
+    {
+        using var held = _locks.Acquire(network.Id);
+        if (!_networks.TryGetValue(network.Id, out var current)) throw PlexusException.NotFound($"network {network.Name} not found");
+        var labels = new Dictionary<string, string>(current.Labels, StringComparer.Ordinal) { [CniDefinitionLabel] = definition };
+        var upgraded = current with { Labels = labels };
+        _store.Commit(new Store.StoreBatch().Put(upgraded));
+        _networks[network.Id] = upgraded;
+        return upgraded;
     }
 
     /// <summary>

@@ -57,13 +57,28 @@ public sealed record JoinInfo
     /// macvlan and ipvlan L2 with a parent): the gateway of the network's first subnet of each enabled family, none
     /// on an internal network, which has no way out. The one rule, so drivers and the restore of old records agree.
     /// </summary>
-    public static JoinInfo GatewaysOf(NetworkState network)
+    public static JoinInfo GatewaysOf(NetworkState network) => GatewaysOf(network, null);
+
+    /// <summary>
+    /// As <see cref="GatewaysOf(NetworkState)"/>, but with several subnets of a family (Docker's repeated --subnet,
+    /// CNI's range set of several ranges) the gateway of the subnet that holds the endpoint's address: the one on
+    /// its link.
+    /// </summary>
+    public static JoinInfo GatewaysOf(NetworkState network, EndpointState? endpoint)
     {
         ArgumentNullException.ThrowIfNull(network);
         return network.Internal ? new JoinInfo() : new JoinInfo
         {
-            GatewayV4 = network.Subnets.FirstOrDefault(s => s.IpVersion == 4)?.Gateway,
-            GatewayV6 = network.EnableIPv6 ? network.Subnets.FirstOrDefault(s => s.IpVersion == 6)?.Gateway : null,
+            GatewayV4 = SubnetGatewayOf(network, endpoint?.IPv4, 4),
+            GatewayV6 = network.EnableIPv6 ? SubnetGatewayOf(network, endpoint?.IPv6, 6) : null,
         };
+    }
+
+    /// <summary>The gateway of the family's subnet holding <paramref name="address"/>, else of its first subnet; null without one.</summary>
+    public static IPAddress? SubnetGatewayOf(NetworkState network, Kernel.Types.IPPrefix? address, int ipVersion)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var subnets = network.Subnets.Where(s => s.IpVersion == ipVersion);
+        return (address is { } a ? subnets.FirstOrDefault(s => s.Subnet.Contains(a.Address)) : null)?.Gateway ?? subnets.FirstOrDefault()?.Gateway;
     }
 }

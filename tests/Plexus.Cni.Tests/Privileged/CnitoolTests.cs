@@ -43,6 +43,9 @@ public sealed class CnitoolTests(CniWorld world) : IClassFixture<CniWorld>
         Assert.InRange(int.Parse(ip1.Split('.')[3], System.Globalization.CultureInfo.InvariantCulture), 10, 50);
         Assert.Equal("10.77.0.1", first.GetProperty("ips")[0].GetProperty("gateway").GetString());
         Assert.Contains(interfaces[2].GetProperty("mac").GetString()!, world.In("web1", "ip", "link", "show", "eth0").Output, StringComparison.OrdinalIgnoreCase);
+        // The bridge with its MAC as the kernel has it; the container's MTU only in a 1.1.0 result (this one is 1.0.0).
+        Assert.Contains(interfaces[0].GetProperty("mac").GetString()!, world.In("host", "ip", "link", "show", "cniweb0").Output, StringComparison.OrdinalIgnoreCase);
+        Assert.False(interfaces[2].TryGetProperty("mtu", out _));
 
         var ping = world.In("web1", "busybox", "ping", "-c", "1", "-W", "5", ip2);
         Assert.True(ping.ExitCode == 0, ping.Output);
@@ -136,7 +139,12 @@ public sealed class CnitoolTests(CniWorld world) : IClassFixture<CniWorld>
         var add = config.Replace(" EXTRA", "", StringComparison.Ordinal);
         Assert.Equal(0, world.RunPlugin(new() { ["CNI_COMMAND"] = "STATUS" }, add).ExitCode);
         foreach (var (id, ns) in new[] { ("gc-keep", ns1), ("gc-lost", ns2) })
-            Assert.Equal(0, world.RunPlugin(new() { ["CNI_COMMAND"] = "ADD", ["CNI_CONTAINERID"] = id, ["CNI_NETNS"] = ns, ["CNI_IFNAME"] = "net0" }, add).ExitCode);
+        {
+            var added = world.RunPlugin(new() { ["CNI_COMMAND"] = "ADD", ["CNI_CONTAINERID"] = id, ["CNI_NETNS"] = ns, ["CNI_IFNAME"] = "net0" }, add);
+            Assert.Equal(0, added.ExitCode);
+            // A 1.1.0 result (cnitool's libcni reads none) carries the container's MTU.
+            Assert.Equal(1500, added.Output.GetProperty("interfaces")[2].GetProperty("mtu").GetInt32());
+        }
         Assert.Contains("net0", world.In("gc2", "ip", "-o", "link").Output, StringComparison.Ordinal);
 
         var gc = world.RunPlugin(new() { ["CNI_COMMAND"] = "GC" },
@@ -274,5 +282,97 @@ public sealed class CnitoolTests(CniWorld world) : IClassFixture<CniWorld>
         Assert.Equal(0, world.Cnitool_("del", "dual", ns1).ExitCode);
         Assert.Equal(0, world.Cnitool_("del", "dual", ns2).ExitCode);
         Assert.DoesNotContain("fd00:87::", world.In("dual1", "ip", "-6", "addr").Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A range set of several ranges, as host-local means it: one address, from the first range with one free; the
+    /// gateway and default route of that range; containers of the two ranges reach each other and the outside. Two
+    /// IPv4 range sets (two addresses of one family) are refused with code 2, making nothing.
+    /// </summary>
+    [PrivilegedFact]
+    public void A_range_set_of_several_ranges_gives_one_address_from_the_first_range_with_one_free()
+    {
+        world.WriteConflist("multi", """
+            "bridge": "cnimulti0", "isDefaultGateway": true, "ipMasq": true, "mtu": 1400,
+            "ipam": {"ranges": [[{"subnet": "10.73.0.0/30"}, {"subnet": "10.73.1.0/24"}]]}
+            """);
+        var ns1 = world.Container("multi1");
+        var ns2 = world.Container("multi2");
+        var first = Added(world.Cnitool_("add", "multi", ns1));
+        var second = Added(world.Cnitool_("add", "multi", ns2));
+        // The /30 holds one address besides its gateway: the second container's comes from the next range, with that range's gateway.
+        Assert.Equal(("10.73.0.2/30", "10.73.0.1"), (first.GetProperty("ips")[0].GetProperty("address").GetString(), first.GetProperty("ips")[0].GetProperty("gateway").GetString()));
+        Assert.Equal("10.73.1.1", second.GetProperty("ips")[0].GetProperty("gateway").GetString());
+        Assert.StartsWith("10.73.1.", AddressOf(second), StringComparison.Ordinal);
+        Assert.Contains("default via 10.73.1.1 dev eth0", world.In("multi2", "ip", "route").Output, StringComparison.Ordinal);
+        Assert.Contains("mtu 1400", world.In("multi2", "ip", "link", "show", "eth0").Output, StringComparison.Ordinal);
+
+        var across = world.In("multi2", "busybox", "ping", "-c", "1", "-W", "5", AddressOf(first));
+        Assert.True(across.ExitCode == 0, $"from one range to the other through the gateway: {across.Output}");
+        var outside = world.In("multi2", "busybox", "ping", "-c", "1", "-W", "5", CniWorld.OutsideAddress);
+        Assert.True(outside.ExitCode == 0, $"the second range is masqueraded too: {outside.Output}");
+        var check = world.Cnitool_("check", "multi", ns2);
+        Assert.True(check.ExitCode == 0, check.Output);
+
+        // The first range's address went back: the next container takes it again.
+        Assert.Equal(0, world.Cnitool_("del", "multi", ns1).ExitCode);
+        var ns3 = world.Container("multi3");
+        Assert.Equal("10.73.0.2", AddressOf(Added(world.Cnitool_("add", "multi", ns3))));
+        Assert.Equal(0, world.Cnitool_("del", "multi", ns3).ExitCode);
+        Assert.Equal(0, world.Cnitool_("del", "multi", ns2).ExitCode);
+
+        var config = """{"cniVersion": "1.0.0", "name": "twosets", "type": "plexus", "socket": "unix://SOCKET", "ipam": {"ranges": [[{"subnet": "10.74.0.0/24"}], [{"subnet": "10.74.1.0/24"}]]}}"""
+            .Replace("SOCKET", world.Daemon.Socket, StringComparison.Ordinal);
+        var ns4 = world.Container("twosets1");
+        var (exit, error) = world.RunPlugin(new() { ["CNI_COMMAND"] = "ADD", ["CNI_CONTAINERID"] = "twosets1", ["CNI_NETNS"] = ns4, ["CNI_IFNAME"] = "eth0" }, config);
+        Assert.Equal((1, CniError.UnsupportedField), (exit, error.GetProperty("code").GetInt32()));
+        Assert.Contains("ipam.ranges[0] and ipam.ranges[1] are both IPv4 range sets", error.GetProperty("msg").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("eth0", world.In("twosets1", "ip", "-o", "link").Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(world.Daemon.Client.ListNetworksAsync(new Dictionary<string, List<string>>(), CancellationToken.None).GetAwaiter().GetResult(), n => n.Name == "twosets");
+    }
+
+    /// <summary>
+    /// A network made by the first plexus-cni (its definition without isGateway, defaultRoutes and routes) is taken by
+    /// a configuration that asks for what it does (the gateway on the bridge, a default route), and its definition is
+    /// upgraded; one that asks for otherwise is refused with code 7 saying the network is older and what differs.
+    /// </summary>
+    [PrivilegedFact]
+    public void A_network_of_an_earlier_plugin_is_taken_and_upgraded_when_it_does_what_the_configuration_asks()
+    {
+        // The network as the earlier plugin made it: its bridge options, and its definition's text as that plugin wrote it.
+        const string earlier = "bridge=cnimig0\nipMasq=true\nhairpinMode=false\npromiscMode=false\nicc=true\ninternal=false\nnames=false\nranges[0].subnet=10.72.0.0/24";
+        world.Daemon.Client.CreateNetworkAsync(new Api.NetworkCreateJson
+        {
+            Name = "migrated",
+            Driver = "bridge",
+            IPAM = new Api.IpamJson { Config = [new Api.IpamConfigJson { Subnet = "10.72.0.0/24", Gateway = "10.72.0.1" }] },
+            Options = new()
+            {
+                ["com.docker.network.bridge.name"] = "cnimig0", ["com.docker.network.bridge.enable_icc"] = "true",
+                ["com.docker.network.bridge.enable_ip_masquerade"] = "true", [Engine.Controller.NetworkController.DefaultBridgeOption] = "true",
+            },
+            Labels = new() { [Engine.Controller.NetworkController.CniDefinitionLabel] = earlier },
+        }, CancellationToken.None).GetAwaiter().GetResult();
+        string Definition() => world.Daemon.Client.InspectNetworkAsync("migrated", CancellationToken.None).GetAwaiter().GetResult()
+            .GetProperty("Labels").GetProperty(Engine.Controller.NetworkController.CniDefinitionLabel).GetString()!;
+
+        // Today's default (no isGateway): no gateway on the bridge and no default route, which that network does not do.
+        world.WriteConflist("migrated", """ "bridge": "cnimig0", "ipMasq": true, "ipam": {"ranges": [[{"subnet": "10.72.0.0/24"}]]}""");
+        var ns1 = world.Container("mig1");
+        var refused = world.Cnitool_("add", "migrated", ns1);
+        Assert.True(refused.ExitCode != 0 && refused.Output.Contains("isGateway is true there, false here", StringComparison.Ordinal)
+            && refused.Output.Contains("made by an earlier plexus-cni", StringComparison.Ordinal), refused.Output);
+        Assert.Equal(earlier, Definition());
+
+        // A configuration asking for what it does is taken; the definition is today's from then on.
+        world.WriteConflist("migrated", """ "bridge": "cnimig0", "isGateway": true, "ipMasq": true, "ipam": {"ranges": [[{"subnet": "10.72.0.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}]}""");
+        var added = Added(world.Cnitool_("add", "migrated", ns1));
+        Assert.StartsWith("10.72.0.", AddressOf(added), StringComparison.Ordinal);
+        Assert.Contains("default via 10.72.0.1 dev eth0", world.In("mig1", "ip", "route").Output, StringComparison.Ordinal);
+        Assert.Contains("isGateway=true", Definition(), StringComparison.Ordinal);
+        var check = world.Cnitool_("check", "migrated", ns1);
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Equal(0, world.Cnitool_("del", "migrated", ns1).ExitCode);
+        world.Daemon.Client.RemoveNetworkAsync("migrated", CancellationToken.None).GetAwaiter().GetResult();
     }
 }

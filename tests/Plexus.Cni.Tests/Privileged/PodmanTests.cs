@@ -55,6 +55,8 @@ public sealed class PodmanTests(CniWorld world) : IClassFixture<CniWorld>
             network_config_dir = "{world.ConfDir}"
             """);
         File.WriteAllText(Path.Combine(Root, "registries.conf"), "unqualified-search-registries = []\n");
+        // One podman world per class (the CniWorld fixture's directory): the image is imported by the first test only.
+        if (Podman("image", "exists", Image).ExitCode == 0) return;
         // The image: busybox-static as the whole root file system.
         var tarPath = Path.Combine(Root, "busybox.tar");
         using (var file = File.Create(tarPath))
@@ -105,5 +107,37 @@ public sealed class PodmanTests(CniWorld world) : IClassFixture<CniWorld>
             c => c.Labels.ContainsKey("com.plexus.cni.container"));
         Assert.DoesNotContain(world.Daemon.HostLinks(), l => l.StartsWith("vpx", StringComparison.Ordinal));
         Assert.DoesNotContain("8081", world.Ruleset(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Dual stack through podman's CNI backend: each container gets an IPv6 address of the network's second range set, and they reach each other and the gateway over IPv6.</summary>
+    [PrivilegedFact]
+    public void Dual_stack_containers_reach_each_other_over_IPv6()
+    {
+        Prepare();
+        world.WriteConflist("pnet6", """ "isDefaultGateway": true, "ipMasq": true, "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.71.0.0/24"}], [{"subnet": "fd00:71::/64"}]]}""");
+        try
+        {
+            Ok("run", "-d", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--name", "web6", "--network", "pnet6", Image, "sleep", "100000");
+            Ok("run", "-d", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--name", "client6", "--network", "pnet6", Image, "sleep", "100000");
+            using var inspect = System.Text.Json.JsonDocument.Parse(Ok("inspect", "web6"));
+            var network = inspect.RootElement[0].GetProperty("NetworkSettings").GetProperty("Networks").GetProperty("pnet6");
+            var address = network.GetProperty("GlobalIPv6Address").GetString()!;
+            Assert.StartsWith("fd00:71::", address, StringComparison.Ordinal);
+            Assert.StartsWith("10.71.0.", network.GetProperty("IPAddress").GetString(), StringComparison.Ordinal);
+
+            (int ExitCode, string Output) ping = default;
+            // A new IPv6 address may still be in duplicate address detection: a few tries.
+            for (int i = 0; i < 10 && (ping = Podman("exec", "client6", "ping", "-6", "-c", "1", "-W", "2", address)).ExitCode != 0; i++) Thread.Sleep(500);
+            Assert.True(ping.ExitCode == 0, $"client6 reaches web6 at {address}: {ping.Output}");
+            var gateway = Podman("exec", "web6", "ping", "-6", "-c", "1", "-W", "5", "fd00:71::1");
+            Assert.True(gateway.ExitCode == 0, $"web6 reaches the IPv6 gateway: {gateway.Output}");
+        }
+        finally
+        {
+            Podman("rm", "-f", "-t", "0", "web6", "client6");
+        }
+        Assert.DoesNotContain(world.Daemon.Client.ListContainersAsync(true, new Dictionary<string, List<string>>(), CancellationToken.None).GetAwaiter().GetResult(),
+            c => c.Labels.ContainsKey("com.plexus.cni.container"));
+        Assert.DoesNotContain(world.Daemon.HostLinks(), l => l.StartsWith("vpx", StringComparison.Ordinal));
     }
 }

@@ -98,6 +98,17 @@ public sealed class CniConfigTests
         Assert.Equal(("c1", "eth0"), (keep.ContainerId, keep.IfName));
     }
 
+    [Fact]
+    public void Every_range_of_every_set_goes_to_plexusd_saying_its_set()
+    {
+        var config = CniConfig.Parse("""
+            {"cniVersion": "1.0.0", "name": "multi",
+             "ipam": {"ranges": [[{"subnet": "10.1.0.0/24"}, {"subnet": "10.1.1.0/24", "rangeStart": "10.1.1.10"}], [{"subnet": "fd00:1::/64"}]]}}
+            """u8);
+        Assert.Equal([("10.1.0.0/24", 0), ("10.1.1.0/24", 0), ("fd00:1::/64", 1)], config.Network.Ranges!.Select(r => (r.Subnet, r.Set ?? -1)));
+        Assert.Equal("10.1.1.10", config.Network.Ranges![1].RangeStart);
+    }
+
     [Theory]
     [InlineData("not json", CniError.DecodeFailed, "not JSON")]
     [InlineData("[1]", CniError.DecodeFailed, "not a JSON object")]
@@ -110,7 +121,8 @@ public sealed class CniConfigTests
     [InlineData("""{"cniVersion": "1.0.0", "name": "n", "ipam": {"type": "dhcp"}}""", CniError.UnsupportedField, "ipam type dhcp")]
     [InlineData("""{"cniVersion": "1.0.0", "name": "n", "ipam": {"routes": [{"gw": "10.0.0.1"}]}}""", CniError.InvalidConfig, "ipam.routes[0] has no dst")]
     [InlineData("""{"cniVersion": "1.0.0", "name": "n", "ipam": {"routes": [{"dst": 10}]}}""", CniError.DecodeFailed, "ipam.routes[0].dst")]
-    [InlineData("""{"cniVersion": "1.0.0", "name": "n", "ipam": {"ranges": [[{"subnet": "10.1.0.0/24"}, {"subnet": "10.2.0.0/24"}]]}}""", CniError.UnsupportedField, "one range per set")]
+    [InlineData("""{"cniVersion": "1.0.0", "name": "n", "ipam": {"ranges": [[]]}}""", CniError.InvalidConfig, "ipam.ranges[0] is an empty range set")]
+    [InlineData("""{"cniVersion": "1.0.0", "name": "n", "ipam": {"ranges": [[{"subnet": "10.1.0.0/24"}, {"gateway": "10.2.0.1"}]]}}""", CniError.InvalidConfig, "ipam.ranges[0][1] has no subnet")]
     [InlineData("""{"cniVersion": "1.0.0", "name": "n", "ipam": {"ranges": [[{"gateway": "10.1.0.1"}]]}}""", CniError.InvalidConfig, "has no subnet")]
     [InlineData("""{"cniVersion": "1.0.0", "name": "n", "runtimeConfig": {"portMappings": [{"containerPort": 80}]}}""", CniError.InvalidConfig, "has no hostPort")]
     [InlineData("""{"cniVersion": "1.0.0", "name": "n", "runtimeConfig": {"ips": "10.0.0.1"}}""", CniError.DecodeFailed, "runtimeConfig.ips must be a list of strings")]

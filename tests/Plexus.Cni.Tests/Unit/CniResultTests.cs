@@ -44,6 +44,18 @@ public sealed class CniResultTests
     }
 
     [Theory]
+    [InlineData("1.1.0", true)]
+    [InlineData("1.0.0", false)]
+    [InlineData("0.4.0", false)]
+    public void The_container_interface_carries_its_MTU_from_1_1_0_and_the_bridge_its_MAC(string version, bool withMtu)
+    {
+        var interfaces = Render(version).GetProperty("interfaces");
+        Assert.Equal("02:00:00:00:00:01", interfaces[0].GetProperty("mac").GetString());
+        Assert.Equal(withMtu, interfaces[2].TryGetProperty("mtu", out var mtu));
+        if (withMtu) Assert.Equal(1500, mtu.GetInt32());
+    }
+
+    [Theory]
     [InlineData("0.3.0")]
     [InlineData("0.3.1")]
     [InlineData("0.4.0")]

@@ -37,6 +37,20 @@ public sealed class JoinInfoTests
     }
 
     [Fact]
+    public void With_several_subnets_of_a_family_an_endpoint_offers_its_own_subnets_gateway()
+    {
+        var endpoint = new EndpointState
+        {
+            Id = "e-id", Name = "e", NetworkId = "n-id",
+            IPv4 = Kernel.Types.IPPrefix.Parse("10.2.0.7/24"), IPv6 = Kernel.Types.IPPrefix.Parse("fd00:1::7/64"),
+        };
+        var info = JoinInfo.GatewaysOf(Net(ipv6: true), endpoint);
+        Assert.Equal((IPAddress.Parse("10.2.0.1"), IPAddress.Parse("fd00:1::1")), (info.GatewayV4, info.GatewayV6));
+        // An address outside every subnet (no such endpoint is made) falls back to the first subnet's gateway.
+        Assert.Equal(IPAddress.Parse("10.1.0.1"), JoinInfo.SubnetGatewayOf(Net(), Kernel.Types.IPPrefix.Parse("192.0.2.1/24"), 4));
+    }
+
+    [Fact]
     public void An_internal_network_offers_no_gateway()
     {
         var info = JoinInfo.GatewaysOf(Net(@internal: true, ipv6: true));

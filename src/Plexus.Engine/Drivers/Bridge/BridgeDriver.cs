@@ -238,10 +238,10 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishi
         if (handOver)
         {
             _indexes[endpoint.Id] = (hostIndex, 0); // the other end is the runtime's from here on
-            return RoutesOf(network, options) with { SourceInterface = ifname };
+            return RoutesOf(network, options, endpoint) with { SourceInterface = ifname };
         }
         _indexes[endpoint.Id] = (hostIndex, sandboxIndex);
-        return RoutesOf(network, options) with { InterfaceIndex = sandboxIndex > 0 ? sandboxIndex : null };
+        return RoutesOf(network, options, endpoint) with { InterfaceIndex = sandboxIndex > 0 ? sandboxIndex : null };
     }
 
     /// <summary>
@@ -377,15 +377,19 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishi
         !options.IsGateway ? [] : network.Subnets.Where(s => s.IpVersion == 4 || network.EnableIPv6)
             .Select(s => new IPPrefix(s.Gateway, s.Subnet.PrefixLength));
 
-    /// <summary>The default routes a join offers (each family unless the network says otherwise) and the network's own routes.</summary>
-    private static JoinInfo RoutesOf(NetworkState network, BridgeOptions options)
+    /// <summary>
+    /// The default routes a join offers (each family unless the network says otherwise) and the network's own routes;
+    /// a route without a gateway goes via the gateway of the endpoint's subnet (on the link when the family has none).
+    /// </summary>
+    private static JoinInfo RoutesOf(NetworkState network, BridgeOptions options, EndpointState endpoint)
     {
-        var gateways = JoinInfo.GatewaysOf(network);
+        var gateways = JoinInfo.GatewaysOf(network, endpoint);
         return gateways with
         {
             GatewayV4 = options.DefaultRouteV4 ? gateways.GatewayV4 : null,
             GatewayV6 = options.DefaultRouteV6 ? gateways.GatewayV6 : null,
-            StaticRoutes = options.StaticRoutes,
+            StaticRoutes = [.. options.StaticRoutes.Select(r => r.NextHop is not null ? r
+                : r with { NextHop = JoinInfo.SubnetGatewayOf(network, r.Destination.IsIPv4 ? endpoint.IPv4 : endpoint.IPv6, r.Destination.IsIPv4 ? 4 : 6) })],
         };
     }
 

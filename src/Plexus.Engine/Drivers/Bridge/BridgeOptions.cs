@@ -120,7 +120,7 @@ public sealed record BridgeOptions
         return (v4, v6);
     }
 
-    /// <summary>"DST" or "DST via GW", separated by ","; a route without a gateway goes via its family's subnet gateway (on the link when there is none).</summary>
+    /// <summary>"DST" or "DST via GW", separated by ","; a route without a gateway has none here (the join gives it the endpoint's subnet's).</summary>
     private static List<StaticRoute> RoutesOf(NetworkState network, string text)
     {
         var routes = new List<StaticRoute>();
@@ -133,8 +133,7 @@ public sealed record BridgeOptions
             IPAddress? gateway = null;
             if (parts.Length == 2 && (!IPAddress.TryParse(parts[1], out gateway) || gateway.AddressFamily != family))
                 throw PlexusException.Invalid($"network {network.Name}: option {Routes}: the gateway of route {parts[0]}, '{parts[1]}', is not an address of its family");
-            // Without one, the gateway of the family's subnet, once IPAM has given the network its subnets (at join).
-            gateway ??= network.Subnets.FirstOrDefault(s => s.Subnet.BaseAddress.AddressFamily == family)?.Gateway;
+            // Without one, null: the join puts the gateway of the endpoint's own subnet (BridgeDriver.RoutesOf).
             routes.Add(new StaticRoute(new IPPrefix(dst.BaseAddress, dst.PrefixLength), gateway));
         }
         return routes;
