@@ -208,4 +208,5 @@ def main():
     json.dump(results, open(out_json, "w"), indent=1)
     print(text)
 
-main()
+if __name__ == "__main__":  # bench/footprint/startup.py imports the client and Daemon
+    main()

@@ -52,8 +52,12 @@ public sealed class SqliteStore : ILocalStore
     private bool _disposed;
     private SqliteException? _fault;
 
-    // Microsoft.Data.Sqlite would find the bundled native library by reflection; say it outright.
-    static SqliteStore() => SQLitePCL.Batteries_V2.Init();
+    // Microsoft.Data.Sqlite would find the bundled native library by reflection; say it outright, and where it is.
+    static SqliteStore()
+    {
+        SqliteNativeLibrary.Bind();
+        SQLitePCL.Batteries_V2.Init();
+    }
 
     /// <summary>
     /// Opens the store under <paramref name="dataRoot"/>, creating the directory (mode 0700) and the

@@ -36,6 +36,7 @@ public sealed partial class IptablesFirewall<TState, TChange> : FirewallBase<TSt
         {
             _bridge = Nftables.NftContext.Open(target);
             _elements = Nftables.NftElementBatch.Open(target);
+            OwnSocket(_elements.PortId);
         }
         catch (FirewallException e)
         {
@@ -77,7 +78,7 @@ public sealed partial class IptablesFirewall<TState, TChange> : FirewallBase<TSt
         {
             // A join or leave without published ports: a handful of elements, straight to the kernel.
             if (_elements is not null && elements.Count > 0)
-                Recorded(1, () => _elements.Apply(elements, $"a firewall change ({change})"));
+                RecordedOnOwnSocket(() => _elements.Apply(elements, $"a firewall change ({change})"));
             return;
         }
         // The nf_tables tables first, as their own batch; taken back if the iptables part is refused.

@@ -210,7 +210,9 @@ public static class LoopbackRedirect
         NftNetlink.WriteBatchBoundary(w, NftNetlink.BatchBegin, Interlocked.Increment(ref _sequence));
         build(w);
         NftNetlink.WriteBatchBoundary(w, NftNetlink.BatchEnd, Interlocked.Increment(ref _sequence));
-        using var socket = ns.Run(() => NetlinkSocket.Open(NftNetlink.Protocol));
+        // The socket must be born in the sandbox's namespace (nf_tables acts on its socket's), so each redirect needs
+        // its own; a one-shot one costs 2 syscalls to open (on the worker already inside, no namespace hop).
+        using var socket = ns.Run(() => NetlinkSocket.OpenOneShot(NftNetlink.Protocol));
         NftNetlink.SendBatch(socket, w.WrittenSpan, new byte[8192], what);
     }
 }

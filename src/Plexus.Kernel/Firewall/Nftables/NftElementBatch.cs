@@ -32,6 +32,9 @@ internal sealed class NftElementBatch : IDisposable
 
     private NftElementBatch(NetlinkSocket socket) => _socket = socket;
 
+    /// <summary>The socket's netlink port id: the kernel names it in the NEWGEN of every batch sent on it.</summary>
+    public uint PortId => _socket.PortId;
+
     public static NftElementBatch Open(NetworkNamespace? ns) =>
         new(ns is null ? NetlinkSocket.Open(NftNetlink.Protocol) : ns.Run(() => NetlinkSocket.Open(NftNetlink.Protocol)));
 

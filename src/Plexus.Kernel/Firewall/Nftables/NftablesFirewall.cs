@@ -24,6 +24,7 @@ public sealed class NftablesFirewall<TState, TChange> : FirewallBase<TState, TCh
         _rules = Policy.Nftables;
         _nft = NftContext.Open(target);
         _elements = NftElementBatch.Open(target);
+        OwnSocket(_elements.PortId);
     }
 
     public override string Backend => Firewalls.Nftables;
@@ -34,7 +35,7 @@ public sealed class NftablesFirewall<TState, TChange> : FirewallBase<TState, TCh
         {
             // A join or leave, with its published ports and links: only set and map elements, straight to the kernel in
             // one batch (the same batch libnftables would build from the script's text, without parse or cache).
-            if (elements.Count > 0) Recorded(1, () => _elements.Apply(elements, $"a firewall change ({change})"));
+            if (elements.Count > 0) RecordedOnOwnSocket(() => _elements.Apply(elements, $"a firewall change ({change})"));
             return;
         }
         var script = _rules.Changes(change, ForeignDropChains);

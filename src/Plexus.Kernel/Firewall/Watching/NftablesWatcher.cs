@@ -12,7 +12,8 @@ namespace Plexus.Kernel.Firewall.Watching;
 ///
 /// Every committed batch sends one notification per object it changed and then a NEWGEN naming its generation.
 /// A batch "concerns" the firewall when one of its notifications does (<see cref="FirewallBase.Concerns"/>); it is
-/// foreign when its generation is not one the firewall recorded for its own batches. A foreign batch that concerns
+/// foreign when neither was it sent on one of the firewall's own sockets (the NEWGEN's header names the committing
+/// socket's port id) nor is its generation one the firewall recorded for its own batches. A foreign batch that concerns
 /// the firewall is answered by re-applying the whole state, once the burst it belongs to has settled
 /// (<see cref="Settle"/>, at most <see cref="MaxDelay"/> after it was seen). Lost notifications (a full receive
 /// queue) are judged by generation alone: if any generation since the last one seen is foreign, repair.
@@ -125,7 +126,9 @@ internal sealed class NftablesWatcher : IDisposable
                     // Generations already judged (after an overrun) are skipped.
                     if (unchecked((int)(n.Generation - _last)) <= 0) continue;
                     _last = n.Generation;
-                    if (turn.Concern is not null && !_firewall.IsOwnGeneration(n.Generation))
+                    // The NEWGEN's header names the committing socket: a batch from one of the firewall's own raw
+                    // sockets is Plexus's without any generation bookkeeping; others are judged by their generation.
+                    if (turn.Concern is not null && !_firewall.IsOwnSocket(message.Header.PortId) && !_firewall.IsOwnGeneration(n.Generation))
                         turn.Pending ??= new Pending(turn.Concern, $"{n.ProcessName} (pid {n.ProcessId})", Stopwatch.GetTimestamp());
                     turn.ClearConcern();
                 }
