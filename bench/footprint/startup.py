@@ -39,13 +39,16 @@ def main():
         variants.append((label, parts[0].split(), env))
     results = {label: [] for label, _, _ in variants}
     work = tempfile.mkdtemp(prefix="plexus-startup-")
-    open(os.path.join(work, "none.json"), "w").write("{}")
-    for label, command, env in variants:  # one start each to warm the page cache
-        start(label, command, env, work)
-    for r in range(rounds):
-        for label, command, env in (variants if r % 2 == 0 else list(reversed(variants))):
-            results[label].append(start(label, command, env, work))
-        print(f"startup: round {r + 1}/{rounds}", file=sys.stderr, flush=True)
+    try:
+        open(os.path.join(work, "none.json"), "w").write("{}")
+        for label, command, env in variants:  # one start each to warm the page cache
+            start(label, command, env, work)
+        for r in range(rounds):
+            for label, command, env in (variants if r % 2 == 0 else list(reversed(variants))):
+                results[label].append(start(label, command, env, work))
+            print(f"startup: round {r + 1}/{rounds}", file=sys.stderr, flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     out = {}
     for label, runs in results.items():
         out[label] = {k: {"p50": round(statistics.median(x[k] for x in runs), 1), "min": round(min(x[k] for x in runs), 1)}
