@@ -10,6 +10,8 @@ namespace with a default route). Talks to each plexusd over its Unix socket with
 with a raw ICMP socket opened inside the probing sandbox's namespace: no process per request or per probe."""
 import argparse, base64, ctypes, json, os, random, select, shutil, signal, socket, statistics, struct, subprocess, sys, threading, time
 import urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "footprint"))
+from harness import request  # plexusd's API over its Unix socket: the footprint harness's HTTP/1.1 client
 
 ETCD = "10.77.0.254"
 ETCD_URL = f"http://{ETCD}:2379"
@@ -32,39 +34,6 @@ def sh(*cmd, check=True):
 
 def vtep(i):
     return f"10.77.0.{i}"
-
-
-# --- plexusd's API over its Unix socket -------------------------------------------------------------------------------
-def request(sock_path, method, path, body=None, timeout=300):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(sock_path)
-    data = b"" if body is None else json.dumps(body).encode()
-    head = f"{method} {path} HTTP/1.1\r\nHost: plexus\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
-    s.sendall(head.encode() + data)
-    chunks = []
-    while True:
-        c = s.recv(65536)
-        if not c:
-            break
-        chunks.append(c)
-    s.close()
-    raw = b"".join(chunks)
-    if not raw:
-        raise ConnectionError(f"{method} {path}: empty HTTP response")
-    head, _, rest = raw.partition(b"\r\n\r\n")
-    status = int(head.split(b" ")[1])
-    if b"transfer-encoding: chunked" in head.lower():
-        out, i = b"", 0
-        while True:
-            j = rest.index(b"\r\n", i)
-            n = int(rest[i:j].split(b";")[0], 16)
-            if n == 0:
-                break
-            out += rest[j + 2:j + 2 + n]
-            i = j + 2 + n + 2
-        rest = out
-    return status, rest
 
 
 class Host:
@@ -332,29 +301,37 @@ class Cluster:
     def bulk(self, first, last):
         """Attaches k = first..last-1, each host's share by its own client, all hosts at once; returns connect times."""
         times, lock = [], threading.Lock()
-        errors = []
 
         def run(i):
+            for k in range(first, last):
+                if self.host_of(k) != i:
+                    continue
+                h, name, took, _ = self.attach(k)
+                ip, mac, _ = self.inspect(h, name)
+                with lock:
+                    times.append(took)
+                    self.endpoints[name] = (i, ip, mac)
+
+        self.on_every_host(run)
+        return times
+
+    def on_every_host(self, run):
+        """run(i) for every host i, all at once on threads of their own; the first failure ends the harness."""
+        errors = []
+
+        def guarded(i):
             try:
-                for k in range(first, last):
-                    if self.host_of(k) != i:
-                        continue
-                    h, name, took, _ = self.attach(k)
-                    ip, mac, _ = self.inspect(h, name)
-                    with lock:
-                        times.append(took)
-                        self.endpoints[name] = (i, ip, mac)
+                run(i)
             except SystemExit as e:
                 errors.append(str(e))
 
-        threads = [threading.Thread(target=run, args=(h.i,)) for h in self.hosts]
+        threads = [threading.Thread(target=guarded, args=(h.i,)) for h in self.hosts]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         if errors:
             sys.exit(errors[0])
-        return times
 
     def expected_fdb(self, i):
         return {mac: vtep(h) for (h, ip, mac) in self.endpoints.values() if h != i}
@@ -483,23 +460,13 @@ class Cluster:
         overlay may be left in etcd (only the hosts' registrations, under their leases) or in any host's kernel."""
         self.probes.clear()
         t0 = time.perf_counter()
-        errors = []
 
         def run(i):
-            try:
-                for name, (h, _, _) in list(self.endpoints.items()):
-                    if h == i:
-                        self.host(i).call("DELETE", f"/plexus/sandboxes/{name}?force=true", what=f"remove {name}")
-            except SystemExit as e:
-                errors.append(str(e))
+            for name, (h, _, _) in list(self.endpoints.items()):
+                if h == i:
+                    self.host(i).call("DELETE", f"/plexus/sandboxes/{name}?force=true", what=f"remove {name}")
 
-        threads = [threading.Thread(target=run, args=(h.i,)) for h in self.hosts]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if errors:
-            sys.exit(errors[0])
+        self.on_every_host(run)
         self.result["remove_all_s"] = round(time.perf_counter() - t0, 1)
         self.endpoints.clear()
         self.wait_converged()
