@@ -143,12 +143,8 @@ public sealed partial class NetworkController
         ArgumentNullException.ThrowIfNull(network);
         if (DriverOf(network) is not Drivers.Bridge.BridgeDriver bridge || !network.DriverState.TryGetValue(Drivers.Bridge.BridgeDriver.StateBridge, out var name))
             return null;
-        // The veth is made with the network's MTU, or the kernel's default for a veth when the network sets none.
-        return (_host.FindLink(name)?.Mac, bridge.OptionsOf(network).MtuValue ?? DefaultVethMtu);
+        return (_host.FindLink(name)?.Mac, bridge.PortMtuOf(network));
     }
-
-    /// <summary>The MTU the kernel gives a veth made without one.</summary>
-    private const int DefaultVethMtu = 1500;
 
     /// <summary>
     /// CHECK's kernel side: what is wrong with the attachment's interface in the container as the kernel shows it

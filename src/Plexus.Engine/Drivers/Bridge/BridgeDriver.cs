@@ -95,6 +95,9 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishi
 
     public BridgeOptions OptionsOf(NetworkState network) => BridgeOptions.Parse(network, _defaults);
 
+    /// <summary>The MTU the network's ports (its veths, both ends) are made with.</summary>
+    public int PortMtuOf(NetworkState network) => OptionsOf(network).MtuValue ?? DefaultMtu;
+
     public void ValidateNetwork(NetworkState network) => OptionsOf(network);
 
     public IReadOnlyDictionary<string, string> CreateNetwork(NetworkState network)

@@ -105,7 +105,7 @@ public abstract class ChildLinkDriver<TOptions> : INetworkDriver
         {
             throw new PlexusException(ErrorKind.Conflict, $"network {network.Name}: cannot create the {ChildKind} interface on parent {parent}: {e.Message}", e);
         }
-        return OffersGateway(network, options) ? JoinInfo.GatewaysOf(network) : new JoinInfo();
+        return OffersGateway(network, options) ? JoinInfo.GatewaysOf(network, endpoint) : new JoinInfo();
     }
 
     /// <summary>Deletes the child in the sandbox (its addresses and routes go with it).</summary>

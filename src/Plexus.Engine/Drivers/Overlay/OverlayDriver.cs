@@ -132,7 +132,7 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep, IBridgeFirewa
             if (endpoint.PortBindings.Count > 0) SetHairpin(VethName(endpoint.Id));
         }
         // The gateway is this host's bridge (see the remarks); none for an internal network.
-        return JoinInfo.GatewaysOf(network);
+        return JoinInfo.GatewaysOf(network, endpoint);
     }
 
     public void Leave(NetworkState network, EndpointState endpoint, Sandbox sandbox)
