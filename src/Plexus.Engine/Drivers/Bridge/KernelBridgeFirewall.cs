@@ -42,11 +42,12 @@ public sealed class KernelBridgeFirewall(IFirewall<FirewallState, FirewallChange
     public void RemoveEndpoint(NetworkState network, BridgeOptions options, EndpointState endpoint)
     {
         var tag = TagOf(endpoint.Id);
-        bool ports = endpoint.PortBindings.Count > 0, bridgePort = firewall.State.BridgePorts.ContainsKey(BridgeOptions.VethNameFor(endpoint.Id));
+        var portName = BridgeOptions.VethNameFor(endpoint.Id);
+        bool ports = endpoint.PortBindings.Count > 0, bridgePort = firewall.State.BridgePorts.ContainsKey(portName);
         if (!ports && !bridgePort) return;
         var tx = firewall.Begin();
         if (ports) tx.RemovePorts(tag);
-        if (bridgePort) tx.RemoveBridgePorts(tag);
+        if (bridgePort) tx.RemoveBridgePorts(tag, portName);
         tx.Commit();
     }
 

@@ -66,11 +66,11 @@ public static class BridgeTransactions
         return Step(tx, new FirewallOperation.AddBridgePort(port));
     }
 
-    /// <summary>Removes the bridge port of an endpoint (none: nothing happens).</summary>
-    public static FirewallTransaction<FirewallChange> RemoveBridgePorts(this FirewallTransaction<FirewallChange> tx, string endpointTag)
+    /// <summary>Removes the bridge port of an endpoint (none: nothing happens); <paramref name="portName"/>, when known, saves searching for it.</summary>
+    public static FirewallTransaction<FirewallChange> RemoveBridgePorts(this FirewallTransaction<FirewallChange> tx, string endpointTag, string? portName = null)
     {
         ArgumentNullException.ThrowIfNull(endpointTag);
-        return Step(tx, new FirewallOperation.RemoveBridgePorts(endpointTag));
+        return Step(tx, new FirewallOperation.RemoveBridgePorts(endpointTag, portName));
     }
 
     /// <summary>Makes the rules exactly those of these networks, ports and links (no bridge ports).</summary>

@@ -56,8 +56,8 @@ internal abstract record FirewallOperation
         public override void ApplyTo(FirewallChange change) => change.AddBridgePort(Port);
     }
 
-    public sealed record RemoveBridgePorts(string Tag) : FirewallOperation
+    public sealed record RemoveBridgePorts(string Tag, string? PortName = null) : FirewallOperation
     {
-        public override void ApplyTo(FirewallChange change) => change.RemoveBridgePorts(Tag);
+        public override void ApplyTo(FirewallChange change) => change.RemoveBridgePorts(Tag, PortName);
     }
 }

@@ -126,6 +126,19 @@ public sealed class FirewallStateTests
     }
 
     [Fact]
+    public void An_endpoints_bridge_port_goes_by_its_name_and_a_name_that_is_not_the_endpoints_falls_back_to_its_tag()
+    {
+        var state = All["icc-off-links"]; // ep-web on vpx-web, ep-app on vpx-app
+        var named = FirewallChange.Apply(state, [new FirewallOperation.RemoveBridgePorts("ep-web", "vpx-web")]);
+        Assert.Equal(["vpx-web"], named.BridgePortsRemoved.Select(p => p.PortName));
+        // Another endpoint's port is never removed by name; the endpoint's own is found by its tag.
+        var wrong = FirewallChange.Apply(state, [new FirewallOperation.RemoveBridgePorts("ep-web", "vpx-app")]);
+        Assert.Equal(["vpx-web"], wrong.BridgePortsRemoved.Select(p => p.PortName));
+        Assert.True(wrong.After.BridgePorts.ContainsKey("vpx-app"));
+        Assert.True(FirewallChange.Apply(state, [new FirewallOperation.RemoveBridgePorts("ep-none", "vpx-none")]).IsEmpty);
+    }
+
+    [Fact]
     public void The_link_local_address_is_the_modified_eui64_of_the_mac()
     {
         Assert.Equal(IPAddress.Parse("fe80::42:acff:fe12:2"), BridgePort.LinkLocalOf(Plexus.Kernel.Types.MacAddress.Parse("02:42:ac:12:00:02")));
