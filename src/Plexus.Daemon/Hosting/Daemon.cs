@@ -86,8 +86,7 @@ internal static partial class Daemon
             "error" => LogLevel.Error,
             _ => LogLevel.Information,
         });
-        if (settings.LogFormat == "json") builder.Logging.AddJsonConsole();
-        else builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddProvider(new ConsoleLines(json: settings.LogFormat == "json"));
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning); // plexusd says itself when it listens and stops
         builder.WebHost.ConfigureKestrel(k =>
         {
