@@ -88,14 +88,19 @@ def main():
         parallel(sock, pool[:tput], clients, lambda k, s: call(k, "POST", "/networks/tput/disconnect", {"Container": s}))
     if n:
         phase("fill-seq", n, lambda: [call(c, "POST", "/networks/bench/connect", {"Container": s}) for s in pool[:n]])
-        lat = []
+        lat, dlat = [], []
         def pairs_():
             for s in pool[n:n + pairs]:
                 t = time.perf_counter(); call(c, "POST", "/networks/bench/connect", {"Container": s}); lat.append(time.perf_counter() - t)
-                call(c, "POST", "/networks/bench/disconnect", {"Container": s})
+                t = time.perf_counter(); call(c, "POST", "/networks/bench/disconnect", {"Container": s}); dlat.append(time.perf_counter() - t)
+        # PAIRS_PERF=FILE samples plexusd (perf record -g) over the attach/detach pairs at N: where the O(N) part goes.
+        pr = subprocess.Popen(["perf", "record", "-q", "-F", "1999", "-g", "-p", str(pid), "-o", os.environ["PAIRS_PERF"]]) if os.environ.get("PAIRS_PERF") else None
+        if pr: time.sleep(1.5)
         phase(f"pairs-at-{n}", pairs, pairs_)
+        if pr: pr.send_signal(2); pr.wait()
         res["attach_p50_ms"] = statistics.median(lat) * 1e3
-        print(f"attach p50 at N={n}: {res['attach_p50_ms']:.2f} ms", file=sys.stderr)
+        res["detach_p50_ms"] = statistics.median(dlat) * 1e3
+        print(f"attach p50 at N={n}: {res['attach_p50_ms']:.2f} ms, detach p50 {res['detach_p50_ms']:.2f} ms", file=sys.stderr)
     res["rss_kb"] = int([l for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS")][0].split()[1])
     print(json.dumps(res))
 

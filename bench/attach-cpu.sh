@@ -3,8 +3,8 @@
 # plexusd's CPU time (utime+stime) and context switches per attach, for 8 concurrent clients on a network
 # of their own (200 attaches, 3 rounds) and sequentially up to N = 1000, with the wall-clock rate and p50
 # beside them (those do depend on load). STRACE=FILE also counts plexusd's syscalls (strace -c -f) for one more
-# round of concurrent attaches, PERF=FILE samples it (perf record -g) for another; give paths outside /tmp, which
-# is private to the run. Context switches per attach (voluntary+involuntary) come from /proc/PID/task/*/status.
+# round of concurrent attaches, PERF=FILE samples it (perf record -g) for another, PAIRS_PERF=FILE over the
+# attach/detach pairs at N; give paths outside /tmp, which is private to the run. Context switches per attach (voluntary+involuntary) come from /proc/PID/task/*/status.
 #
 #   bench/attach-cpu.sh [PLEXUSD]     (default artifacts/native/plexusd, with its .so files beside it)
 #   env: N (sequential attaches, then PAIRS attach/detach pairs at N; 0 skips), TPUT (concurrent attaches per
