@@ -22,6 +22,7 @@ public sealed class LinkReaper : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _reap = new();
     private int _parked;
+    private long _lastParked;
     private int _batches;
     private int _disposed;
 
@@ -50,11 +51,15 @@ public sealed class LinkReaper : IDisposable
     /// <summary>The last error a background deletion met (it tries again with the next parked link), or null.</summary>
     public Exception? LastError { get; private set; }
 
-    /// <summary>Says a link was just parked: the group will be deleted within the delay.</summary>
+    /// <summary>
+    /// Says a link was just parked: the group will be deleted within the delay. Only the first link of a batch wakes
+    /// the reaper; the others leave the time they were parked, which the sleeping reaper reads when it wakes up. A
+    /// wake-up per detach was a thread hand-over per detach, for a thread that only restarted its timer.
+    /// </summary>
     public void Parked()
     {
-        Interlocked.Increment(ref _parked);
-        if (_thread is not null && Volatile.Read(ref _disposed) == 0) _wake.Release();
+        Volatile.Write(ref _lastParked, Environment.TickCount64);
+        if (Interlocked.Increment(ref _parked) == 1 && _thread is not null && Volatile.Read(ref _disposed) == 0) _wake.Release();
     }
 
     /// <summary>Deletes every parked link now, in one request; returns whether there was any.</summary>
@@ -72,13 +77,10 @@ public sealed class LinkReaper : IDisposable
     /// <summary>The longest a parked link waits, in delays: the delay is the quiet time before a batch, not its age.</summary>
     private const int MaxDelays = 4;
 
-    /// <summary>The delay, or less when <paramref name="deadline"/> comes first.</summary>
-    private TimeSpan Until(long deadline) =>
-        TimeSpan.FromMilliseconds(Math.Clamp(deadline - Environment.TickCount64, 0, (long)_delay.TotalMilliseconds));
-
     private void Loop()
     {
         var stop = _stop.Token;
+        long delay = (long)_delay.TotalMilliseconds;
         try
         {
             while (true)
@@ -86,9 +88,16 @@ public sealed class LinkReaper : IDisposable
                 _wake.Wait(stop);
                 // Let the links parked meanwhile join this batch: wait until none has come for the delay, but
                 // no longer than a few delays in all, so a steady stream of detaches is still reaped.
-                var deadline = Environment.TickCount64 + (long)(_delay.TotalMilliseconds * MaxDelays);
-                while (!stop.IsCancellationRequested && _wake.Wait(Until(deadline), stop))
+                var deadline = Environment.TickCount64 + (delay * MaxDelays);
+                while (true)
                 {
+                    long until = Math.Min(Volatile.Read(ref _lastParked) + delay, deadline), now = Environment.TickCount64;
+                    if (now >= until) break;
+                    if (stop.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(until - now))) return;
+                }
+                while (_wake.Wait(0))
+                {
+                    // a wake-up from a link parked while this batch waited: it is in this batch
                 }
                 if (Volatile.Read(ref _parked) == 0) continue;
                 try
