@@ -21,7 +21,10 @@ internal static class RequestBodyLimit
         var request = context.Request;
         if (request.ContentLength is { } length && length > RequestLimits.MaxBodyBytes)
             throw RequestTooLargeException.Of(length);
-        if (request.ContentLength is 0 || HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsDelete(request.Method))
+        // A declared length within the limit bounds the body already (Kestrel reads no further than it says), so
+        // only a chunked body is counted. Left unwrapped, a body is read straight from Kestrel's pipe: wrapped,
+        // every JSON body went through a stream and a pipe reader over it again, on every attach.
+        if (request.ContentLength is not null || HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsDelete(request.Method))
             return;
         request.Body = new BoundedStream(request.Body);
     }
