@@ -147,6 +147,12 @@ internal sealed class EtcdMember(Uri uri, EtcdOptions options, SslClientAuthenti
         using var dial = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         dial.CancelAfter(options.DialTimeout);
         socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        // TCP keep-alive finds a watch's connection that was lost on the way (the member still answering new
+        // ones, so the watchdog's read succeeds); the watchdog finds a member that hangs.
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, Math.Max(1, (int)options.WatchCheckInterval.TotalSeconds));
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 2);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
         using var closeOnDial = dial.Token.Register(static s => ((Socket)s!).Dispose(), socket);
         Stream stream;
         try
