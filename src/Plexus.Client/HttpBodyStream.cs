@@ -6,10 +6,11 @@ namespace Plexus.Client;
 
 /// <summary>
 /// An HTTP/1.1 body on its connection: <c>length</c> bytes (Content-Length), chunked (<c>length</c> null), or
-/// everything until the daemon closes (-1). Reads start with what came in with the headers, and block on the
-/// socket (see <see cref="HttpConnection"/>); cancelling the request's token closes it. Owns the connection.
+/// everything until the server closes (-1). Reads start with what came in with the headers, and block on the
+/// connection (a socket's stream, or TLS over it; see <see cref="HttpConnection"/>); cancelling the request's
+/// token closes it. Owns the connection.
 /// </summary>
-internal sealed class HttpBodyStream(Socket connection, CancellationTokenRegistration closeOnCancel, ReadOnlyMemory<byte> leftover, long? length,
+internal sealed class HttpBodyStream(Stream connection, CancellationTokenRegistration closeOnCancel, ReadOnlyMemory<byte> leftover, long? length,
     CancellationToken requestCancelled) : Stream
 {
     /// <summary>A chunk-size line longer than this is not HTTP.</summary>
@@ -65,7 +66,7 @@ internal sealed class HttpBodyStream(Socket connection, CancellationTokenRegistr
             int semicolon = line.IndexOf(';', StringComparison.Ordinal);
             var size = (semicolon < 0 ? line : line[..semicolon]).Trim();
             if (!long.TryParse(size, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out _remaining) || _remaining < 0)
-                throw new IOException($"bad chunk size in the daemon's answer: '{line}'");
+                throw new IOException($"bad chunk size in the answer: '{line}'");
             if (_remaining == 0)
             {
                 _done = true; // trailers, if any, are left unread: the connection closes after this answer
@@ -81,7 +82,7 @@ internal sealed class HttpBodyStream(Socket connection, CancellationTokenRegistr
                 _done = true;
                 return 0;
             }
-            throw new IOException("the daemon closed the connection before the end of its answer");
+            throw new IOException("the server closed the connection before the end of its answer");
         }
         if (length != -1)
         {
@@ -100,7 +101,7 @@ internal sealed class HttpBodyStream(Socket connection, CancellationTokenRegistr
         if (_buffered.IsEmpty)
         {
             _readBuffer ??= new byte[16 * 1024];
-            int read = connection.Receive(_readBuffer);
+            int read = connection.Read(_readBuffer);
             if (read == 0) return 0;
             _buffered = _readBuffer.AsMemory(0, read);
         }
@@ -116,9 +117,9 @@ internal sealed class HttpBodyStream(Socket connection, CancellationTokenRegistr
         Span<byte> one = stackalloc byte[1];
         while (true)
         {
-            if (ReadRaw(one) == 0) throw new IOException("the daemon closed the connection inside a chunked answer");
+            if (ReadRaw(one) == 0) throw new IOException("the server closed the connection inside a chunked answer");
             if (one[0] == (byte)'\n') return line.ToString().TrimEnd('\r');
-            if (line.Length >= MaxChunkLine) throw new IOException("a chunk line in the daemon's answer is too long");
+            if (line.Length >= MaxChunkLine) throw new IOException("a chunk line in the answer is too long");
             line.Append((char)one[0]);
         }
     }

@@ -11,9 +11,14 @@ namespace Plexus.Client;
 /// than the whole exchange, so this speaks the little HTTP plexusd answers with (a status line, headers, a
 /// body sized by Content-Length, chunked, or ending with the connection).
 /// </summary>
+/// <remarks>
+/// plexusd's etcd client (Plexus.Cluster) speaks to etcd's JSON gateway the same way, over TCP or TLS: it uses
+/// <see cref="Request"/> and <see cref="ReadAnswer"/> on a connection it made itself. HttpClient would link
+/// the HTTP/2 and HTTP/3 stacks into plexusd, whose data pages cost resident memory and start-up time.
+/// </remarks>
 internal static class HttpConnection
 {
-    /// <summary>Headers of an answer larger than this are not plexusd's.</summary>
+    /// <summary>Headers of an answer larger than this are not plexusd's (nor etcd's).</summary>
     private const int MaxHeaderBytes = 64 * 1024;
 
     /// <summary>
@@ -37,8 +42,16 @@ internal static class HttpConnection
                 socket.Connect(new UnixDomainSocketEndPoint(socketPath));
             else
                 socket.Connect(TcpEndPoint(host.TcpAuthority!));
-            socket.Send(Request(host, method, target, jsonBody, accept));
-            return Task.FromResult(ReadAnswer(socket, closeOnCancel, ct));
+            socket.Send(Request(host.TcpAuthority ?? "plexus", method, target, jsonBody, accept));
+            return Task.FromResult(ReadAnswer(new NetworkStream(socket, ownsSocket: true), closeOnCancel, ct));
+        }
+        catch (IOException e) when (!ct.IsCancellationRequested && e.InnerException is SocketException broken)
+        {
+            // The connection broke under the stream: reported as the socket error it is, as before the stream.
+            closeOnCancel.Dispose();
+            socket.Dispose();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(broken);
+            throw;
         }
         catch (Exception e) when (ct.IsCancellationRequested && e is SocketException or ObjectDisposedException or IOException)
         {
@@ -60,14 +73,20 @@ internal static class HttpConnection
         return new DnsEndPoint(uri.IdnHost, uri.Port);
     }
 
-    private static byte[] Request(DaemonHost host, string method, string target, byte[]? body, string? accept)
+    /// <summary>
+    /// The bytes of a request that closes its connection after the answer: the head (Host, Connection: close,
+    /// <paramref name="headers"/>) and the JSON <paramref name="body"/>, if any.
+    /// </summary>
+    public static byte[] Request(string hostHeader, string method, string target, byte[]? body, string? accept = null,
+        IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
         var head = new StringBuilder(256)
             .Append(method).Append(' ').Append(target).Append(" HTTP/1.1\r\n")
-            .Append("Host: ").Append(host.TcpAuthority ?? "plexus").Append("\r\n")
+            .Append("Host: ").Append(hostHeader).Append("\r\n")
             .Append("User-Agent: plexus-client\r\n")
             .Append("Connection: close\r\n");
         if (accept is not null) head.Append("Accept: ").Append(accept).Append("\r\n");
+        foreach (var (name, value) in headers ?? []) head.Append(name).Append(": ").Append(value).Append("\r\n");
         if (body is not null)
         {
             head.Append("Content-Type: application/json; charset=utf-8\r\n")
@@ -86,7 +105,13 @@ internal static class HttpConnection
         return all;
     }
 
-    private static HttpAnswer ReadAnswer(Socket socket, CancellationTokenRegistration closeOnCancel, CancellationToken ct)
+    /// <summary>
+    /// Reads the answer's status line and headers from <paramref name="connection"/> (blocking); its body is read
+    /// as it arrives. The answer owns the connection and <paramref name="closeOnCancel"/> (what closes the
+    /// connection when <paramref name="ct"/> is cancelled) and disposes both.
+    /// </summary>
+    /// <exception cref="IOException">The connection broke, or the answer is not HTTP.</exception>
+    public static HttpAnswer ReadAnswer(Stream connection, CancellationTokenRegistration closeOnCancel, CancellationToken ct)
     {
         var buffer = new byte[16 * 1024];
         int filled = 0;
@@ -95,11 +120,11 @@ internal static class HttpConnection
         {
             if (filled == buffer.Length)
             {
-                if (buffer.Length >= MaxHeaderBytes) throw new IOException("the answer's headers are too large to be plexusd's");
+                if (buffer.Length >= MaxHeaderBytes) throw new IOException("the answer's headers are too large");
                 Array.Resize(ref buffer, buffer.Length * 2);
             }
-            int n = socket.Receive(buffer.AsSpan(filled));
-            if (n == 0) throw new IOException(filled == 0 ? "the daemon closed the connection without answering" : "the answer ended inside its headers");
+            int n = connection.Read(buffer.AsSpan(filled));
+            if (n == 0) throw new IOException(filled == 0 ? "the server closed the connection without answering" : "the answer ended inside its headers");
             filled += n;
         }
         var lines = Encoding.ASCII.GetString(buffer, 0, headerEnd).Split("\r\n");
@@ -125,7 +150,7 @@ internal static class HttpConnection
                 mediaType = (value.IndexOf(';') is int semicolon and >= 0 ? value[..semicolon] : value).Trim().ToString();
         }
         var leftover = buffer.AsMemory(headerEnd + 4, filled - headerEnd - 4);
-        var body = new HttpBodyStream(socket, closeOnCancel, leftover, chunked ? null : length ?? -1, ct);
+        var body = new HttpBodyStream(connection, closeOnCancel, leftover, chunked ? null : length ?? -1, ct);
         return new HttpAnswer(code, status.Length > 2 ? status[2] : "", body, mediaType);
     }
 }

@@ -17,7 +17,9 @@ internal sealed class TestCertificates : IDisposable
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
         CaFile = Write("ca.pem", ca.ExportCertificatePem());
-        (ServerCert, ServerKey) = Issue(ca, "server", "1.3.6.1.5.5.7.3.1");
+        // The server's certificate is for clients too: etcd's JSON gateway connects to its own gRPC server with it,
+        // and a member that wants client certificates refuses one without clientAuth (as kubeadm issues them).
+        (ServerCert, ServerKey) = Issue(ca, "server", "1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
         (ClientCert, ClientKey) = Issue(ca, "client", "1.3.6.1.5.5.7.3.2");
     }
 
@@ -32,14 +34,14 @@ internal sealed class TestCertificates : IDisposable
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 
-    private (string Cert, string Key) Issue(X509Certificate2 ca, string name, string usage)
+    private (string Cert, string Key) Issue(X509Certificate2 ca, string name, params string[] usages)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
         request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. usages.Select(u => new Oid(u))], false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         // Within the CA's validity: a "now" read later (a second on a loaded machine) would end after the CA's and be refused.
         using var cert = request.Create(ca, ca.NotBefore, ca.NotAfter.AddMinutes(-1), RandomNumberGenerator.GetBytes(12));

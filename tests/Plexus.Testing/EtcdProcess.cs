@@ -129,6 +129,19 @@ public sealed class EtcdProcess : IDisposable
         _process = null;
     }
 
+    /// <summary>SIGSTOP: the member hangs; its connections stay open and its port still accepts, but nothing answers.</summary>
+    public void Pause() => Signal("-STOP");
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume() => Signal("-CONT");
+
+    private void Signal(string signal)
+    {
+        if (_process is not { HasExited: false } process) return;
+        var (exit, output) = Processes.Run("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (exit != 0) throw new InvalidOperationException($"kill {signal} {process.Id}: {output}");
+    }
+
     /// <summary>Starts the member again on its data (same ports, same cluster) and waits until it serves.</summary>
     public void Restart()
     {

@@ -1,5 +1,4 @@
 using System.Text;
-using Google.Protobuf;
 
 namespace Plexus.Cluster.Etcd;
 
@@ -11,24 +10,24 @@ internal sealed class EtcdKeys(string prefix)
 {
     public string Prefix { get; } = prefix.TrimEnd('/');
 
-    public ByteString Key(string key)
+    public byte[] Key(string key)
     {
         Check(key, nameof(key));
-        return ByteString.CopyFromUtf8(Prefix + key);
+        return Encoding.UTF8.GetBytes(Prefix + key);
     }
 
     /// <summary>The range of every key under <paramref name="prefix"/> ("" is the whole store).</summary>
-    public (ByteString Key, ByteString RangeEnd) Range(string prefix)
+    public (byte[] Key, byte[] RangeEnd) Range(string prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         if (prefix.Length == 0) prefix = "/";
         Check(prefix, nameof(prefix));
         var start = Encoding.UTF8.GetBytes(Prefix + prefix);
-        return (ByteString.CopyFrom(start), ByteString.CopyFrom(RangeEnd(start)));
+        return (start, RangeEnd(start));
     }
 
     /// <summary>The store key of an etcd key read back (the prefix removed).</summary>
-    public string StoreKey(ByteString key) => key.ToStringUtf8()[Prefix.Length..];
+    public string StoreKey(byte[]? key) => Encoding.UTF8.GetString(key ?? [])[Prefix.Length..];
 
     /// <summary>etcd's prefix end: the prefix with its last byte below 0xff raised by one.</summary>
     private static byte[] RangeEnd(byte[] start)

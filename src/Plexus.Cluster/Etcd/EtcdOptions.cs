@@ -30,6 +30,12 @@ public sealed record EtcdOptions
     /// <summary>Watches and lease keep-alives retry this often while etcd is away.</summary>
     public TimeSpan RetryInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// A watch that has received nothing for this long checks that its member still answers (a read), and moves
+    /// to another member when it does not: HTTP/1.1 has no pings to find a member that hangs.
+    /// </summary>
+    public TimeSpan WatchCheckInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The endpoints as people wrote them, for error messages.</summary>
     public string Describe() => string.Join(", ", Endpoints.Select(e => e.Authority));
 
