@@ -135,6 +135,35 @@ public sealed class GlobalIpam(IIpam inner) : IIpam
         throw PlexusException.Conflict($"no free IPv{ipVersion} address found after {MaxAttempts} attempts: other hosts hold them");
     }
 
+    /// <summary>
+    /// An address another host's endpoint holds, learned from its endpoint record: taken in the local pool as one found
+    /// held by a failed claim is, so this host's allocations skip it instead of each trying it once (a failed
+    /// compare-and-swap per address other hosts took since). Nothing happens when the network is not global here or
+    /// the address is taken here already (this host's own, or a claim being made).
+    /// </summary>
+    public void NoteHeldElsewhere(string networkId, IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (!_global.ContainsKey(networkId)) return;
+        var elsewhere = _heldElsewhere.GetOrAdd(networkId, _ => new ConcurrentDictionary<IPAddress, byte>());
+        if (elsewhere.ContainsKey(address)) return;
+        try
+        {
+            inner.Allocate(networkId, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 6 : 4, address);
+        }
+        catch (PlexusException)
+        {
+            return; // taken here, or outside the network's pools
+        }
+        if (!elsewhere.TryAdd(address, 0)) inner.Release(networkId, address);
+    }
+
+    /// <summary>Undoes <see cref="NoteHeldElsewhere"/> (the other host's endpoint left): the address is free to try again.</summary>
+    public void ForgetHeldElsewhere(string networkId, IPAddress address)
+    {
+        if (_heldElsewhere.TryGetValue(networkId, out var elsewhere) && elsewhere.TryRemove(address, out _)) inner.Release(networkId, address);
+    }
+
     /// <summary>Hands the addresses remembered as held by other hosts back to the local pool; false when there were none.</summary>
     private bool ReturnHeldElsewhere(string networkId, ConcurrentDictionary<IPAddress, byte> elsewhere)
     {

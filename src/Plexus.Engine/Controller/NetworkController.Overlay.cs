@@ -197,7 +197,11 @@ public sealed partial class NetworkController
         ClusterLog.GlobalNetworkSynced(Logger, network.Name, network.Id, "added");
         Events.Publish(ControllerEvent.NetworkCreated(network));
         lock (_endpointRecords)
-            foreach (var record in _endpointRecords.Values.Where(r => r.Network == network.Id && r.Host != _membership?.Self.Id)) PublishNames(record);
+            foreach (var record in _endpointRecords.Values.Where(r => r.Network == network.Id && r.Host != _membership?.Self.Id))
+            {
+                PublishNames(record);
+                HoldRemoteAddress(record);
+            }
     }
 
     /// <summary>A global network deleted elsewhere: gone from this host too, unless endpoints here still use it.</summary>
@@ -282,11 +286,30 @@ public sealed partial class NetworkController
 
     private void Remember(string key, OverlayEndpointRecord record)
     {
-        if (_endpointRecords.TryGetValue(key, out var old) && old != record) WithdrawNames(old);
+        if (_endpointRecords.TryGetValue(key, out var old) && old != record)
+        {
+            WithdrawNames(old);
+            if (old.IPv4 != record.IPv4) LetGoRemoteAddress(old);
+        }
         _endpointRecords[key] = record;
         if (_membership is { } membership && record.Host == membership.Self.Id) return;
         if (PeerOf(record) is { } peer) Overlay?.SetPeer(peer);
         PublishNames(record);
+        HoldRemoteAddress(record);
+    }
+
+    /// <summary>
+    /// A remote endpoint's address is taken in this host's pool (<see cref="GlobalIpam.NoteHeldElsewhere"/>), once its
+    /// network is known here: this host's next allocation does not try it, where each try is a failed claim in etcd.
+    /// </summary>
+    private void HoldRemoteAddress(OverlayEndpointRecord record)
+    {
+        if (AddressOf(record) is { } address && _networks.ContainsKey(record.Network)) _globalIpam?.NoteHeldElsewhere(record.Network, address);
+    }
+
+    private void LetGoRemoteAddress(OverlayEndpointRecord record)
+    {
+        if (AddressOf(record) is { } address) _globalIpam?.ForgetHeldElsewhere(record.Network, address);
     }
 
     /// <summary>A remote endpoint's names in the resolver, once its network is known here (<see cref="Adopt"/> publishes those that came first).</summary>
@@ -307,6 +330,7 @@ public sealed partial class NetworkController
         if (_membership is { } membership && record.Host == membership.Self.Id) return;
         Overlay?.RemovePeer(record.Network, record.Endpoint);
         WithdrawNames(record);
+        LetGoRemoteAddress(record);
         // A dead host's address goes back to the pool (only if that host is gone and still holds it).
         if (record.IPv4 is { } ip && IPAddress.TryParse(ip, out var address))
         {

@@ -29,6 +29,32 @@ public sealed class GlobalIpamScaleTests : IDisposable
     }
 
     [Fact]
+    public void Hosts_that_learn_each_others_addresses_from_the_endpoint_records_make_no_failed_claims()
+    {
+        var hosts = Enumerable.Range(0, Hosts).Select(i => Host($"host-{i}", "10.9.0.0/22")).ToList();
+        var given = new List<IPAddress>();
+        for (int k = 0; k < Endpoints; k++)
+        {
+            var owner = k % Hosts;
+            var address = hosts[owner].Allocate("net1", 4).Address;
+            given.Add(address);
+            // What each other host does when the endpoint's record reaches it through the watch.
+            for (int h = 0; h < Hosts; h++)
+                if (h != owner) hosts[h].NoteHeldElsewhere("net1", address);
+        }
+        Assert.Equal(Endpoints, given.Distinct().Count());
+        Assert.Equal(Endpoints, _store.Puts);
+
+        // The endpoint left (its record deleted, its claim released): every host may take the address again.
+        hosts[0].Release("net1", given[0]);
+        for (int h = 1; h < Hosts; h++) hosts[h].ForgetHeldElsewhere("net1", given[0]);
+        Assert.Equal(given[0], hosts[1].Allocate("net1", 4, given[0]).Address);
+        // An address this host holds itself is never noted as another's.
+        hosts[1].NoteHeldElsewhere("net1", given[0]);
+        Assert.Throws<PlexusException>(() => hosts[1].Allocate("net1", 4, given[0]));
+    }
+
+    [Fact]
     public void Addresses_released_by_another_host_are_found_again_once_the_pool_looks_full()
     {
         var a = Host("host-a", "10.9.0.0/24");
