@@ -157,7 +157,7 @@ internal sealed class EtcdMember(Uri uri, EtcdOptions options, SslClientAuthenti
         Stream stream;
         try
         {
-            socket.ConnectAsync(new DnsEndPoint(Uri.IdnHost, Uri.Port), dial.Token).AsTask().GetAwaiter().GetResult();
+            ConnectWithin(socket, Uri, options.DialTimeout, cancel);
             stream = new NetworkStream(socket, ownsSocket: true);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
@@ -177,6 +177,52 @@ internal sealed class EtcdMember(Uri uri, EtcdOptions options, SslClientAuthenti
             tls.Dispose();
             throw new EtcdUnreachableException(dial.IsCancellationRequested ? NoConnection(cancel) : $"TLS: {Message(e)}", sent: false, e);
         }
+    }
+
+    /// <summary>
+    /// Connects without the thread pool: a non-blocking connect and a poll for its end, on the calling thread. Store
+    /// calls are synchronous and come from pool threads; an asynchronous connect waited for there needs another pool
+    /// thread to complete, and writers racing on a busy machine starved each other past the dial timeout.
+    /// </summary>
+    private static void ConnectWithin(Socket socket, Uri uri, TimeSpan timeout, CancellationToken cancel)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        var addresses = IPAddress.TryParse(uri.IdnHost, out var literal) ? [literal] : Dns.GetHostAddresses(uri.IdnHost);
+        SocketException? last = null;
+        foreach (var address in addresses)
+        {
+            socket.Blocking = false;
+            try
+            {
+                socket.Connect(new IPEndPoint(address, uri.Port));
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+            {
+                // under way: wait for it below
+            }
+            catch (SocketException e)
+            {
+                last = e;
+                continue;
+            }
+            while (true)
+            {
+                cancel.ThrowIfCancellationRequested();
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0) throw new OperationCanceledException("no connection in time");
+                // In slices, so a cancelled call is not held for the whole dial timeout.
+                if (socket.Poll(TimeSpan.FromMilliseconds(Math.Min(left, 100)), SelectMode.SelectWrite) || socket.Poll(0, SelectMode.SelectError)) break;
+            }
+            var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+            if (error == SocketError.Success)
+            {
+                socket.Blocking = true;
+                return;
+            }
+            last = new SocketException((int)error);
+            break; // the socket is spent after a failed connect
+        }
+        throw last ?? new SocketException((int)SocketError.HostNotFound);
     }
 
     private string NoConnection(CancellationToken cancel) =>
