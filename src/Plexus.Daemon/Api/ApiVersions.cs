@@ -7,24 +7,10 @@ namespace Plexus.Daemon.Api;
 /// Docker's API version prefix (/v1.45/networks). Clients put the version they speak in front of every
 /// path; the daemon answers the versions from <see cref="ApiInfo.MinApiVersion"/> to
 /// <see cref="ApiInfo.ApiVersion"/> and refuses others with Docker's 400, so a client never mistakes an
-/// answer in shapes it does not know for one it asked for. Every answer carries Docker's version headers.
+/// answer in shapes it does not know for one it asked for (applied per request by Http.ApiApplication).
 /// </summary>
 internal static class ApiVersions
 {
-    public static void UseApiVersions(this WebApplication app) => app.Use((context, next) =>
-    {
-        var headers = context.Response.Headers;
-        headers["Api-Version"] = ApiInfo.ApiVersion;
-        headers["Ostype"] = "linux";
-        var path = context.Request.Path.Value ?? "";
-        if (TrySplit(path, out var version, out var rest))
-        {
-            Check(version);
-            context.Request.Path = rest;
-        }
-        return next(context);
-    });
-
     /// <summary>Splits "/v1.45/networks" into "1.45" and "/networks"; false when the path has no version prefix (Docker's /v{version:[0-9.]+}).</summary>
     public static bool TrySplit(string path, out string version, out string rest)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Plexus.Api;
+using Plexus.Daemon.Http;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Drivers.Bridge;
 using Plexus.Engine.Model;
@@ -15,33 +16,37 @@ internal static class CniEndpoints
     /// <summary>CNI's codes (SPEC.md, "Error"), as plexusd chooses them; the plugin adds those it finds itself.</summary>
     internal const int UnsupportedField = 2, UnknownContainer = 3, DecodeFailed = 6, InvalidConfig = 7, TryAgain = 11, NotAvailable = 50, Failed = 100;
 
-    public static void Map(IEndpointRouteBuilder app)
+    public static void Map(ApiRoutes routes)
     {
-        app.MapPost("/cni/add", (HttpContext http, NetworkController c) => Handle(http, body =>
+        routes.PostAsync("/cni/add", call => Handle(call, body =>
         {
+            var c = call.Controller;
             var attachment = c.CniAdd(CniMapping.AttachRequest(body));
-            return Results.Json(Describe(c, attachment, check: false), CniApiJson.Default.CniAttachmentJson);
+            return Answer.Json(Describe(c, attachment, check: false), CniApiJson.Default.CniAttachmentJson);
         }));
 
-        app.MapPost("/cni/del", (HttpContext http, NetworkController c) => Handle(http, body =>
+        routes.PostAsync("/cni/del", call => Handle(call, body =>
         {
+            var c = call.Controller;
             // Idempotent: an unknown container, a second DEL, a container plexusd lost, all succeed.
             if (body.ContainerId is { Length: > 0 } id && body.IfName is { Length: > 0 } ifname) c.CniDelete(id, ifname);
-            return Results.NoContent();
+            return Answer.NoContent();
         }));
 
-        app.MapPost("/cni/check", (HttpContext http, NetworkController c) => Handle(http, body =>
+        routes.PostAsync("/cni/check", call => Handle(call, body =>
         {
+            var c = call.Controller;
             var id = body.ContainerId ?? "";
             var ifname = body.IfName ?? "";
             var attachment = c.CniFind(id, ifname);
             if (attachment is null || (body.Network?.Name is { } name && attachment.Network.Name != name))
                 throw PlexusException.NotFound($"container {id} has no interface {ifname} on network {body.Network?.Name} in plexusd");
-            return Results.Json(Describe(c, attachment, check: true), CniApiJson.Default.CniAttachmentJson);
+            return Answer.Json(Describe(c, attachment, check: true), CniApiJson.Default.CniAttachmentJson);
         }));
 
-        app.MapPost("/cni/status", (HttpContext http, NetworkController c) => Handle(http, body =>
+        routes.PostAsync("/cni/status", call => Handle(call, body =>
         {
+            var c = call.Controller;
             // Ready when plexusd answers (it does: the engine is open) and the network, if made, is the one configured.
             if (body.Network is { Name: { Length: > 0 } name } network
                 && c.Networks.FirstOrDefault(n => n.Name == name) is { } existing
@@ -51,23 +56,27 @@ internal static class CniEndpoints
                 if (c.CniDefinitionDifference(existing, definition) is { } difference)
                     throw new CniFailure(NotAvailable, $"network {name} is defined differently in plexusd: {difference}");
             }
-            return Results.NoContent();
+            return Answer.NoContent();
         }));
 
-        app.MapPost("/cni/gc", (HttpContext http, NetworkController c) => Handle(http, body =>
+        routes.PostAsync("/cni/gc", call => Handle(call, body =>
         {
+            var c = call.Controller;
             var name = body.Network?.Name is { Length: > 0 } n ? n : throw PlexusException.Invalid("missing network name (name)");
             var valid = (body.ValidAttachments ?? [])
                 .Where(a => a.ContainerId is not null && a.IfName is not null)
                 .Select(a => (a.ContainerId!, a.IfName!))
                 .ToHashSet();
             c.CniCollect(name, valid);
-            return Results.NoContent();
+            return Answer.NoContent();
         }));
     }
 
     /// <summary>Reads the body and runs the operation; every failure is a CNI error object.</summary>
-    private static async Task<IResult> Handle(HttpContext http, Func<CniRequestJson, IResult> operation)
+    private static async Task Handle(ApiCall call, Func<CniRequestJson, Answer> operation) =>
+        await (await Outcome(call.Http, operation)).WriteAsync(call.Http);
+
+    private static async Task<Answer> Outcome(HttpContext http, Func<CniRequestJson, Answer> operation)
     {
         CniRequestJson? body;
         try
@@ -103,8 +112,8 @@ internal static class CniEndpoints
         }
     }
 
-    private static IResult Error(int status, int code, string message) =>
-        Results.Json(new CniErrorJson(code, message), CniApiJson.Default.CniErrorJson, statusCode: status);
+    private static Answer Error(int status, int code, string message) =>
+        Answer.Json(new CniErrorJson(code, message), CniApiJson.Default.CniErrorJson, statusCode: status);
 
     /// <summary>The attachment as the CNI result needs it: links with MACs, addresses with gateways, routes, DNS.</summary>
     private static CniAttachmentJson Describe(NetworkController c, CniAttachment attachment, bool check)

@@ -1,4 +1,5 @@
 using Plexus.Api;
+using Plexus.Daemon.Http;
 using System.Globalization;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Model;
@@ -15,9 +16,11 @@ internal static class ContainerLogs
 {
     public const string MultiplexedStream = "application/vnd.docker.multiplexed-stream";
 
-    public static async Task Write(string id, string? follow, string? stdout, string? stderr, string? since, string? until,
-        string? timestamps, string? tail, string? details, NetworkController c, HttpContext http)
+    public static async Task Write(ApiCall call)
     {
+        var (c, http, id) = (call.Controller, call.Http, call.RouteValue);
+        var (follow, stdout, stderr, since, until) = (call.Query("follow"), call.Query("stdout"), call.Query("stderr"), call.Query("since"), call.Query("until"));
+        var (timestamps, tail, details) = (call.Query("timestamps"), call.Query("tail"), call.Query("details"));
         var sandbox = ContainersEndpoints.Find(c, id);
         bool wantOut = ContainersEndpoints.IsTrue(stdout), wantErr = ContainersEndpoints.IsTrue(stderr);
         if (!wantOut && !wantErr) throw PlexusException.Invalid("Bad parameters: you must choose at least one stream");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Plexus.Api;
+using Plexus.Daemon.Http;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Model;
 using Plexus.Engine.Sandboxes;
@@ -15,28 +16,29 @@ internal static class ContainersEndpoints
 
     private static readonly string[] States = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
 
-    public static void Map(IEndpointRouteBuilder app)
+    public static void Map(ApiRoutes routes)
     {
-        app.MapGet("/containers/json", (string? all, string? limit, string? filters, NetworkController c) =>
-            Results.Json(List(c, IsTrue(all), limit, Filters.Parse(filters, ListFilters)), DaemonJson.Relaxed.ListContainerSummaryJson));
+        routes.Get("/containers/json", call =>
+            Answer.Json(List(call.Controller, IsTrue(call.Query("all")), call.Query("limit"), Filters.Parse(call.Query("filters"), ListFilters)), DaemonJson.Relaxed.ListContainerSummaryJson));
 
-        app.MapGet("/containers/{id}/json", (string id, NetworkController c) =>
-            Results.Json(ContainerMapping.Inspect(Find(c, id), c), DaemonJson.Relaxed.ContainerInspectJson));
+        routes.Get("/containers/{id}/json", call =>
+            Answer.Json(ContainerMapping.Inspect(Find(call.Controller, call.RouteValue), call.Controller), DaemonJson.Relaxed.ContainerInspectJson));
 
         // docker rm [-f]: the sandbox really goes (endpoints left and deleted, namespace removed); a running
         // main process needs force, as a running container does.
-        app.MapDelete("/containers/{id}", (string id, string? force, string? link, NetworkController c) =>
+        routes.Delete("/containers/{id}", call =>
         {
+            var (c, id, force, link) = (call.Controller, call.RouteValue, call.Query("force"), call.Query("link"));
             var sandbox = Find(c, id);
             if (IsTrue(link))
                 throw PlexusException.Invalid($"cannot remove link {id}: plexusd keeps links with the sandbox that made them; remove that sandbox or run it again without the link");
             if (!IsTrue(force) && sandbox.State.Process is { Pid: > 0 } && ContainerMapping.IsRunning(sandbox))
                 throw PlexusException.Conflict($"cannot remove container \"/{sandbox.Name}\": container is running: stop the container before removing or force remove");
             c.DeleteSandbox(sandbox.Id, force: IsTrue(force)); // ends what the sandbox started, then removes it
-            return Results.NoContent();
+            return Answer.NoContent();
         });
 
-        app.MapGet("/containers/{id}/logs", ContainerLogs.Write);
+        routes.GetAsync("/containers/{id}/logs", ContainerLogs.Write);
     }
 
     /// <summary>`docker ps`: newest first; stopped ones with -a, a limit or a status filter; Docker's filters.</summary>

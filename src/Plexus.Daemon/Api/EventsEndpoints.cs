@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
 using Plexus.Api;
+using Plexus.Daemon.Http;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Model;
 
@@ -23,10 +24,11 @@ internal static class EventsEndpoints
     /// <summary>Events a slow reader may fall behind by before the oldest are dropped.</summary>
     private const int Backlog = 1024;
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapGet("/events", Stream);
+    public static void Map(ApiRoutes routes) => routes.GetAsync("/events", Stream);
 
-    private static async Task Stream(string? since, string? until, string? filters, NetworkController c, HttpContext http)
+    private static async Task Stream(ApiCall call)
     {
+        var (since, until, filters, c, http) = (call.Query("since"), call.Query("until"), call.Query("filters"), call.Controller, call.Http);
         var f = Filters.Parse(filters, Keys);
         var now = DateTimeOffset.UtcNow;
         long? from = since is { Length: > 0 } ? DockerTime.ParseNanoseconds(since, now) : null;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Plexus.Api;
+using Plexus.Daemon.Http;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Model;
 
@@ -18,8 +19,8 @@ internal static class ExecEndpoint
 {
     private const int DefaultTimeoutSeconds = 60;
 
-    public static void Map(IEndpointRouteBuilder app) =>
-        app.MapPost("/plexus/sandboxes/{id}/exec", (string id, ExecJson body, NetworkController c, HttpContext http) => RunAsync(id, body, c, http));
+    public static void Map(ApiRoutes routes) =>
+        routes.PostAsync("/plexus/sandboxes/{id}/exec", DaemonJson.Relaxed.ExecJson, (call, body) => RunAsync(call.RouteValue, body, call.Controller, call.Http));
 
     private static async Task RunAsync(string id, ExecJson body, NetworkController c, HttpContext http)
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Plexus.Api;
 using Plexus.Daemon.Hosting;
+using Plexus.Daemon.Http;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Model;
 
@@ -21,10 +22,11 @@ internal static class ExecEndpoints
     /// <summary>A start request's body is a few bytes of JSON; more is not a start request.</summary>
     private const int MaxStartBody = 64 * 1024;
 
-    public static void Map(IEndpointRouteBuilder app)
+    public static void Map(ApiRoutes routes)
     {
-        app.MapPost("/containers/{id}/exec", (string id, ExecCreateJson body, NetworkController c, ExecSessions sessions) =>
+        routes.Post("/containers/{id}/exec", DaemonJson.Relaxed.ExecCreateJson, (call, body) =>
         {
+            var (c, id, sessions) = (call.Controller, call.RouteValue, call.Services.ExecSessions);
             var sandbox = ContainersEndpoints.Find(c, id);
             if (body.Cmd is not { Count: > 0 }) throw PlexusException.Invalid("No exec command specified");
             if (body.Tty) throw PlexusException.Invalid("plexusd runs exec without a terminal: drop -t (--tty)");
@@ -32,13 +34,13 @@ internal static class ExecEndpoints
                 throw PlexusException.Invalid($"plexusd runs exec as root; user '{user}' cannot be chosen (drop --user)");
             if (!ContainerMapping.IsRunning(sandbox)) throw PlexusException.Conflict($"container {sandbox.Id} is not running");
             var session = sessions.Create(sandbox.Id, body);
-            return Results.Json(new IdResponseJson(session.Id), DaemonJson.Relaxed.IdResponseJson, statusCode: StatusCodes.Status201Created);
+            return Answer.Json(new IdResponseJson(session.Id), DaemonJson.Relaxed.IdResponseJson, statusCode: StatusCodes.Status201Created);
         });
 
-        app.MapPost("/exec/{id}/start", Start);
+        routes.PostAsync("/exec/{id}/start", call => Start(call.RouteValue, call.Http, call.Services.ExecSessions));
 
-        app.MapGet("/exec/{id}/json", (string id, ExecSessions sessions) =>
-            Results.Json(sessions.Get(id).ToJson(), DaemonJson.Relaxed.ExecInspectJson));
+        routes.Get("/exec/{id}/json", call =>
+            Answer.Json(call.Services.ExecSessions.Get(call.RouteValue).ToJson(), DaemonJson.Relaxed.ExecInspectJson));
     }
 
     private static async Task Start(string id, HttpContext http, ExecSessions sessions)

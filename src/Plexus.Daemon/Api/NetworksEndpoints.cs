@@ -1,4 +1,5 @@
 using Plexus.Api;
+using Plexus.Daemon.Http;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Model;
 
@@ -10,55 +11,63 @@ internal static class NetworksEndpoints
     /// <summary>Networks every daemon has and that cannot be removed, as in Docker.</summary>
     public static readonly string[] Predefined = ["bridge", "host", "none"];
 
-    public static void Map(IEndpointRouteBuilder app)
+    public static void Map(ApiRoutes routes)
     {
-        app.MapGet("/networks", (string? filters, NetworkController c) =>
+        routes.Get("/networks", call =>
         {
+            var c = call.Controller;
+            var filters = call.Query("filters");
             var f = Filters.Parse(filters, "name", "id", "driver", "label", "type", "dangling", "scope");
-            return Results.Json(c.Networks.Where(n => Matches(n, f, c)).Select(n => NetworkMapping.ToJson(n, c)).ToList(), DaemonJson.Relaxed.ListNetworkJson);
+            return Answer.Json(c.Networks.Where(n => Matches(n, f, c)).Select(n => NetworkMapping.ToJson(n, c)).ToList(), DaemonJson.Relaxed.ListNetworkJson);
         });
 
-        app.MapGet("/networks/{id}", (string id, string? scope, string? verbose, NetworkController c) =>
+        routes.Get("/networks/{id}", call =>
         {
+            var (c, id, scope, verbose) = (call.Controller, call.RouteValue, call.Query("scope"), call.Query("verbose"));
             if (verbose is { Length: > 0 } && !bool.TryParse(verbose, out _) && verbose is not ("0" or "1"))
                 throw PlexusException.Invalid($"invalid value for verbose: {verbose}");
             // Asked in another scope, it is not there (Docker's scope filter): overlay networks are global, the others local.
             var network = c.GetNetwork(id);
             if (scope is { Length: > 0 } && scope != ScopeOf(network)) throw PlexusException.NotFound($"network {id} not found");
-            return Results.Json(NetworkMapping.ToJson(network, c), DaemonJson.Relaxed.NetworkJson);
+            return Answer.Json(NetworkMapping.ToJson(network, c), DaemonJson.Relaxed.NetworkJson);
         });
 
-        app.MapPost("/networks/create", (NetworkCreateJson body, NetworkController c) =>
+        routes.Post("/networks/create", DaemonJson.Relaxed.NetworkCreateJson, (call, body) =>
         {
+            var c = call.Controller;
             var network = c.CreateNetwork(NetworkMapping.FromJson(body));
-            return Results.Json(new NetworkCreateResponseJson(network.Id, ""), DaemonJson.Relaxed.NetworkCreateResponseJson, statusCode: 201);
+            return Answer.Json(new NetworkCreateResponseJson(network.Id, ""), DaemonJson.Relaxed.NetworkCreateResponseJson, statusCode: 201);
         });
 
-        app.MapDelete("/networks/{id}", (string id, NetworkController c) =>
+        routes.Delete("/networks/{id}", call =>
         {
+            var (c, id) = (call.Controller, call.RouteValue);
             var network = c.GetNetwork(id);
             if (Predefined.Contains(network.Name))
                 throw new PlexusException(ErrorKind.Forbidden, $"{network.Name} is a pre-defined network and cannot be removed");
             c.DeleteNetwork(network.Id);
-            return Results.NoContent();
+            return Answer.NoContent();
         });
 
-        app.MapPost("/networks/{id}/connect", (string id, NetworkConnectJson body, NetworkController c) =>
+        routes.Post("/networks/{id}/connect", DaemonJson.Relaxed.NetworkConnectJson, (call, body) =>
         {
+            var (c, id) = (call.Controller, call.RouteValue);
             if (string.IsNullOrEmpty(body.Container)) throw PlexusException.Invalid("no container given to connect");
             c.Connect(id, body.Container, ContainerMapping.EndpointRequest(body.EndpointConfig));
-            return Results.Ok();
+            return Answer.Ok();
         });
 
-        app.MapPost("/networks/{id}/disconnect", (string id, NetworkDisconnectJson body, NetworkController c) =>
+        routes.Post("/networks/{id}/disconnect", DaemonJson.Relaxed.NetworkDisconnectJson, (call, body) =>
         {
+            var (c, id) = (call.Controller, call.RouteValue);
             if (string.IsNullOrEmpty(body.Container)) throw PlexusException.Invalid("no container given to disconnect");
             c.Disconnect(id, body.Container, force: body.Force == true);
-            return Results.Ok();
+            return Answer.Ok();
         });
 
-        app.MapPost("/networks/prune", (string? filters, NetworkController c) =>
+        routes.Post("/networks/prune", call =>
         {
+            var (c, filters) = (call.Controller, call.Query("filters"));
             // Every filter Docker accepts is applied; any other is refused, never ignored.
             var f = Filters.Parse(filters, "label", "label!", "until");
             long? until = f.Single("until") is { } u ? DockerTime.ParseNanoseconds(u, DateTimeOffset.UtcNow) : null;
@@ -78,7 +87,7 @@ internal static class NetworksEndpoints
                     // joined meanwhile: not unused any more
                 }
             }
-            return Results.Json(new NetworkPruneResponseJson(deleted), DaemonJson.Relaxed.NetworkPruneResponseJson);
+            return Answer.Json(new NetworkPruneResponseJson(deleted), DaemonJson.Relaxed.NetworkPruneResponseJson);
         });
     }
 

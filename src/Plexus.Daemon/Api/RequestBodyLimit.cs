@@ -29,10 +29,7 @@ internal static class RequestBodyLimit
         request.Body = new BoundedStream(request.Body);
     }
 
-    public static void AddKestrelBackstop(IServiceCollection services) =>
-        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = KestrelBackstop);
-
-    /// <summary>Reads through, counting; past the limit it throws, which the minimal API does not swallow (it is no IOException).</summary>
+    /// <summary>Reads through, counting; past the limit it throws, which the JSON reader does not swallow (it is no IOException).</summary>
     private sealed class BoundedStream(Stream inner) : Stream
     {
         private long _read;

@@ -1,4 +1,5 @@
 using Plexus.Api;
+using Plexus.Daemon.Http;
 using System.Diagnostics;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Model;
@@ -11,18 +12,19 @@ namespace Plexus.Daemon.Api;
 /// <summary>Plexus's own sandbox endpoints (docs/api.md): create or adopt, run, exec, logs, remove.</summary>
 internal static class SandboxesEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app)
+    public static void Map(ApiRoutes routes)
     {
-        app.MapPost("/plexus/sandboxes", (SandboxCreateJson body, SandboxCreation creation) =>
+        routes.Post("/plexus/sandboxes", DaemonJson.Relaxed.SandboxCreateJson, (call, body) =>
         {
-            var created = creation.Run(RunRequest(body));
-            return Results.Json(new SandboxCreateResponseJson(created, []), DaemonJson.Relaxed.SandboxCreateResponseJson, statusCode: 201);
+            var created = call.Services.SandboxCreation.Run(RunRequest(body));
+            return Answer.Json(new SandboxCreateResponseJson(created, []), DaemonJson.Relaxed.SandboxCreateResponseJson, statusCode: 201);
         });
 
-        ExecEndpoint.Map(app);
+        ExecEndpoint.Map(routes);
 
-        app.MapGet("/plexus/sandboxes/{id}/logs", async (string id, string? follow, NetworkController c, HttpContext http) =>
+        routes.GetAsync("/plexus/sandboxes/{id}/logs", async call =>
         {
+            var (c, id, follow, http) = (call.Controller, call.RouteValue, call.Query("follow"), call.Http);
             var sandbox = c.GetSandbox(id);
             var path = sandbox.State.Process?.LogPath;
             http.Response.ContentType = "text/plain; charset=utf-8";
@@ -37,11 +39,12 @@ internal static class SandboxesEndpoints
             }, following, sandbox.Id, c, http.RequestAborted);
         });
 
-        app.MapDelete("/plexus/sandboxes/{id}", (string id, string? force, NetworkController c) =>
+        routes.Delete("/plexus/sandboxes/{id}", call =>
         {
+            var (c, id, force) = (call.Controller, call.RouteValue, call.Query("force"));
             // The controller refuses a running sandbox without force, and otherwise ends what it started.
             c.DeleteSandbox(c.GetSandbox(id).Id, force: force is "1" or "true");
-            return Results.NoContent();
+            return Answer.NoContent();
         });
     }
 

@@ -1,4 +1,5 @@
 using Plexus.Api;
+using Plexus.Daemon.Http;
 
 namespace Plexus.Daemon.Api;
 
@@ -21,21 +22,21 @@ internal static class SwarmEndpoints
 
     private static readonly string[] Collections = ["nodes", "services", "tasks", "secrets", "configs"];
 
-    public static void Map(IEndpointRouteBuilder app)
+    public static void Map(ApiRoutes routes)
     {
-        app.Map("/swarm/leave", () => Unavailable(NotPartOfSwarm));
-        app.Map("/swarm/init", () => Unavailable(NoSwarmMode));
-        app.Map("/swarm/join", () => Unavailable(NoSwarmMode));
-        app.Map("/swarm", () => Unavailable(NotManager));
-        app.Map("/swarm/{**rest}", () => Unavailable(NotManager));
+        routes.Any("/swarm/leave", _ => Unavailable(NotPartOfSwarm));
+        routes.Any("/swarm/init", _ => Unavailable(NoSwarmMode));
+        routes.Any("/swarm/join", _ => Unavailable(NoSwarmMode));
+        routes.Any("/swarm", _ => Unavailable(NotManager));
+        routes.Any("/swarm/{**rest}", _ => Unavailable(NotManager));
         foreach (var collection in Collections)
         {
-            app.Map($"/{collection}", () => Unavailable(NotManager));
-            app.Map($"/{collection}/{{**rest}}", () => Unavailable(NotManager));
+            routes.Any($"/{collection}", _ => Unavailable(NotManager));
+            routes.Any($"/{collection}/{{**rest}}", _ => Unavailable(NotManager));
         }
     }
 
     // Exactly application/json: the docker client decodes {"message"} only then.
-    private static IResult Unavailable(string message) =>
-        Results.Json(new ErrorJson(message), DaemonJson.Relaxed.ErrorJson, "application/json", StatusCodes.Status503ServiceUnavailable);
+    private static Answer Unavailable(string message) =>
+        Answer.Json(new ErrorJson(message), DaemonJson.Relaxed.ErrorJson, "application/json", StatusCodes.Status503ServiceUnavailable);
 }

@@ -1,4 +1,5 @@
 using Plexus.Api;
+using Plexus.Daemon.Http;
 using System.Runtime.InteropServices;
 using Plexus.Daemon.Config;
 using Plexus.Engine.Controller;
@@ -10,24 +11,26 @@ namespace Plexus.Daemon.Api;
 /// <summary>/_ping, /version, /info, and the disk-usage, image and volume lists a network daemon answers empty.</summary>
 internal static class SystemEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, DaemonSettings settings)
+    public static void Map(ApiRoutes routes, DaemonSettings settings)
     {
-        app.MapMethods("/_ping", ["GET", "HEAD"], (HttpContext context) =>
+        routes.Methods(["GET", "HEAD"], "/_ping", call =>
         {
+            var context = call.Http;
             context.Response.Headers["API-Version"] = ApiInfo.ApiVersion;
             context.Response.Headers["OSType"] = "linux";
             context.Response.Headers["Docker-Experimental"] = "false";
             context.Response.Headers.CacheControl = "no-cache, no-store, must-revalidate";
-            return Results.Text("OK", "text/plain");
+            return Answer.Text("OK", "text/plain");
         });
 
-        app.MapGet("/version", () => Results.Json(new VersionJson(), DaemonJson.Relaxed.VersionJson));
+        routes.Get("/version", _ => Answer.Json(new VersionJson(), DaemonJson.Relaxed.VersionJson));
 
-        app.MapGet("/info", (NetworkController c, KernelFeatureProbe features) =>
+        routes.Get("/info", call =>
         {
+            var (c, features) = (call.Controller, call.Services.Features);
             var sandboxes = c.Sandboxes.ToList();
             int running = sandboxes.Count(ContainerMapping.IsRunning);
-            return Results.Json(new InfoJson
+            return Answer.Json(new InfoJson
             {
                 ID = settings.DaemonId,
                 Containers = sandboxes.Count,
@@ -43,14 +46,15 @@ internal static class SystemEndpoints
         });
 
         // No images, volumes or build cache: empty, in Docker's shapes, so `docker system df` and SDK listings work.
-        app.MapGet("/system/df", (string? type, NetworkController c) =>
+        routes.Get("/system/df", call =>
         {
+            var (c, type) = (call.Controller, call.Query("type"));
             var types = (type ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var t in types)
                 if (t is not ("container" or "image" or "volume" or "build-cache"))
                     throw PlexusException.Invalid($"unknown object type: {t}");
             bool Wants(string t) => types.Length == 0 || types.Contains(t);
-            return Results.Json(new DiskUsageJson
+            return Answer.Json(new DiskUsageJson
             {
                 Images = Wants("image") ? [] : null,
                 Containers = Wants("container") ? c.Sandboxes.Select(s => ContainerMapping.Summary(s, c)).ToList() : null,
@@ -58,14 +62,14 @@ internal static class SystemEndpoints
                 BuildCache = Wants("build-cache") ? [] : null,
             }, DaemonJson.Relaxed.DiskUsageJson);
         });
-        app.MapGet("/images/json", () => Results.Json(new List<ImageSummaryJson>(), DaemonJson.Relaxed.ListImageSummaryJson));
-        app.MapGet("/images/{**name}", (string name) =>
-            Missing($"No such image: {(name.EndsWith("/json", StringComparison.Ordinal) ? name[..^5] : name)}"));
-        app.MapGet("/volumes", () => Results.Json(new VolumeListJson(), DaemonJson.Relaxed.VolumeListJson));
-        app.MapGet("/volumes/{name}", (string name) => Missing($"get {name}: no such volume"));
+        routes.Get("/images/json", _ => Answer.Json(new List<ImageSummaryJson>(), DaemonJson.Relaxed.ListImageSummaryJson));
+        routes.Get("/images/{**name}", call =>
+            Missing($"No such image: {(call.RouteValue is var name && name.EndsWith("/json", StringComparison.Ordinal) ? name[..^5] : name)}"));
+        routes.Get("/volumes", _ => Answer.Json(new VolumeListJson(), DaemonJson.Relaxed.VolumeListJson));
+        routes.Get("/volumes/{name}", call => Missing($"get {call.RouteValue}: no such volume"));
     }
 
-    private static IResult Missing(string message) => throw PlexusException.NotFound(message);
+    private static Answer Missing(string message) => throw PlexusException.NotFound(message);
 
     /// <summary>Docker's FirewallInfo for the backend the daemon runs.</summary>
     private static FirewallInfoJson Firewall(string backend) => new()

@@ -1,7 +1,8 @@
 using Plexus.Api;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
+using System.Runtime.InteropServices;
 using Plexus.Daemon.Api;
 using Plexus.Daemon.Config;
+using Plexus.Daemon.Http;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Model;
 using Plexus.Engine.UseCases;
@@ -33,6 +34,9 @@ internal static partial class Daemon
     [LoggerMessage(Level = LogLevel.Warning, Message = "firewall: {Warning}")]
     private static partial void LogFirewallWarning(ILogger logger, string warning);
 
+    /// <summary>After SIGTERM, how long requests in flight may take before the connections left (streams) are closed.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
+
     public static int Run(DaemonSettings settings)
     {
         var socket = settings.SocketPath;
@@ -45,15 +49,20 @@ internal static partial class Daemon
         // unrelated requests answered while some wait.
         ThreadPool.GetMinThreads(out int workers, out int io);
         ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
-        // The engine (store, firewall, restore) and the web host are built side by side, on the two cores a small
-        // host has: they share nothing until the routes are mapped, and building the host (DI, logging, Kestrel)
-        // was a third of an empty start's time in a trace, spent while the engine's work waited for it.
+        // The engine (store, firewall, restore) opens on another core while the server is built and starts: they
+        // share nothing until a request needs the engine, and such a request waits for it (DaemonServices).
         var opening = Task.Run(() => EngineComposition.Open(settings));
-        WebApplication app;
+        using var logs = Logging(settings);
+        DaemonServices services;
+        ApiServer server;
+        ApiApplication application;
         try
         {
-            app = BuildHost(settings, socket, () => opening.GetAwaiter().GetResult());
             settings = settings with { DaemonId = StableId(settings.DataRoot) };
+            services = new DaemonServices(opening, settings, logs);
+            application = new ApiApplication(Routes(settings), services,
+                settings.PluginSocket is null ? null : Plugin.PluginEndpoints.Dispatcher(services));
+            server = new ApiServer(socket, settings.PluginSocket, logs);
         }
         catch
         {
@@ -62,60 +71,47 @@ internal static partial class Daemon
         }
         try
         {
-            return Serve(app, opening, settings, socket, socketGroup);
+            return Serve(server, application, services, opening, settings, socket, socketGroup);
         }
         finally
         {
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            services.Dispose();
             DisposeWhenOpen(opening);
         }
     }
 
-    /// <summary>The host: Kestrel on the socket, logging, and the services the endpoints take (the engine's once it is open).</summary>
-    private static WebApplication BuildHost(DaemonSettings settings, string socket, Func<EngineComposition> engine)
+    /// <summary>plexusd's log: its own console lines, at the level asked; Kestrel says only warnings and errors.</summary>
+    private static LoggerFactory Logging(DaemonSettings settings)
     {
-        // The empty builder: Kestrel's core, routing and logging, and nothing else. The slim builder also reads
-        // configuration (environment, appsettings.json) and watches the content root, which is the working
-        // directory, recursively for changes: from systemd (cwd "/") that walked the whole filesystem at start.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.WebHost.UseKestrelCore();
-        builder.Services.AddRoutingCore();
-        builder.Logging.SetMinimumLevel(settings.LogLevel switch
+        var filter = new LoggerFilterOptions
         {
-            "debug" => LogLevel.Debug,
-            "warn" => LogLevel.Warning,
-            "error" => LogLevel.Error,
-            _ => LogLevel.Information,
-        });
-        builder.Logging.AddProvider(new ConsoleLines(json: settings.LogFormat == "json"));
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning); // plexusd says itself when it listens and stops
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.ListenUnixSocket(socket, l =>
+            MinLevel = settings.LogLevel switch
             {
-                l.Protocols = HttpProtocols.Http1;
-                l.Use(UpgradeWithBody.Wrap); // docker exec takes over a connection whose request has a body
-            });
-            if (settings.PluginSocket is { } plugin)
-            {
-                k.ListenUnixSocket(plugin, l =>
-                {
-                    l.Protocols = HttpProtocols.Http1;
-                    l.Use(Plugin.PluginEndpoints.MarkConnections);
-                });
-            }
-            k.AddServerHeader = false;
-        });
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DaemonJson.Relaxed));
-        builder.Services.AddDockerErrors();
-        builder.Services.AddSingleton(_ => engine().Controller);
-        builder.Services.AddSingleton<ProcessSupervisor>();
-        builder.Services.AddSingleton<IMainProcessStarter>(services => services.GetRequiredService<ProcessSupervisor>());
-        builder.Services.AddSingleton(_ => engine().Controller.Options);
-        builder.Services.AddSingleton(_ => engine().PluginIpam);
-        builder.Services.AddSingleton<SandboxCreation>();
-        builder.Services.AddSingleton<KernelFeatureProbe>();
-        builder.Services.AddSingleton<ExecSessions>();
-        return builder.Build();
+                "debug" => LogLevel.Debug,
+                "warn" => LogLevel.Warning,
+                "error" => LogLevel.Error,
+                _ => LogLevel.Information,
+            },
+        };
+        filter.Rules.Add(new LoggerFilterRule(null, "Microsoft", LogLevel.Warning, null)); // plexusd says itself when it listens and stops
+        return new LoggerFactory([new ConsoleLines(json: settings.LogFormat == "json")], filter);
+    }
+
+    /// <summary>The Docker API's routes and Plexus's own.</summary>
+    private static ApiRoutes Routes(DaemonSettings settings)
+    {
+        var routes = new ApiRoutes();
+        SystemEndpoints.Map(routes, settings);
+        NetworksEndpoints.Map(routes);
+        ContainersEndpoints.Map(routes);
+        SandboxesEndpoints.Map(routes);
+        GraphEndpoints.Map(routes, new Graph.Rendering.Graphviz());
+        SwarmEndpoints.Map(routes);
+        EventsEndpoints.Map(routes);
+        ExecEndpoints.Map(routes);
+        CniEndpoints.Map(routes);
+        return routes;
     }
 
     private static void DisposeWhenOpen(Task<EngineComposition> opening)
@@ -131,30 +127,33 @@ internal static partial class Daemon
     }
 
     /// <summary>
-    /// Serves as soon as the host is built, while the engine may still be opening (store, firewall, restore):
+    /// Serves as soon as the server has started, while the engine may still be opening (store, firewall, restore):
     /// /_ping and /version answer at once, and every request that needs the engine waits for it, because the
-    /// engine's services are resolved from the opening (see <see cref="BuildHost"/>): nothing is reported
-    /// before restore has made the kernel match the store. systemd hears READY=1 only once both are done.
-    /// An engine that fails to open stops the daemon with its error, as before.
+    /// engine's services come from the opening (<see cref="DaemonServices"/>): nothing is reported before restore
+    /// has made the kernel match the store. systemd hears READY=1 only once both are done. An engine that fails
+    /// to open stops the daemon with its error. SIGTERM, SIGINT and SIGQUIT stop it.
     /// </summary>
-    private static int Serve(WebApplication app, Task<EngineComposition> opening, DaemonSettings settings, string socket, uint? socketGroup)
+    private static int Serve(ApiServer server, ApiApplication application, DaemonServices services, Task<EngineComposition> opening,
+        DaemonSettings settings, string socket, uint? socketGroup)
     {
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexusd");
+        var logs = services.Logs;
+        var logger = logs.CreateLogger("plexusd");
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         IDisposable? engineLog = null;
         var opened = opening.ContinueWith(t =>
         {
             if (!t.IsCompletedSuccessfully)
             {
-                app.Lifetime.StopApplication(); // Run returns, and the failure is thrown below
+                stopping.TrySetResult(); // the server stops, and the failure is thrown below
                 return;
             }
             var engine = t.Result;
-            engine.Controller.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexus.engine");
+            engine.Controller.Logger = logs.CreateLogger("plexus.engine");
             engineLog = ControllerEventLog.Attach(engine.Controller.Events, engine.Controller.Logger);
             foreach (var line in engine.RestoreLog) LogRestore(logger, line);
             try
             {
-                engine.StartCluster(settings, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexus.cluster"));
+                engine.StartCluster(settings, logs.CreateLogger("plexus.cluster"));
             }
             catch (Exception e) when (e is Engine.Store.GlobalStoreUnavailableException or ArgumentException)
             {
@@ -181,22 +180,18 @@ internal static partial class Daemon
             if (engine.Controller.Sandboxes.Count > 0)
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        if (settings.PluginSocket is not null) Plugin.PluginEndpoints.Map(app); // first: its own branch
-        app.UseDockerErrors();
-        app.UseApiVersions(); // /v1.45/networks is /networks; versions outside the range are refused
-        app.UseRouting(); // after the rewrite, so routes match the unversioned path
-        SystemEndpoints.Map(app, settings);
-        NetworksEndpoints.Map(app);
-        ContainersEndpoints.Map(app);
-        SandboxesEndpoints.Map(app);
-        GraphEndpoints.Map(app, new Graph.Rendering.Graphviz());
-        SwarmEndpoints.Map(app);
-        EventsEndpoints.Map(app);
-        ExecEndpoints.Map(app);
-        CniEndpoints.Map(app);
 
-        app.Lifetime.ApplicationStarted.Register(() =>
+        void Stop(PosixSignalContext signal)
         {
+            signal.Cancel = true; // plexusd ends by itself, once the server has stopped
+            stopping.TrySetResult();
+        }
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Stop);
+        try
+        {
+            server.StartAsync(application).GetAwaiter().GetResult();
             File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
             if (socketGroup is { } gid) SocketGroup.Apply(socket, gid);
             if (settings.PluginSocket is { } plugin) File.SetUnixFileMode(plugin, UnixFileMode.UserRead | UnixFileMode.UserWrite); // dockerd runs as root
@@ -206,15 +201,10 @@ internal static partial class Daemon
                 LogListening(logger, ApiInfo.Version, socket, settings.FirewallBackend, settings.DataRoot);
                 UnixSocketGuard.NotifySystemd("READY=1");
             }, TaskScheduler.Default);
-        });
-        app.Lifetime.ApplicationStopping.Register(() =>
-        {
+            stopping.Task.GetAwaiter().GetResult();
             LogStopping(logger);
             UnixSocketGuard.NotifySystemd("STOPPING=1");
-        });
-        try
-        {
-            app.Run();
+            server.StopAsync(StopGrace).GetAwaiter().GetResult();
             opening.GetAwaiter().GetResult(); // an engine that could not open is the daemon's failure
         }
         finally

@@ -8,7 +8,7 @@ namespace Plexus.Daemon.Plugin;
 /// <summary>
 /// Docker's legacy plugin protocol on plexusd's plugin socket (/run/docker/plugins/plexus.sock, where dockerd finds a
 /// plugin named "plexus"): POST /Plugin.Activate, then /NetworkDriver.* and /IpamDriver.* with JSON bodies. The
-/// socket is a second listener of the daemon's host; requests that arrive on it take this branch only, so the
+/// socket is a second listener of the daemon's server; requests that arrive on it come here only, so the
 /// Docker API's routes, versions and errors never see them, and the API socket does not serve the plugin.
 /// </summary>
 internal static partial class PluginEndpoints
@@ -24,13 +24,13 @@ internal static partial class PluginEndpoints
     [LoggerMessage(Level = LogLevel.Warning, Message = "plugin: {Method} failed: {Error}")]
     private static partial void LogFailure(ILogger logger, string method, string error);
 
-    public static void Map(WebApplication app)
+    /// <summary>What answers the plugin socket's requests (<see cref="Http.ApiApplication"/> sends them here).</summary>
+    public static Func<HttpContext, Task> Dispatcher(Hosting.DaemonServices services)
     {
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("plexus.plugin");
+        var logger = services.Logs.CreateLogger("plexus.plugin");
         // Built at the first call: the engine's services wait for the engine to open (restore).
-        var handlers = new Lazy<Dictionary<string, PluginHandler>>(() => Handlers(
-            app.Services.GetRequiredService<NetworkController>(), app.Services.GetRequiredService<PluginIpam>()));
-        app.MapWhen(IsPluginConnection, branch => branch.Run(context => Dispatch(context, handlers, logger)));
+        var handlers = new Lazy<Dictionary<string, PluginHandler>>(() => Handlers(services.Controller, services.PluginIpam));
+        return context => Dispatch(context, handlers, logger);
     }
 
     /// <summary>The mark <see cref="MarkConnections"/> puts on the plugin socket's connections.</summary>
@@ -43,7 +43,7 @@ internal static partial class PluginEndpoints
         return next(connection);
     };
 
-    private static bool IsPluginConnection(HttpContext context) =>
+    public static bool IsPluginConnection(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(ConnectionMark) == true;
 
     private static Dictionary<string, PluginHandler> Handlers(NetworkController controller, PluginIpam ipam)

@@ -1,0 +1,54 @@
+using Plexus.Daemon.Config;
+using Plexus.Daemon.Plugin;
+using Plexus.Engine.Controller;
+using Plexus.Engine.UseCases;
+
+namespace Plexus.Daemon.Hosting;
+
+/// <summary>
+/// What the endpoints use, made once and at first use: the engine's controller (which waits for the engine to
+/// open: a request that needs it is not answered before restore has made the kernel match the store), the
+/// main-process supervisor, sandbox creation, the kernel feature probe and exec sessions. Plain fields, not a
+/// container: the set is small and fixed, and building a container was a sixth of an empty start's CPU.
+/// </summary>
+internal sealed class DaemonServices(Task<EngineComposition> opening, DaemonSettings settings, ILoggerFactory logs) : IDisposable
+{
+    private ProcessSupervisor? _processes;
+    private SandboxCreation? _creation;
+    private KernelFeatureProbe? _features;
+    private ExecSessions? _exec;
+
+    public DaemonSettings Settings => settings;
+
+    public ILoggerFactory Logs => logs;
+
+    public EngineComposition Engine => opening.GetAwaiter().GetResult();
+
+    public NetworkController Controller => Engine.Controller;
+
+    public PluginIpam PluginIpam => Engine.PluginIpam;
+
+    public ProcessSupervisor Processes => Once(ref _processes, () => new ProcessSupervisor(Controller));
+
+    public SandboxCreation SandboxCreation =>
+        Once(ref _creation, () => new SandboxCreation(Controller, Processes, new Logger<SandboxCreation>(logs)));
+
+    public KernelFeatureProbe Features =>
+        Once(ref _features, () => new KernelFeatureProbe(Controller.Options, new Logger<KernelFeatureProbe>(logs)));
+
+    public ExecSessions ExecSessions => Once(ref _exec, () => new ExecSessions(Controller));
+
+    private T Once<T>(ref T? field, Func<T> make) where T : class
+    {
+        if (Volatile.Read(ref field) is { } made) return made;
+        lock (this)
+        {
+            return field ??= make();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (this) _processes?.Dispose();
+    }
+}
