@@ -46,8 +46,7 @@ internal sealed class ApiApplication(ApiRoutes routes, DaemonServices services, 
     {
         var request = context.Request;
         var response = context.Response;
-        response.Headers["Api-Version"] = ApiInfo.ApiVersion;
-        response.Headers["Ostype"] = "linux";
+        VersionHeaders(response);
         try
         {
             RequestBodyLimit.Apply(context);
@@ -70,10 +69,16 @@ internal sealed class ApiApplication(ApiRoutes routes, DaemonServices services, 
         {
             var (status, message) = ErrorHandling.Describe(error, request);
             if (status >= 500) ErrorHandling.LogFailure(_logger, request.Method, request.Path, error);
-            response.Clear();
-            response.Headers["Api-Version"] = ApiInfo.ApiVersion;
-            response.Headers["Ostype"] = "linux";
+            response.Clear(); // what the endpoint set before it failed
+            VersionHeaders(response);
             await ErrorHandling.WriteError(context, status, message);
         }
+    }
+
+    /// <summary>Docker's headers on every answer of the API, errors included.</summary>
+    private static void VersionHeaders(HttpResponse response)
+    {
+        response.Headers["Api-Version"] = ApiInfo.ApiVersion;
+        response.Headers["Ostype"] = "linux";
     }
 }
