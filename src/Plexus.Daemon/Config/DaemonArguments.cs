@@ -64,7 +64,11 @@ internal sealed class DaemonArguments
                 bool on = true;
                 if (inline is not null && !bool.TryParse(inline, out on))
                     throw Usage($"invalid {option.Name} '{inline}': expected true or false");
-                if (inline is null && i + 1 < args.Count && bool.TryParse(args[i + 1], out on)) i++;
+                if (inline is null && i + 1 < args.Count && bool.TryParse(args[i + 1], out var next))
+                {
+                    on = next;
+                    i++;
+                }
                 values[option] = [on ? "true" : "false"];
                 continue;
             }
