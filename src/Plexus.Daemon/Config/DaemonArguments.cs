@@ -41,6 +41,8 @@ internal sealed class DaemonArguments
     /// <summary>Reads the command line; a usage error (unknown option, missing or malformed value) throws, naming it.</summary>
     public static DaemonArguments Parse(IReadOnlyList<string> args)
     {
+        // Help and version win over anything else on the line, usage errors included, the last of them given,
+        // as with System.CommandLine: `plexusd --bogus --help` shows the help.
         for (int i = args.Count - 1; i >= 0; i--)
         {
             if (IsHelp(args[i])) return new(DaemonCommand.Help, []);
