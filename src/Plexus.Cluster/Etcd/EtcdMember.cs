@@ -205,9 +205,11 @@ internal sealed class EtcdMember(Uri uri, EtcdOptions options, SslClientAuthenti
     /// </summary>
     private Stream Secure(Socket socket, CancellationTokenRegistration closeOnDial, CancellationTokenSource dial, CancellationToken cancel)
     {
-        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        Stream? stream = null;
         try
         {
+            // Inside the try: the timeout may have disposed the socket already, and the stream refuses a closed one.
+            stream = new NetworkStream(socket, ownsSocket: true);
             if (_ssl is not null)
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
@@ -218,7 +220,8 @@ internal sealed class EtcdMember(Uri uri, EtcdOptions options, SslClientAuthenti
         catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or SocketException or ObjectDisposedException)
         {
             closeOnDial.Dispose();
-            stream.Dispose();
+            if (stream is null) socket.Dispose();
+            else stream.Dispose();
             throw new EtcdUnreachableException(dial.IsCancellationRequested ? NoConnection(cancel) : $"TLS: {Message(e)}", sent: false, e);
         }
         if (closeOnDial.Unregister()) return stream;
