@@ -37,6 +37,9 @@ internal sealed class EtcdMember(Uri uri, EtcdOptions options, SslClientAuthenti
     /// <summary>Error bodies larger than this are cut (they are one message).</summary>
     private const int MaxErrorBytes = 16 * 1024;
 
+    /// <summary>How long one poll of a connect under way waits: how late a disposed (timed-out, cancelled) dial may notice.</summary>
+    private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(50);
+
     private readonly SslClientAuthenticationOptions? _ssl = ssl is null ? null : new SslClientAuthenticationOptions
     {
         TargetHost = uri.IdnHost,
@@ -141,88 +144,115 @@ internal sealed class EtcdMember(Uri uri, EtcdOptions options, SslClientAuthenti
         using (answer) throw Refusal(answer, cancel);
     }
 
-    /// <summary>TCP (and TLS) to the member within the dial timeout; any failure here means the request was never sent.</summary>
+    /// <summary>
+    /// TCP (and TLS) to the member within the dial timeout; any failure here means the request was never sent. The
+    /// timeout has one clock: when it runs out (or the call is cancelled) the socket being dialled is disposed, which
+    /// ends a connect being waited for and a TLS handshake blocked in a read alike.
+    /// </summary>
     private Stream Connect(CancellationToken cancel, out Socket socket)
     {
         using var dial = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         dial.CancelAfter(options.DialTimeout);
-        socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(Uri.IdnHost, out var literal) ? [literal] : Dns.GetHostAddresses(Uri.IdnHost);
+        }
+        catch (SocketException e)
+        {
+            throw new EtcdUnreachableException(Message(e), sent: false, e);
+        }
+        Exception? last = null;
+        foreach (var address in addresses)
+        {
+            // A socket per address: one whose connect failed is spent, so the next address gets a fresh one.
+            var attempt = NewSocket();
+            var closeOnDial = dial.Token.Register(static s => ((Socket)s!).Dispose(), attempt);
+            try
+            {
+                ConnectWithoutPool(attempt, new IPEndPoint(address, Uri.Port));
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                closeOnDial.Dispose();
+                attempt.Dispose();
+                last = e;
+                if (dial.IsCancellationRequested) break;
+                continue;
+            }
+            socket = attempt;
+            return Secure(attempt, closeOnDial, dial, cancel);
+        }
+        throw new EtcdUnreachableException(
+            dial.IsCancellationRequested ? NoConnection(cancel) : last is null ? $"{Uri.IdnHost} has no address" : Message(last), sent: false, last);
+    }
+
+    private Socket NewSocket()
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         // TCP keep-alive finds a watch's connection that was lost on the way (the member still answering new
         // ones, so the watchdog's read succeeds); the watchdog finds a member that hangs.
         socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
         socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, Math.Max(1, (int)options.WatchCheckInterval.TotalSeconds));
         socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 2);
         socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
-        using var closeOnDial = dial.Token.Register(static s => ((Socket)s!).Dispose(), socket);
-        Stream stream;
+        return socket;
+    }
+
+    /// <summary>
+    /// TLS over the connected socket when the member wants it, still under the dial timeout. The timeout is lifted only
+    /// if it has not fired: a socket it disposed after the handshake would fail the request as if it had been sent.
+    /// </summary>
+    private Stream Secure(Socket socket, CancellationTokenRegistration closeOnDial, CancellationTokenSource dial, CancellationToken cancel)
+    {
+        Stream? stream = null;
         try
         {
-            ConnectWithin(socket, Uri, options.DialTimeout, cancel);
+            // Inside the try: the timeout may have disposed the socket already, and the stream refuses a closed one.
             stream = new NetworkStream(socket, ownsSocket: true);
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            socket.Dispose();
-            throw new EtcdUnreachableException(dial.IsCancellationRequested ? NoConnection(cancel) : Message(e), sent: false, e);
-        }
-        if (_ssl is null) return stream;
-        var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-        try
-        {
-            tls.AuthenticateAsClient(_ssl);
-            return tls;
+            if (_ssl is not null)
+            {
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = tls;
+                tls.AuthenticateAsClient(_ssl);
+            }
         }
         catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or SocketException or ObjectDisposedException)
         {
-            tls.Dispose();
+            closeOnDial.Dispose();
+            if (stream is null) socket.Dispose();
+            else stream.Dispose();
             throw new EtcdUnreachableException(dial.IsCancellationRequested ? NoConnection(cancel) : $"TLS: {Message(e)}", sent: false, e);
         }
+        if (closeOnDial.Unregister()) return stream;
+        stream.Dispose();
+        throw new EtcdUnreachableException(NoConnection(cancel), sent: false);
     }
 
     /// <summary>
     /// Connects without the thread pool: a non-blocking connect and a poll for its end, on the calling thread. Store
     /// calls are synchronous and come from pool threads; an asynchronous connect waited for there needs another pool
-    /// thread to complete, and writers racing on a busy machine starved each other past the dial timeout.
+    /// thread to complete, and writers racing on a busy machine starved each other past the dial timeout. There is no
+    /// deadline here: the dial timeout disposes the socket, and the next poll throws <see cref="ObjectDisposedException"/>.
     /// </summary>
-    private static void ConnectWithin(Socket socket, Uri uri, TimeSpan timeout, CancellationToken cancel)
+    private static void ConnectWithoutPool(Socket socket, IPEndPoint endpoint)
     {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        var addresses = IPAddress.TryParse(uri.IdnHost, out var literal) ? [literal] : Dns.GetHostAddresses(uri.IdnHost);
-        SocketException? last = null;
-        foreach (var address in addresses)
+        socket.Blocking = false;
+        try
         {
-            socket.Blocking = false;
-            try
-            {
-                socket.Connect(new IPEndPoint(address, uri.Port));
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-            {
-                // under way: wait for it below
-            }
-            catch (SocketException e)
-            {
-                last = e;
-                continue;
-            }
+            socket.Connect(endpoint);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            // Under way. Polled in slices: disposing a socket need not wake a poll already waiting on it.
             while (true)
             {
-                cancel.ThrowIfCancellationRequested();
-                long left = deadline - Environment.TickCount64;
-                if (left <= 0) throw new OperationCanceledException("no connection in time");
-                // In slices, so a cancelled call is not held for the whole dial timeout.
-                if (socket.Poll(TimeSpan.FromMilliseconds(Math.Min(left, 100)), SelectMode.SelectWrite) || socket.Poll(0, SelectMode.SelectError)) break;
+                if (socket.Poll(PollSlice, SelectMode.SelectWrite) || socket.Poll(0, SelectMode.SelectError)) break;
             }
             var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-            if (error == SocketError.Success)
-            {
-                socket.Blocking = true;
-                return;
-            }
-            last = new SocketException((int)error);
-            break; // the socket is spent after a failed connect
+            if (error != SocketError.Success) throw new SocketException((int)error);
         }
-        throw last ?? new SocketException((int)SocketError.HostNotFound);
+        socket.Blocking = true;
     }
 
     private string NoConnection(CancellationToken cancel) =>

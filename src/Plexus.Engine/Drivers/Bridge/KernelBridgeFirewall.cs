@@ -43,7 +43,8 @@ public sealed class KernelBridgeFirewall(IFirewall<FirewallState, FirewallChange
     {
         var tag = TagOf(endpoint.Id);
         var portName = BridgeOptions.VethNameFor(endpoint.Id);
-        bool ports = endpoint.PortBindings.Count > 0, bridgePort = firewall.State.BridgePorts.ContainsKey(portName);
+        // What the firewall holds for the endpoint, not what its bindings say: the state's index answers in constant time.
+        bool ports = firewall.State.PortsOf(tag).Count > 0, bridgePort = firewall.State.BridgePorts.ContainsKey(portName);
         if (!ports && !bridgePort) return;
         var tx = firewall.Begin();
         if (ports) tx.RemovePorts(tag);
@@ -55,7 +56,7 @@ public sealed class KernelBridgeFirewall(IFirewall<FirewallState, FirewallChange
     public void SetPorts(NetworkState network, BridgeOptions options, EndpointState before, EndpointState after)
     {
         var tx = firewall.Begin();
-        if (before.PortBindings.Count > 0) tx.RemovePorts(TagOf(before.Id));
+        if (firewall.State.PortsOf(TagOf(before.Id)).Count > 0) tx.RemovePorts(TagOf(before.Id));
         tx.AddPorts(Mappings(network, options, after)).Commit();
     }
 

@@ -13,6 +13,8 @@ public sealed class FirewallChange : IFirewallChange<FirewallState>
     private readonly ImmutableSortedDictionary<string, BridgeRules>.Builder _networks;
     private readonly ImmutableDictionary<(bool, System.Net.IPAddress?, TransportProtocol, int), PortMapping>.Builder _ports;
     private readonly ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule>.Builder _links;
+    private readonly ImmutableDictionary<string, ImmutableHashSet<PortMapping>>.Builder _portsByTag;
+    private readonly Dictionary<string, ImmutableHashSet<PortMapping>.Builder> _tagPorts = new(StringComparer.Ordinal);
     private readonly HashSet<PortMapping> _portsAdded = [];
     private readonly HashSet<PortMapping> _portsRemoved = [];
     private readonly HashSet<LinkRule> _linksAdded = [];
@@ -29,6 +31,7 @@ public sealed class FirewallChange : IFirewallChange<FirewallState>
         After = before;
         _networks = before.NetworksByTag.ToBuilder();
         _ports = before.PortsByBinding.ToBuilder();
+        _portsByTag = before.PortsByTag.ToBuilder();
         _links = before.LinksByFlow.ToBuilder();
         _bridgePorts = before.BridgePortsByName.ToBuilder();
         _bridgeClaims = before.BridgeClaims.ToBuilder();
@@ -110,6 +113,7 @@ public sealed class FirewallChange : IFirewallChange<FirewallState>
             throw new FirewallException($"host port {port.HostBinding} is already published by {existing.Tag}");
         }
         _ports[port.Binding] = port;
+        PortsOf(port.Tag).Add(port);
         if (!_portsRemoved.Remove(port)) _portsAdded.Add(port);
     }
 
@@ -118,12 +122,37 @@ public sealed class FirewallChange : IFirewallChange<FirewallState>
         ArgumentNullException.ThrowIfNull(port);
         if (!_ports.TryGetValue(port.Binding, out var existing) || !existing.Equals(port)) return;
         _ports.Remove(port.Binding);
+        PortsOf(port.Tag).Remove(port);
         if (!_portsAdded.Remove(port)) _portsRemoved.Add(port);
     }
 
+    /// <summary>
+    /// Removes every port of an endpoint: a look-up of its own ports in the state's per-endpoint index, not a walk of
+    /// every port of the daemon (a leave's options cannot say which mappings the endpoint was given).
+    /// </summary>
     public void RemovePorts(string endpointTag)
     {
-        foreach (var p in _ports.Values.Where(p => p.Tag == endpointTag).ToList()) RemovePort(p);
+        ArgumentNullException.ThrowIfNull(endpointTag);
+        if (!_tagPorts.TryGetValue(endpointTag, out var ports))
+        {
+            if (!_portsByTag.ContainsKey(endpointTag)) return;
+            ports = PortsOf(endpointTag);
+        }
+        foreach (var p in ports.ToList()) RemovePort(p);
+    }
+
+    /// <summary>
+    /// The endpoint's ports as this change edits them: a builder over the state's set, made on first touch, so a
+    /// transaction that publishes 1000 ports of one endpoint does not build 1000 immutable sets.
+    /// </summary>
+    private ImmutableHashSet<PortMapping>.Builder PortsOf(string tag)
+    {
+        if (!_tagPorts.TryGetValue(tag, out var builder))
+        {
+            builder = (_portsByTag.TryGetValue(tag, out var set) ? set : ImmutableHashSet<PortMapping>.Empty).ToBuilder();
+            _tagPorts[tag] = builder;
+        }
+        return builder;
     }
 
     public void AddLink(LinkRule link)
@@ -238,7 +267,14 @@ public sealed class FirewallChange : IFirewallChange<FirewallState>
         }
         NetworksAdded = added;
         NetworksRemoved = removed;
-        After = new FirewallState(_networks.ToImmutable(), _ports.ToImmutable(), _links.ToImmutable(), _bridgePorts.ToImmutable(), _bridgeClaims.ToImmutable());
+        // The index holds no empty sets: an endpoint without ports is not in it.
+        foreach (var (tag, builder) in _tagPorts)
+        {
+            if (builder.Count == 0) _portsByTag.Remove(tag);
+            else _portsByTag[tag] = builder.ToImmutable();
+        }
+        _tagPorts.Clear();
+        After = new FirewallState(_networks.ToImmutable(), _ports.ToImmutable(), _portsByTag.ToImmutable(), _links.ToImmutable(), _bridgePorts.ToImmutable(), _bridgeClaims.ToImmutable());
         return this;
     }
 }

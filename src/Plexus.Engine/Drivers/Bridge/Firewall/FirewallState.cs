@@ -12,6 +12,7 @@ public sealed class FirewallState : IFirewallState
     public static FirewallState Empty { get; } = new(
         ImmutableSortedDictionary<string, BridgeRules>.Empty.WithComparers(StringComparer.Ordinal),
         ImmutableDictionary<(bool, System.Net.IPAddress?, TransportProtocol, int), PortMapping>.Empty,
+        ImmutableDictionary<string, ImmutableHashSet<PortMapping>>.Empty.WithComparers(StringComparer.Ordinal),
         ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule>.Empty,
         ImmutableSortedDictionary<string, BridgePort>.Empty.WithComparers(StringComparer.Ordinal),
         ImmutableDictionary<(string, object), string>.Empty);
@@ -19,6 +20,7 @@ public sealed class FirewallState : IFirewallState
     internal FirewallState(
         ImmutableSortedDictionary<string, BridgeRules> networks,
         ImmutableDictionary<(bool, System.Net.IPAddress?, TransportProtocol, int), PortMapping> ports,
+        ImmutableDictionary<string, ImmutableHashSet<PortMapping>> portsByTag,
         ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule> links,
         ImmutableSortedDictionary<string, BridgePort> bridgePorts,
         ImmutableDictionary<(string, object), string> bridgeClaims)
@@ -26,6 +28,7 @@ public sealed class FirewallState : IFirewallState
         BridgeClaims = bridgeClaims;
         NetworksByTag = networks;
         PortsByBinding = ports;
+        PortsByTag = portsByTag;
         LinksByFlow = links;
         BridgePortsByName = bridgePorts;
     }
@@ -34,6 +37,10 @@ public sealed class FirewallState : IFirewallState
     public IReadOnlyDictionary<string, BridgeRules> Networks => NetworksByTag;
 
     public IReadOnlyCollection<PortMapping> Ports => new Values<PortMapping>(PortsByBinding.Count, PortsByBinding.Values);
+
+    /// <summary>An endpoint's published ports (by its tag); none for an endpoint without any.</summary>
+    public IReadOnlyCollection<PortMapping> PortsOf(string endpointTag) =>
+        PortsByTag.TryGetValue(endpointTag, out var ports) ? ports : ImmutableHashSet<PortMapping>.Empty;
 
     public IReadOnlyCollection<LinkRule> Links => new Values<LinkRule>(LinksByFlow.Count, LinksByFlow.Values);
 
@@ -45,6 +52,13 @@ public sealed class FirewallState : IFirewallState
     internal ImmutableSortedDictionary<string, BridgeRules> NetworksByTag { get; }
 
     internal ImmutableDictionary<(bool, System.Net.IPAddress?, TransportProtocol, int), PortMapping> PortsByBinding { get; }
+
+    /// <summary>
+    /// Endpoint tag to that endpoint's ports, exactly <see cref="PortsByBinding"/>'s values grouped by tag (no empty
+    /// sets): a leave removes its endpoint's ports in proportion to them, not to every port of the daemon. Every state
+    /// is made by a <see cref="FirewallChange"/>, which keeps the two in step; a failed transaction keeps the old state.
+    /// </summary>
+    internal ImmutableDictionary<string, ImmutableHashSet<PortMapping>> PortsByTag { get; }
 
     internal ImmutableDictionary<(System.Net.IPAddress, System.Net.IPAddress, TransportProtocol, int), LinkRule> LinksByFlow { get; }
 
