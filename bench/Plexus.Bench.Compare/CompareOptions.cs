@@ -11,7 +11,7 @@ internal sealed record CompareOptions
         Plexus against CNI, netavark, Docker and the floor, in one run, in a private namespace only
         (run it through bench/compare.sh).
 
-          --quick          N = 10 and 100, 10 attach/detach pairs, 40 attaches for throughput, 100 ports
+          --quick          N = 10 and 100, 10 attach/detach pairs, 40 attaches for throughput (one round, not five), 100 ports
           --systems S,S    which systems, in this order (default: all)
                            floor, floor-plain, plexus-api, plexus-baseline, plexus-cli, cni, netavark, docker-plexus, docker
                            (docker-plexus: dockerd with plexusd as its network and IPAM plugin)
@@ -34,6 +34,8 @@ internal sealed record CompareOptions
     public int Pairs { get; init; } = 50;
     public int ThroughputAttaches { get; init; } = 200;
     public int ThroughputClients { get; init; } = 8;
+    /// <summary>Rounds of the concurrent attaches; the rate is the median round's (one round of 200 is a third of a second, and noisy).</summary>
+    public int ThroughputRounds { get; init; } = 5;
     public IReadOnlyList<int> PortCounts { get; init; } = [100, 1000];
     public int NetworkCycles { get; init; } = 10;
     public bool Quick { get; init; }
@@ -61,7 +63,7 @@ internal sealed record CompareOptions
             switch (args[i])
             {
                 case "--quick":
-                    o = o with { Quick = true, Sizes = [10, 100], Pairs = 10, ThroughputAttaches = 40, PortCounts = [100], NetworkCycles = 3 };
+                    o = o with { Quick = true, Sizes = [10, 100], Pairs = 10, ThroughputAttaches = 40, ThroughputRounds = 1, PortCounts = [100], NetworkCycles = 3 };
                     break;
                 case "--systems":
                     var systems = (Value() ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

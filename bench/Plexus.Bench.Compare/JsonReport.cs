@@ -77,6 +77,7 @@ internal static class JsonReport
                 w.WriteNumber("clients", t.Clients);
                 w.WriteNumber("wall", Math.Round(t.WallMilliseconds, 3));
                 w.WriteNumber("per_second", Math.Round(t.PerSecond, 2));
+                WriteArray(w, "round_wall", t.RoundMilliseconds);
                 WriteSummary(w, "latency_summary", Summary.Of(t.Latencies));
                 WriteArray(w, "latency", t.Latencies);
                 w.WriteEndObject();

@@ -11,7 +11,7 @@ internal static class Report
         var md = new StringBuilder();
         var plexus = results.FirstOrDefault(r => r.Name == Targets.Plexus && r.NotMeasured is null);
         md.AppendLine("## Plexus against CNI, netavark and Docker").AppendLine();
-        md.AppendLine(Inv($"{machine}. Run {started:yyyy-MM-dd HH:mm} UTC, {took.TotalMinutes:F1} min{(options.Quick ? ", **--quick**" : "")}; every system inside the same private network and mount namespace, one after the other. Attach latency: {options.Pairs} attach/detach pairs on further sandboxes with N = {string.Join(", ", options.Sizes)} already attached to the network; throughput: {options.ThroughputAttaches} attaches by {options.ThroughputClients} concurrent clients; times in ms. Ratios are the other system's figure over Plexus API's (how many times faster Plexus is)."));
+        md.AppendLine(Inv($"{machine}. Run {started:yyyy-MM-dd HH:mm} UTC, {took.TotalMinutes:F1} min{(options.Quick ? ", **--quick**" : "")}; every system inside the same private network and mount namespace, one after the other. Attach latency: {options.Pairs} attach/detach pairs on further sandboxes with N = {string.Join(", ", options.Sizes)} already attached to the network; throughput: {options.ThroughputAttaches} attaches by {options.ThroughputClients} concurrent clients, the median of {options.ThroughputRounds} round(s); times in ms. Ratios are the other system's figure over Plexus API's (how many times faster Plexus is)."));
         md.AppendLine();
 
         md.AppendLine("| system | measured | what |");
@@ -99,6 +99,9 @@ internal static class Report
             md.AppendLine(Inv($"| {r.Name} | {t.Count} | {t.Clients} | {t.WallMilliseconds / 1000:F2} | {t.PerSecond:F1} | {F(s.P50)} | {F(s.P99)} | {Ratio(plexus?.Throughput?.PerSecond, t.PerSecond)} |"));
         }
         md.AppendLine();
+        foreach (var r in measured.Where(r => r.Throughput!.RoundMilliseconds.Count > 1))
+            md.AppendLine(Inv($"- {r.Name}: {string.Join(", ", r.Throughput!.RoundRates.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))} attaches/s in its rounds, in the order run"));
+        if (measured.Any(r => r.Throughput!.RoundMilliseconds.Count > 1)) md.AppendLine();
     }
 
     private static void RenderNetworks(StringBuilder md, IReadOnlyList<SystemResult> results, SystemResult? plexus)

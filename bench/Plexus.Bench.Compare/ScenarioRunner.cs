@@ -121,24 +121,36 @@ internal sealed class ScenarioRunner(CompareOptions options, TextWriter log, Can
         try
         {
             var throughput = new Throughput(sandboxes.Count, options.ThroughputClients);
-            var latencies = new double[sandboxes.Count];
-            Quiesce.Wait(cancel);
-            var wall = Stopwatch.StartNew();
-            ForEach(Enumerable.Range(0, sandboxes.Count).ToList(), options.ThroughputClients, i =>
+            for (int round = 0; round < options.ThroughputRounds; round++)
             {
-                latencies[i] = Time(() => system.Attach(ThroughputNetwork, sandboxes[i]));
-                attached[sandboxes[i]] = 0;
-            });
-            throughput.WallMilliseconds = wall.Elapsed.TotalMilliseconds;
-            throughput.Latencies.AddRange(latencies);
+                if (round > 0) Detach(system, ThroughputNetwork, attached);
+                var latencies = new double[sandboxes.Count];
+                Quiesce.Wait(cancel);
+                var wall = Stopwatch.StartNew();
+                ForEach(Enumerable.Range(0, sandboxes.Count).ToList(), options.ThroughputClients, i =>
+                {
+                    latencies[i] = Time(() => system.Attach(ThroughputNetwork, sandboxes[i]));
+                    attached[sandboxes[i]] = 0;
+                });
+                throughput.RoundMilliseconds.Add(wall.Elapsed.TotalMilliseconds);
+                throughput.Latencies.AddRange(latencies);
+            }
             result.Throughput = throughput;
-            Log(system, $"throughput: {sandboxes.Count} attaches by {options.ThroughputClients} clients in {throughput.WallMilliseconds / 1000:F2} s ({throughput.PerSecond:F1}/s)");
+            Log(system, Report.Inv($"throughput: {sandboxes.Count} attaches by {options.ThroughputClients} clients, median of {throughput.RoundMilliseconds.Count} rounds {throughput.WallMilliseconds / 1000:F2} s ({throughput.PerSecond:F1}/s; rounds {string.Join(", ", throughput.RoundRates.Select(r => r.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}/s)"));
         }
         finally
         {
             Undo(system, ThroughputNetwork, attached);
         }
     }
+
+    /// <summary>Between throughput rounds: every sandbox detached again (several at once, untimed), so the next round attaches the same ones.</summary>
+    private void Detach(ISystemUnderTest system, string network, ConcurrentDictionary<string, byte> attached) =>
+        ForEach(attached.Keys.ToList(), 4, s =>
+        {
+            system.DetachUntimed(network, s);
+            attached.TryRemove(s, out _);
+        });
 
     /// <summary>Detaches what is attached (several at once) and deletes the network; after a failure, as much as can be.</summary>
     private void Undo(ISystemUnderTest system, string network, ConcurrentDictionary<string, byte> attached)

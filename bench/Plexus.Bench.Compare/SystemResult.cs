@@ -48,9 +48,14 @@ internal sealed class Throughput(int count, int clients)
 {
     public int Count { get; } = count;
     public int Clients { get; } = clients;
-    public double WallMilliseconds { get; set; }
+    /// <summary>Each round's wall time, in the order run.</summary>
+    public List<double> RoundMilliseconds { get; } = [];
+    /// <summary>The median round's wall time.</summary>
+    public double WallMilliseconds => Summary.Median(RoundMilliseconds);
+    /// <summary>Every attach's latency, of every round.</summary>
     public List<double> Latencies { get; } = [];
     public double PerSecond => Count / (WallMilliseconds / 1000);
+    public IEnumerable<double> RoundRates => RoundMilliseconds.Select(ms => Count / (ms / 1000));
 }
 
 /// <summary>A system's resident processes: the daemon's own memory, and all of them together.</summary>
