@@ -24,3 +24,10 @@ catch (PlexusException e)
     Console.Error.WriteLine($"plexusd: {e.Message}");
     return 1;
 }
+catch (Exception e)
+{
+    // Anything else that stops the daemon (the kernel, the store, the socket) is said in full and exits 1, as
+    // System.CommandLine's handler did, rather than as the runtime's abort.
+    Console.Error.WriteLine($"plexusd: {e}");
+    return 1;
+}
