@@ -64,4 +64,20 @@ public sealed class DaemonStartupTests
         Assert.False(Directory.Exists(Path.Combine(w.ExecRoot, "probe")));
         Assert.DoesNotContain(w.HostLinks(), l => l.StartsWith("probe-", StringComparison.Ordinal));
     }
+
+    [PrivilegedFact]
+    public void Stopping_ends_an_open_events_stream_as_a_complete_answer()
+    {
+        using var w = new DaemonWorld();
+        w.Start();
+        using var response = w.Http.GetAsync("events", HttpCompletionOption.ResponseHeadersRead).Result;
+        Assert.True(response.IsSuccessStatusCode);
+        var stream = response.Content.ReadAsStream();
+        // Reads to the end: a stream the daemon ends is a complete chunked answer; one cut by the end of the stop's
+        // grace is an incomplete one, which the reader reports as an IOException.
+        var reading = Task.Run(() => stream.CopyTo(Stream.Null));
+        Assert.Equal(0, w.Stop());
+        Assert.True(reading.Wait(TimeSpan.FromSeconds(60)), "the events stream did not end after the daemon stopped");
+        Assert.Null(reading.Exception);
+    }
 }

@@ -51,15 +51,16 @@ internal static class ContainerLogs
             ExecStream.WriteHeader(buffer, ExecStream.Stdout, read);
             await http.Response.Body.WriteAsync(buffer.AsMemory(0, read + 8), http.RequestAborted);
             if (following) await http.Response.Body.FlushAsync(http.RequestAborted);
-        }, following, sandbox.Id, c, http.RequestAborted);
+        }, following, sandbox.Id, c, call.Services.Stopping, http.RequestAborted);
     }
 
     /// <summary>
     /// Reads a main process's log from where it stands into <paramref name="into"/> and hands each read to
-    /// <paramref name="send"/>; with <paramref name="following"/>, on until the process has ended (docker logs -f).
+    /// <paramref name="send"/>; with <paramref name="following"/>, on until the process has ended (docker logs -f) or
+    /// the daemon begins to stop (<paramref name="stopping"/>: the stream ends then, rather than when the stop's grace does).
     /// </summary>
     internal static async Task CopyAsync(FileStream log, Memory<byte> into, Func<int, Task> send, bool following, string sandboxId,
-        NetworkController c, CancellationToken ct)
+        NetworkController c, CancellationToken stopping, CancellationToken ct)
     {
         bool ended = !following;
         while (!ct.IsCancellationRequested)
@@ -78,6 +79,7 @@ internal static class ContainerLogs
                 ended = true;
                 continue;
             }
+            if (stopping.IsCancellationRequested) return;
             await Task.Delay(100, ct);
         }
     }

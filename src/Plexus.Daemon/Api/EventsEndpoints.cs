@@ -45,7 +45,8 @@ internal static class EventsEndpoints
         // Follows in publish order, outside the hub's lock (joins do not wait for the stream): it only queues.
         using var subscription = c.Events.Follow(e => queue.Writer.TryWrite(e), from ?? long.MaxValue);
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        // Ends when the client goes, `until` comes, or the daemon begins to stop (not at the end of the stop's grace).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, call.Services.Stopping);
         if (to is { } deadline && !pastOnly) stop.CancelAfter(DockerTime.FromNanoseconds(deadline) - now);
         http.Response.ContentType = "application/json";
         await http.Response.StartAsync(http.RequestAborted);
@@ -68,7 +69,7 @@ internal static class EventsEndpoints
         }
         catch (OperationCanceledException)
         {
-            // the client went away, or `until` came
+            // the client went away, `until` came, or the daemon is stopping
         }
     }
 

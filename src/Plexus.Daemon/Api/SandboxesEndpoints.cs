@@ -36,7 +36,7 @@ internal static class SandboxesEndpoints
             {
                 await http.Response.Body.WriteAsync(buffer.AsMemory(0, read), http.RequestAborted);
                 if (following) await http.Response.Body.FlushAsync(http.RequestAborted);
-            }, following, sandbox.Id, c, http.RequestAborted);
+            }, following, sandbox.Id, c, call.Services.Stopping, http.RequestAborted);
         });
 
         routes.Delete("/plexus/sandboxes/{id}", call =>

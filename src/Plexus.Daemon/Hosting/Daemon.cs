@@ -204,6 +204,7 @@ internal static partial class Daemon
             stopping.Task.GetAwaiter().GetResult();
             LogStopping(logger);
             UnixSocketGuard.NotifySystemd("STOPPING=1");
+            services.BeginStop();
             server.StopAsync(StopGrace).GetAwaiter().GetResult();
             opening.GetAwaiter().GetResult(); // an engine that could not open is the daemon's failure
         }

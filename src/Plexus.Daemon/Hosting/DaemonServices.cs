@@ -17,8 +17,17 @@ internal sealed class DaemonServices(Task<EngineComposition> opening, DaemonSett
     private SandboxCreation? _creation;
     private KernelFeatureProbe? _features;
     private ExecSessions? _exec;
+    private readonly CancellationTokenSource _stopping = new();
 
     public DaemonSettings Settings => settings;
+
+    /// <summary>
+    /// Cancelled when the daemon begins to stop: endless streams (events, logs -f) end then, and the server's stop
+    /// does not wait out its grace for them.
+    /// </summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    public void BeginStop() => _stopping.Cancel();
 
     public ILoggerFactory Logs => logs;
 
@@ -50,5 +59,6 @@ internal sealed class DaemonServices(Task<EngineComposition> opening, DaemonSett
     public void Dispose()
     {
         lock (this) _processes?.Dispose();
+        _stopping.Dispose();
     }
 }
