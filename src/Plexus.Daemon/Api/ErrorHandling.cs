@@ -27,7 +27,6 @@ internal static partial class ErrorHandling
         Engine.Store.GlobalStoreUnavailableException g => (503, g.Message),
         PlexusException p => (StatusOf(p.Kind), p.Message),
         RequestTooLargeException t => (413, t.Message),
-        BadHttpRequestException { InnerException: RequestTooLargeException t } => (413, t.Message),
         // Kestrel's own limit (the backstop), or a body that ended before its length.
         BadHttpRequestException { StatusCode: 413 } => (413, RequestTooLargeException.Of(request.ContentLength).Message),
         BadHttpRequestException b when b.StatusCode < 500 => (b.StatusCode, b.Message),

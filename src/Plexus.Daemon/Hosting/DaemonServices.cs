@@ -18,6 +18,7 @@ internal sealed class DaemonServices(Task<EngineComposition> opening, DaemonSett
     private KernelFeatureProbe? _features;
     private ExecSessions? _exec;
     private readonly CancellationTokenSource _stopping = new();
+    private object? _gate;
 
     public DaemonSettings Settings => settings;
 
@@ -47,18 +48,12 @@ internal sealed class DaemonServices(Task<EngineComposition> opening, DaemonSett
 
     public ExecSessions ExecSessions => Once(ref _exec, () => new ExecSessions(Controller));
 
-    private T Once<T>(ref T? field, Func<T> make) where T : class
-    {
-        if (Volatile.Read(ref field) is { } made) return made;
-        lock (this)
-        {
-            return field ??= make();
-        }
-    }
+    /// <summary>Made once, at first use, under one lock (several requests may ask at once).</summary>
+    private T Once<T>(ref T? field, Func<T> make) where T : class => LazyInitializer.EnsureInitialized(ref field, ref _gate, make);
 
     public void Dispose()
     {
-        lock (this) _processes?.Dispose();
+        Volatile.Read(ref _processes)?.Dispose();
         _stopping.Dispose();
     }
 }
