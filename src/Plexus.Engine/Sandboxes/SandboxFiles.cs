@@ -35,7 +35,23 @@ public sealed class SandboxFiles
     /// </summary>
     public void Write(SandboxState sandbox, IEnumerable<EndpointState> joined, IReadOnlyList<LinkedHost>? links = null, bool embeddedDns = false)
     {
-        Directory.CreateDirectory(DirectoryOf(sandbox.Id));
+        // Once its files are written the directory exists: a join does not ask again (mkdir, then stat on EEXIST).
+        // Should something have removed it meanwhile, it is made again and every file written afresh.
+        if (!_written.ContainsKey(HostnamePath(sandbox.Id))) Directory.CreateDirectory(DirectoryOf(sandbox.Id));
+        try
+        {
+            WriteAll(sandbox, joined, links, embeddedDns);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Forget(sandbox.Id);
+            Directory.CreateDirectory(DirectoryOf(sandbox.Id));
+            WriteAll(sandbox, joined, links, embeddedDns);
+        }
+    }
+
+    private void WriteAll(SandboxState sandbox, IEnumerable<EndpointState> joined, IReadOnlyList<LinkedHost>? links, bool embeddedDns)
+    {
         var hostname = HostnameOf(sandbox);
         Replace(HostnamePath(sandbox.Id), hostname + "\n");
         Replace(HostsPath(sandbox.Id), Hosts(sandbox, hostname, joined, links ?? []));
@@ -44,9 +60,14 @@ public sealed class SandboxFiles
 
     public void Remove(string sandboxId)
     {
-        foreach (var path in new[] { HostsPath(sandboxId), ResolvConfPath(sandboxId), HostnamePath(sandboxId) }) _written.TryRemove(path, out _);
+        Forget(sandboxId);
         var dir = DirectoryOf(sandboxId);
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+
+    private void Forget(string sandboxId)
+    {
+        foreach (var path in new[] { HostsPath(sandboxId), ResolvConfPath(sandboxId), HostnamePath(sandboxId) }) _written.TryRemove(path, out _);
     }
 
     /// <summary>Docker's default: the first 12 characters of the id.</summary>

@@ -48,4 +48,25 @@ public sealed class SandboxFilesTests
         Assert.Equal("www", SandboxFiles.HostnameOf(Sandbox));
         Assert.Equal("aaaaaaaaaaaa", SandboxFiles.HostnameOf(Sandbox with { Hostname = null }));
     }
+
+    [Fact]
+    public void A_sandbox_directory_removed_meanwhile_is_made_again_on_the_next_write()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "plexus-files-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var files = new SandboxFiles(root, ["198.51.100.1"]);
+            var endpoint = new EndpointState { Id = "e1", Name = "web", NetworkId = "n1", IPv4 = IPPrefix.Parse("172.18.0.2/16"), JoinOrder = 1 };
+            files.Write(Sandbox, []);
+            Directory.Delete(files.DirectoryOf(Sandbox.Id), recursive: true);
+            files.Write(Sandbox, [endpoint]);
+            Assert.Contains("172.18.0.2\twww web", File.ReadAllText(files.HostsPath(Sandbox.Id)), StringComparison.Ordinal);
+            Assert.True(File.Exists(files.ResolvConfPath(Sandbox.Id)));
+            Assert.Equal("www\n", File.ReadAllText(files.HostnamePath(Sandbox.Id)));
+        }
+        finally
+        {
+            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        }
+    }
 }
