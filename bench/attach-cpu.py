@@ -27,6 +27,10 @@ def cpu(pid):
     f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(f[11]) + int(f[12])) / TICK  # utime + stime, seconds, all threads incl. exited
 
+def idle():
+    f = open("/proc/stat").readline().split()[1:]
+    return int(f[3]) + int(f[4]), sum(int(x) for x in f)  # idle+iowait, all (machine-wide ticks)
+
 def ctxsw(pid):
     v = n = 0
     for t in os.listdir(f"/proc/{pid}/task"):
@@ -64,13 +68,13 @@ def main():
     parallel(sock, pool, 4, lambda k, s: call(k, "POST", "/plexus/sandboxes", {"Name": s}))
     res = {}
     def phase(name, count, action):
-        c0, t0, (v0, n0) = cpu(pid), time.perf_counter(), ctxsw(pid)
+        c0, t0, (v0, n0), (i0, a0) = cpu(pid), time.perf_counter(), ctxsw(pid), idle()
         action()
-        c1, t1, (v1, n1) = cpu(pid), time.perf_counter(), ctxsw(pid)
+        c1, t1, (v1, n1), (i1, a1) = cpu(pid), time.perf_counter(), ctxsw(pid), idle()
         r = {"count": count, "cpu_us_per": (c1 - c0) / count * 1e6, "wall_s": t1 - t0, "rate": count / (t1 - t0),
-             "vcsw_per": (v1 - v0) / count, "ivcsw_per": (n1 - n0) / count}
+             "vcsw_per": (v1 - v0) / count, "ivcsw_per": (n1 - n0) / count, "idle": (i1 - i0) / max(1, a1 - a0)}
         res.setdefault(name, []).append(r)
-        print(f"{name}: {r['cpu_us_per']:.0f} us CPU/op, {r['rate']:.0f}/s, ctxsw {r['vcsw_per']:.1f}+{r['ivcsw_per']:.1f}/op", file=sys.stderr)
+        print(f"{name}: {r['cpu_us_per']:.0f} us CPU/op, {r['rate']:.0f}/s, ctxsw {r['vcsw_per']:.1f}+{r['ivcsw_per']:.1f}/op, machine idle {r['idle']:.0%}", file=sys.stderr)
     for _ in range(rounds):
         phase("tput-attach-8", tput, lambda: parallel(sock, pool[:tput], clients, lambda k, s: call(k, "POST", "/networks/tput/connect", {"Container": s})))
         phase("tput-detach-8", tput, lambda: parallel(sock, pool[:tput], clients, lambda k, s: call(k, "POST", "/networks/tput/disconnect", {"Container": s})))
