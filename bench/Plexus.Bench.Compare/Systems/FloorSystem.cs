@@ -16,7 +16,8 @@ namespace Plexus.Bench.Compare.Systems;
 /// firewall, no API: the physical limit of an attach. Sandboxes are IPv4-only (disable_ipv6 in each namespace),
 /// as Plexus and Docker make them on IPv4 networks.
 /// <para>Two ways of issuing them. <b>floor</b> is the cheapest sequence known, the one Plexus's bridge driver
-/// uses: the bridge has its own MAC address and MTU, every host end the same MAC and no IPv6 link-local address (so the kernel's walks
+/// uses: the bridge has its own MAC address and MTU, each pair is made with one queue per end (no RCU wait under the
+/// rtnl lock), every host end the same MAC and no IPv6 link-local address (so the kernel's walks
 /// over the bridge's forwarding table and the host's IPv6 routes do not grow with N), the sandbox's part is one
 /// datagram on a socket kept per sandbox, and a detach parks the pair (out of the bridge, down, renamed) for a
 /// reaper that deletes parked pairs in batches. <b>floor-plain</b> is the same operations as a plain program issues
@@ -51,7 +52,7 @@ internal sealed class FloorSystem(RunPaths paths, bool plain = false) : ISystemU
 
     public string Description => plain
         ? "the kernel operations of an attach (veth pair into the namespace, bridge port, lo and eth0 up, address, default route) as a plain program issues them, one rtnetlink request each with the kernel's defaults, the veth deleted on detach: the floor recorded before issue 13"
-        : "the same kernel operations as Plexus's bridge driver issues them, in process through Plexus.Kernel's rtnetlink (bridge MAC and MTU and host-end MAC set, host ends without an IPv6 link-local address, the sandbox's part in one datagram, detach parks the pair for a batched reaper): no IPAM, store, firewall or API";
+        : "the same kernel operations as Plexus's bridge driver issues them, in process through Plexus.Kernel's rtnetlink (bridge MAC and MTU and host-end MAC set, pairs made with one queue, host ends without an IPv6 link-local address, the sandbox's part in one datagram, detach parks the pair for a batched reaper): no IPAM, store, firewall or API";
 
     public string? NetworkCreateUnsupported => null;
 
@@ -110,6 +111,7 @@ internal sealed class FloorSystem(RunPaths paths, bool plain = false) : ISystemU
         {
             MasterIndex = bridgeIndex,
             Mac = HostEndMac,
+            Queues = 1,
             PeerNamespace = s.Namespace,
             PeerMac = MacAddress.FromIPv4(address),
         });

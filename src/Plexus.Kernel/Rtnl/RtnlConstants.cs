@@ -22,7 +22,7 @@ internal static class Ifla
 {
     public const ushort Address = 1, Broadcast = 2, IfName = 3, Mtu = 4, Link = 5, Master = 10, ProtInfo = 12,
         TxQLen = 13, OperState = 16, LinkInfo = 18, NetNsPid = 19, IfAlias = 20, AfSpec = 26, Group = 27, NetNsFd = 28, ExtMask = 29,
-        Promiscuity = 30, Carrier = 33, LinkNetNsId = 37, NewIfIndex = 49, MinMtu = 50, MaxMtu = 51;
+        Promiscuity = 30, NumTxQueues = 31, NumRxQueues = 32, Carrier = 33, LinkNetNsId = 37, NewIfIndex = 49, MinMtu = 50, MaxMtu = 51;
 
     // IFLA_LINKINFO
     public const ushort InfoKind = 1, InfoData = 2, InfoSlaveKind = 4, InfoSlaveData = 5;

@@ -160,4 +160,25 @@ public sealed class LinkTests
         Assert.Contains("'eth0' exists in the peer's namespace", clash.Message, StringComparison.Ordinal);
         Assert.Null(h.FindLink("vx")); // nothing half-made
     }
+
+    [Fact]
+    public void A_veth_pair_made_with_one_queue_has_one_at_both_ends_and_carries_traffic()
+    {
+        using var net = new TestNetwork();
+        var h = net.Host;
+        var (ns, rt) = net.Add("q1");
+        h.CreateLink(new VethSpec("vq0", "vq0p") { Queues = 1, Up = true, PeerNamespace = ns });
+        h.AddAddress(h.GetLink("vq0").Index, IPPrefix.Parse("192.0.2.1/24"));
+        int inside = rt.GetLink("vq0p").Index;
+        rt.SetUp(inside);
+        rt.AddAddress(inside, IPPrefix.Parse("192.0.2.2/24"));
+
+        var host = Assert.Single(IpJson.Query(net, "host", "-d", "link", "show", "vq0"));
+        Assert.Equal(1, host.GetProperty("num_tx_queues").GetInt32());
+        Assert.Equal(1, host.GetProperty("num_rx_queues").GetInt32());
+        var peer = Assert.Single(IpJson.Query(net, "q1", "-d", "link", "show", "vq0p"));
+        Assert.Equal(1, peer.GetProperty("num_tx_queues").GetInt32());
+        Assert.Equal(1, peer.GetProperty("num_rx_queues").GetInt32());
+        Assert.Equal(0, net.Exec("q1", "busybox", "ping", "-c", "1", "-W", "2", "192.0.2.1").ExitCode); // the pair carries traffic
+    }
 }

@@ -173,6 +173,18 @@ public class LinkMessageGoldenTests
         Assert.DoesNotContain("18/2/1/1", string.Join('\n', shape), StringComparison.Ordinal); // no peer MAC
     }
 
+    [Fact]
+    public void Veth_queues_are_asked_for_both_ends_as_ip_link_numtxqueues_and_numrxqueues_do()
+    {
+        var shape = string.Join('\n', MessageShape.Describe(Create(new VethSpec("veth2", "eth0") { Queues = 1 }), Schema.Veth));
+        Assert.Contains("31 = 01000000", shape, StringComparison.Ordinal);          // host end: IFLA_NUM_TX_QUEUES 1
+        Assert.Contains("32 = 01000000", shape, StringComparison.Ordinal);          // IFLA_NUM_RX_QUEUES 1
+        Assert.Contains("18/2/1/31 = 01000000", shape, StringComparison.Ordinal);   // the peer's, inside VETH_INFO_PEER
+        Assert.Contains("18/2/1/32 = 01000000", shape, StringComparison.Ordinal);
+        var none = string.Join('\n', MessageShape.Describe(Create(new VethSpec("veth3", "eth0")), Schema.Veth));
+        Assert.DoesNotContain("31 =", none, StringComparison.Ordinal);               // unset: the driver's default
+    }
+
     // ---- vxlan --------------------------------------------------------------------------------------
 
     [Fact]

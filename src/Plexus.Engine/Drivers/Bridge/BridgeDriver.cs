@@ -210,6 +210,7 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishi
                 MasterIndex = BridgeIndex(network, options),
                 Mac = HostEndMac,
                 Mtu = options.MtuValue,
+                Queues = 1, // no RCU wait under the rtnl lock at creation (see LinkSpec.Queues)
                 PeerNamespace = handOver ? null : sandbox.Namespace,
                 PeerMac = endpoint.Mac,
             });

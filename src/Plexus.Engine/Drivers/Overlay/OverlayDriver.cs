@@ -119,7 +119,7 @@ public sealed class OverlayDriver(RtNetlink host, IPAddress? vtep, IBridgeFirewa
                 if (endpoint.PortBindings.Count > 0) _firewall.AddEndpoint(network, FirewallOptions(network), endpoint);
                 host.CreateLink(new VethSpec(VethName(endpoint.Id), ifname)
                 {
-                    Mtu = devices.Mtu, MasterIndex = devices.BridgeIndex, Up = true, PeerNamespace = sandbox.Namespace, PeerMac = endpoint.Mac,
+                    Mtu = devices.Mtu, MasterIndex = devices.BridgeIndex, Up = true, Queues = 1, PeerNamespace = sandbox.Namespace, PeerMac = endpoint.Mac,
                 });
             }
             catch (Exception e)

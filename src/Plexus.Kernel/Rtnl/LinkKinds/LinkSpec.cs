@@ -22,6 +22,15 @@ public abstract record LinkSpec
     /// <summary>Bridge to attach the new link to, by index.</summary>
     public int? MasterIndex { get; init; }
 
+    /// <summary>
+    /// IFLA_NUM_TX_QUEUES and IFLA_NUM_RX_QUEUES: how many queues the device is made with (a veth pair: both
+    /// ends); null leaves it to the driver. A veth is otherwise made with a queue per CPU and cut down to one
+    /// real queue after registration, and that cut waits out an RCU grace period while holding the kernel's
+    /// rtnl lock, so every other link change on the machine waits with it. Made with one queue (as many as it
+    /// then uses) it skips that wait: in a private namespace here, 176 against 294-365 µs per pair.
+    /// </summary>
+    public int? Queues { get; init; }
+
     /// <summary>Bring the link up as part of its creation.</summary>
     public bool Up { get; init; }
 
@@ -40,9 +49,18 @@ public abstract record LinkSpec
         writer.String(Ifla.IfName, Name);
         if (Mtu is { } mtu) writer.UInt32(Ifla.Mtu, (uint)mtu);
         if (Mac is { } mac) writer.Mac(Ifla.Address, mac);
+        WriteQueues(writer, Queues);
         if (MasterIndex is { } master) writer.UInt32(Ifla.Master, (uint)master);
         if (ParentIndex is { } parent) writer.UInt32(Ifla.Link, (uint)parent);
         if (Namespace is { } ns) writer.UInt32(Ifla.NetNsFd, (uint)ns.Descriptor);
+    }
+
+    internal static void WriteQueues(NetlinkWriter writer, int? queues)
+    {
+        if (queues is not { } count) return;
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, nameof(Queues));
+        writer.UInt32(Ifla.NumTxQueues, (uint)count);
+        writer.UInt32(Ifla.NumRxQueues, (uint)count);
     }
 
     /// <summary>"bridge link 'br0'", for messages (records generate their own ToString).</summary>

@@ -30,6 +30,7 @@ public sealed record VethSpec : LinkSpec
         writer.String(Ifla.IfName, PeerName);
         if ((PeerMtu ?? Mtu) is { } mtu) writer.UInt32(Ifla.Mtu, (uint)mtu);
         if (PeerMac is { } mac) writer.Mac(Ifla.Address, mac);
+        WriteQueues(writer, Queues); // the peer as its pair: the kernel would otherwise cut its queues down too
         if (PeerNamespace is { } ns) writer.UInt32(Ifla.NetNsFd, (uint)ns.Descriptor);
         writer.EndNested(peer);
         return true;
