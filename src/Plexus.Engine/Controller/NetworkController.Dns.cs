@@ -108,7 +108,7 @@ public sealed partial class NetworkController
     }
 
     /// <summary>Stops the removed sandbox's resolver; the registry forgot it on the SandboxRemoved event.</summary>
-    private void ForgetNames(Sandbox sandbox) => _dns.Stop(sandbox.Id);
+    private void ForgetNames(Sandbox sandbox) => _dns.Forget(sandbox.Id);
 
     /// <summary>Writes the sandbox's hosts, resolv.conf and hostname for its current state.</summary>
     private void WriteFiles(Sandbox sandbox, IEnumerable<EndpointState>? joined = null) =>

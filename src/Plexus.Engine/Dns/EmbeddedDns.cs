@@ -12,6 +12,10 @@ public sealed class EmbeddedDns : ISandboxResolvers
 {
     private readonly NetworkNamespace _hostNs;
     private readonly ConcurrentDictionary<string, SandboxResolver> _resolvers = new(StringComparer.Ordinal);
+
+    // The redirect each sandbox's namespace holds: the ports of its last resolver. A leave stops the resolver and
+    // leaves the redirect; the next start listens on the same ports and so needs no nf_tables transaction.
+    private readonly ConcurrentDictionary<string, (int Udp, int Tcp)> _redirects = new(StringComparer.Ordinal);
     private readonly Lazy<DatagramReactor> _reactor = new(() => new DatagramReactor("plexus-dns"));
 
     public EmbeddedDns(NetworkNamespace hostNs)
@@ -32,10 +36,16 @@ public sealed class EmbeddedDns : ISandboxResolvers
     {
         if (_resolvers.ContainsKey(sandboxId)) return Task.FromResult(false);
         var reactor = _reactor.Value;
+        (int Udp, int Tcp)? left = _redirects.TryGetValue(sandboxId, out var ports) ? ports : null;
         return sandboxNs.RunAsync(() =>
         {
-            var resolver = SandboxResolver.Start(sandboxNs, _hostNs, Registry, sandboxId, reactor);
-            if (_resolvers.TryAdd(sandboxId, resolver)) return true;
+            var resolver = SandboxResolver.Start(sandboxNs, _hostNs, Registry, sandboxId, reactor, left);
+            if (_resolvers.TryAdd(sandboxId, resolver))
+            {
+                if (resolver.Redirect is { } redirect) _redirects[sandboxId] = redirect;
+                else _redirects.TryRemove(sandboxId, out _);
+                return true;
+            }
             resolver.Dispose();
             return false;
         });
@@ -51,12 +61,23 @@ public sealed class EmbeddedDns : ISandboxResolvers
         if (!_resolvers.TryRemove(sandboxId, out var resolver)) return;
         try
         {
-            if (removeRedirect) resolver.RemoveRedirect();
+            if (removeRedirect)
+            {
+                _redirects.TryRemove(sandboxId, out _);
+                resolver.RemoveRedirect();
+            }
         }
         finally
         {
             resolver.Dispose();
         }
+    }
+
+    /// <summary>The sandbox is gone: its resolver stops, and the redirect its namespace held is forgotten.</summary>
+    public void Forget(string sandboxId)
+    {
+        Stop(sandboxId);
+        _redirects.TryRemove(sandboxId, out _);
     }
 
     public void Dispose()

@@ -18,4 +18,7 @@ public interface ISandboxResolvers : IDisposable
 
     /// <summary>Stops the sandbox's resolver; with <paramref name="removeRedirect"/>, also what redirects 127.0.0.11:53 to it.</summary>
     void Stop(string sandboxId, bool removeRedirect = false);
+
+    /// <summary>The sandbox is gone: stops its resolver and forgets whatever was kept for its next start.</summary>
+    void Forget(string sandboxId) => Stop(sandboxId);
 }

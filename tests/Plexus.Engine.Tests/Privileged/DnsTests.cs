@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Plexus.Engine.Controller;
 using Plexus.Engine.Ipam;
@@ -228,6 +229,38 @@ public sealed class DnsTests
         // The redirect lives in the sandbox's namespace only (seen from outside: the sandbox's processes lack CAP_NET_ADMIN).
         Assert.Contains("table ip plexus_dns", Processes.Run("nsenter", [$"--net={ns.Path}", "--", "nft", "list", "tables"]).Output, StringComparison.Ordinal);
         Assert.DoesNotContain("plexus_dns", Processes.Run("nsenter", [$"--net={w.Net.HostNs.Path}", "--", "nft", "list", "tables"]).Output, StringComparison.Ordinal);
+    }
+
+    [PrivilegedFact]
+    public void A_rejoin_serves_on_the_ports_the_redirect_left_by_the_leave_leads_to_and_one_taken_meanwhile_gets_a_new_redirect()
+    {
+        using var w = new EngineWorld();
+        var c = w.Controller;
+        Network(c, "app", "10.76.0.0/24");
+        Sandbox(c, "db", "app", "10.76.0.10");
+        Sandbox(c, "client", "app", "10.76.0.20");
+        var ns = c.GetSandbox("client").Namespace;
+        string Redirect() => Processes.Run("nsenter", [$"--net={ns.Path}", "--", "nft", "-a", "list", "table", "ip", "plexus_dns"]).Output;
+        var first = Redirect();
+
+        // The leave stops the resolver and leaves the redirect; the re-join listens where it leads: the same
+        // table (the same handles), not a new transaction, and names resolve over UDP and TCP.
+        c.Disconnect("app", "client");
+        Assert.False(c.ServesDns(c.GetSandbox("client")));
+        c.Connect("app", "client");
+        Assert.Equal(first, Redirect());
+        Assert.Equal([IPAddress.Parse("10.76.0.10")], DnsProbe.Ask(ns, "db").Addresses);
+        Assert.Equal([IPAddress.Parse("10.76.0.10")], DnsProbe.Ask(ns, "db", tcp: true).Addresses);
+
+        // A program of the sandbox's takes the UDP port while no resolver runs: the next join starts afresh.
+        var udpPort = int.Parse(System.Text.RegularExpressions.Regex.Match(first, @"udp dport 53 dnat to 127\.0\.0\.11:(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        c.Disconnect("app", "client");
+        using (var squatter = ns.Run(() => Bound(System.Net.Sockets.SocketType.Dgram, new IPEndPoint(IPAddress.Parse("127.0.0.11"), udpPort))))
+        {
+            c.Connect("app", "client");
+            Assert.NotEqual(first, Redirect());
+            Assert.Equal([IPAddress.Parse("10.76.0.10")], DnsProbe.Ask(ns, "db").Addresses);
+        }
     }
 
     [PrivilegedFact]
