@@ -183,6 +183,7 @@ public class LinkMessageGoldenTests
         Assert.Contains("18/2/1/32 = 01000000", shape, StringComparison.Ordinal);
         var none = string.Join('\n', MessageShape.Describe(Create(new VethSpec("veth3", "eth0")), Schema.Veth));
         Assert.DoesNotContain("31 =", none, StringComparison.Ordinal);               // unset: the driver's default
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VethSpec("veth4", "eth0") { Queues = 0 });
     }
 
     // ---- vxlan --------------------------------------------------------------------------------------
