@@ -19,8 +19,8 @@ namespace Plexus.Bench.Compare.Systems;
 /// uses: the bridge has its own MAC address and MTU, each pair is made with one queue per end (no RCU wait under the
 /// rtnl lock), every host end the same MAC and no IPv6 link-local address (so the kernel's walks
 /// over the bridge's forwarding table and the host's IPv6 routes do not grow with N), the sandbox's part is one
-/// datagram on a socket kept per sandbox, and a detach parks the pair (out of the bridge, down, renamed) for a
-/// reaper that deletes parked pairs in batches. <b>floor-plain</b> is the same operations as a plain program issues
+/// datagram on a socket kept per sandbox, and a detach parks the pair (the sandbox end down, the host end out of
+/// the bridge, both renamed) for a reaper that deletes parked pairs in batches. <b>floor-plain</b> is the same operations as a plain program issues
 /// them, one request each, with the kernel's defaults and the veth deleted on detach: the floor recorded before
 /// issue 13.</para>
 /// </summary>
