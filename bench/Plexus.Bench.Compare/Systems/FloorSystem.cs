@@ -19,8 +19,8 @@ namespace Plexus.Bench.Compare.Systems;
 /// uses: the bridge has its own MAC address and MTU, each pair is made with one queue per end (no RCU wait under the
 /// rtnl lock), every host end the same MAC and no IPv6 link-local address (so the kernel's walks
 /// over the bridge's forwarding table and the host's IPv6 routes do not grow with N), the sandbox's part is one
-/// datagram on a socket kept per sandbox, and a detach parks the pair (out of the bridge, down, renamed) for a
-/// reaper that deletes parked pairs in batches. <b>floor-plain</b> is the same operations as a plain program issues
+/// datagram on a socket kept per sandbox, and a detach parks the pair (the sandbox end down, the host end out of
+/// the bridge, both renamed) for a reaper that deletes parked pairs in batches. <b>floor-plain</b> is the same operations as a plain program issues
 /// them, one request each, with the kernel's defaults and the veth deleted on detach: the floor recorded before
 /// issue 13.</para>
 /// </summary>
@@ -182,13 +182,10 @@ internal sealed class FloorSystem(RunPaths paths, bool plain = false) : ISystemU
             Host.DeleteLink(HostLink(s.Number));
             return;
         }
-        // As Plexus parks: the host end out of the bridge, down and renamed into the group, then the sandbox end.
+        // As Plexus parks (VethParking): the sandbox end first (address gone, down, renamed into the group), then
+        // the host end out of the bridge and renamed into the group, not set down: its carrier went with its
+        // peer, and closing the second end of a pair waits out an RCU grace period under the rtnl lock.
         var (hostIndex, eth0) = s.Attached;
-        Host.Batch()
-            .SetLink(hostIndex, new LinkChanges { MasterIndex = 0 })
-            .SetLink(hostIndex, new LinkChanges { Up = false })
-            .SetLink(hostIndex, new LinkChanges { Name = "pxp" + hostIndex.ToString(CultureInfo.InvariantCulture), Group = ParkedGroup })
-            .Execute();
         var address = IPAddress.Parse(_networks[network].Subnet.Host(s.Number));
         try
         {
@@ -197,10 +194,14 @@ internal sealed class FloorSystem(RunPaths paths, bool plain = false) : ISystemU
                 .SetLink(eth0, new LinkChanges { Up = false })
                 .SetLink(eth0, new LinkChanges { Name = "pxp" + eth0.ToString(CultureInfo.InvariantCulture), Group = ParkedGroup })
                 .Execute();
+            Host.Batch()
+                .SetLink(hostIndex, new LinkChanges { MasterIndex = 0 })
+                .SetLink(hostIndex, new LinkChanges { Name = "pxp" + hostIndex.ToString(CultureInfo.InvariantCulture), Group = ParkedGroup })
+                .Execute();
         }
         catch (KernelException e) when (e.ErrorNumber == Plexus.Kernel.Interop.Errno.ENODEV)
         {
-            // the reaper took the pair (another detach's batch) between the two requests: nothing left to do
+            // the pair is gone already: nothing left to do
         }
         s.Attached = default;
         _reaper!.Parked();

@@ -5,8 +5,8 @@ namespace Plexus.Kernel.Rtnl;
 /// <summary>
 /// Deletes parked links in batches. Deleting a link makes the kernel wait out RCU grace periods (about 20 ms
 /// for one veth, most of it after the request has released the kernel's lock), and deleting fifty at once
-/// costs about the same: so a link that leaves service is parked at once (taken down, renamed, put in the
-/// interface group <see cref="Group"/>) and this reaper deletes the whole group with one RTM_DELLINK a little
+/// costs about the same: so a link that leaves service is parked at once (out of service, renamed, put in the
+/// interface group <see cref="Group"/>; a veth pair carries nothing once one end is down) and this reaper deletes the whole group with one RTM_DELLINK a little
 /// later, on a thread and a socket of its own, so nobody waits for it. Parked links that a crash left behind
 /// are deleted by <see cref="ReapNow"/> when the daemon starts again.
 /// </summary>
@@ -122,8 +122,8 @@ public sealed class LinkReaper : IDisposable
     }
 
     /// <summary>
-    /// Stops the reaper without deleting what is still parked: those links are down, out of every bridge and
-    /// renamed, and the next start deletes them (the same path as after a crash).
+    /// Stops the reaper without deleting what is still parked: those links are out of service, out of every bridge
+    /// and renamed, and the next start deletes them (the same path as after a crash).
     /// </summary>
     public void Dispose()
     {

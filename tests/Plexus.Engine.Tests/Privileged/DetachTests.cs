@@ -41,10 +41,10 @@ public sealed class DetachTests
 
         c.Disconnect("web", "b");
 
-        // The host end: gone by its name, parked, down and out of the bridge.
+        // The host end: gone by its name, parked, without carrier (its peer is down) and out of the bridge.
         Assert.Null(w.Net.Host.FindLink(veth));
         var hostEnd = Assert.Single(Parked(w.Net.Host));
-        Assert.False(hostEnd.IsUp);
+        Assert.Equal(0, (int)(hostEnd.Flags & InterfaceFlags.LowerUp));
         Assert.Null(hostEnd.MasterIndex);
         Assert.StartsWith("pxp", hostEnd.Name, StringComparison.Ordinal);
         // The sandbox end: eth0 is free, the parked interface is down with no address and no route.
@@ -86,6 +86,41 @@ public sealed class DetachTests
         // Not one frame reached the interface: broadcasts, ARP for its address, and unicast to its MAC address.
         Assert.Equal(before, Received(w, "b", parked.Index));
         Assert.DoesNotContain(Parked(b.Netlink), l => l.IsUp);
+    }
+
+    [PrivilegedFact]
+    public void A_detached_sandbox_receives_nothing_while_parked_and_its_pair_is_gone_after_reaping()
+    {
+        // Parking leaves the host end up (its carrier gone with its down peer): what keeps the network's traffic
+        // from the sandbox is its own end being down. Two sandboxes stay on the network, so the bridge still has
+        // ports to flood to, and the detached one's MAC address was learned on its port before the detach.
+        using var w = World();
+        var c = w.Controller;
+        Network(c, "web", "10.88.0.0/24");
+        c.CreateSandbox(new SandboxCreateRequest { Name = "a" });
+        var b = c.CreateSandbox(new SandboxCreateRequest { Name = "b" });
+        c.CreateSandbox(new SandboxCreateRequest { Name = "d" });
+        c.Connect("web", "a");
+        var endpoint = c.Connect("web", "b");
+        c.Connect("web", "d");
+        string ip = endpoint.IPv4!.Value.Address.ToString(), mac = endpoint.Mac!.Value.ToString();
+        Assert.True(w.Ping("b", "10.88.0.1"));
+        Assert.True(w.Ping("a", ip));
+
+        c.Disconnect("web", "b");
+        var parked = Assert.Single(Parked(b.Netlink));
+        var hostEnd = Assert.Single(Parked(w.Net.Host));
+        Assert.False(parked.IsUp);
+        long before = Received(w, "b", parked.Index);
+        Flood(w, ip, mac, "10.88.0.255");
+        Assert.Equal(before, Received(w, "b", parked.Index));
+        Assert.False(w.Ping("a", ip));
+        Assert.True(w.Ping("a", c.EndpointsOf(c.GetSandbox("d")).Single().IPv4!.Value.Address.ToString()));
+
+        Assert.True(w.Bridge.Reaper.ReapNow());
+        Assert.Empty(Parked(w.Net.Host));
+        Assert.Empty(Parked(b.Netlink));
+        Assert.Null(w.Net.Host.FindLink(hostEnd.Name));
     }
 
     /// <summary>From a: broadcast pings, ARP for b's address, and unicast frames to b's MAC address (a static neighbour).</summary>

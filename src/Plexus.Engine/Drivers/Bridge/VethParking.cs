@@ -12,14 +12,21 @@ namespace Plexus.Engine.Drivers.Bridge;
 /// (about 20 ms), so the pair is parked instead, in two requests of a few kernel calls each, and the
 /// <see cref="LinkReaper"/> deletes parked pairs in batches that share one wait.
 /// <list type="number">
-/// <item>The host end first: out of the bridge while still up (the bridge walks its ports once, for the
-/// removal; a port going down first would make it walk them twice), then down, then renamed pxp{index} and put
-/// in <see cref="Group"/>. From the first request on, the bridge forwards nothing to it, and a veth whose end
-/// is down carries nothing: the sandbox sees no more traffic from the network.</item>
-/// <item>Then the sandbox end: its addresses removed (routes through them go too), down, renamed pxp{index} so
-/// that its name (eth0) is free for the next join, and put in the group as a mark (deleting the host end
-/// deletes it).</item>
+/// <item>The sandbox end first: its addresses removed (routes through them go too), down, renamed pxp{index}
+/// so that its name (eth0) is free for the next join, and put in <see cref="Group"/> as a mark (deleting the
+/// host end deletes it). From this request on the sandbox sees nothing from the network: a veth delivers
+/// nothing to a peer that is down (the host end drops what the bridge still hands it), and taking it down
+/// takes the host end's carrier, so the bridge disables the port and flushes what it learned on it.</item>
+/// <item>Then the host end: out of the bridge, renamed pxp{index} and put in the group. It is not set down:
+/// its carrier is gone already, and a close of a veth end whose carrier went waits out an expedited RCU grace
+/// period under the rtnl lock (its queues hold noop_qdisc by then, which the kernel treats as a qdisc to
+/// drain), where the close of the first end of a pair waits for none. Only when the sandbox end was not
+/// taken down (a runtime's sandbox, an end not found) does the host end go down, and then it is the first.</item>
 /// </list>
+/// The kernel calls that remain each wait out one grace period under the rtnl lock, and none can go: the port
+/// leaving the bridge (netdev_rx_handler_unregister; a delete of a link still in a bridge waits the same, once
+/// per port, so leaving it to the reaper would only move the wait into the reaper's batch) and the two renames
+/// (netif_change_name). The pair is parked by index, so a rejoin of the same endpoint finds both names free.
 /// Parked links are recognised by their group, never by their name: the recovery code marks ownership with an
 /// interface alias and leaves groups alone.
 /// </summary>
@@ -37,8 +44,8 @@ internal sealed class VethParking(RtNetlink host, LinkReaper reaper)
     /// </summary>
     public void Park(int hostIndex, Sandbox? sandbox, int sandboxIndex, IEnumerable<IPPrefix> addresses)
     {
-        if (hostIndex > 0) ParkHostEnd(hostIndex);
-        if (sandbox is not null && sandboxIndex > 0) ParkSandboxEnd(sandbox, sandboxIndex, addresses);
+        bool sandboxEndDown = sandbox is not null && sandboxIndex > 0 && ParkSandboxEnd(sandbox, sandboxIndex, addresses);
+        if (hostIndex > 0) ParkHostEnd(hostIndex, down: !sandboxEndDown);
         reaper.Parked();
     }
 
@@ -54,15 +61,17 @@ internal sealed class VethParking(RtNetlink host, LinkReaper reaper)
         }
     }
 
-    private void ParkHostEnd(int index)
+    /// <param name="index">The host end.</param>
+    /// <param name="down">Whether to take it down too: only if its peer is not down already (see the class remarks).</param>
+    private void ParkHostEnd(int index, bool down)
     {
         try
         {
-            host.Batch()
-                .SetLink(index, new LinkChanges { MasterIndex = 0 })
-                .SetLink(index, new LinkChanges { Up = false })
-                .SetLink(index, new LinkChanges { Name = ParkedName(index), Group = Group })
-                .Execute();
+            // Out of the bridge before anything else: the bridge walks its ports once, for the removal; a port
+            // going down first would make it walk them twice.
+            var batch = host.Batch().SetLink(index, new LinkChanges { MasterIndex = 0 });
+            if (down) batch.SetLink(index, new LinkChanges { Up = false });
+            batch.SetLink(index, new LinkChanges { Name = ParkedName(index), Group = Group }).Execute();
         }
         catch (KernelException e) when (e.ErrorNumber == Errno.ENODEV)
         {
@@ -81,7 +90,8 @@ internal sealed class VethParking(RtNetlink host, LinkReaper reaper)
         }
     }
 
-    private static void ParkSandboxEnd(Sandbox sandbox, int index, IEnumerable<IPPrefix> addresses)
+    /// <summary>Parks the sandbox end; returns whether it is down or gone (with its peer) when this returns.</summary>
+    private static bool ParkSandboxEnd(Sandbox sandbox, int index, IEnumerable<IPPrefix> addresses)
     {
         var batch = sandbox.Netlink.Batch();
         // Addresses before the link goes down: down would drop IPv6 addresses itself, and a delete of an
@@ -92,21 +102,28 @@ internal sealed class VethParking(RtNetlink host, LinkReaper reaper)
         try
         {
             batch.Execute();
+            return true;
         }
         catch (KernelException e) when (e.ErrorNumber == Errno.ENODEV)
         {
+            return true; // gone, and its peer with it
         }
         catch (KernelException)
         {
-            // The host end is parked already, so this end carries nothing; but its name must be free for the
-            // next join (a stranger holds pxpN in an adopted namespace, say): the slow way, then.
+            // It must leave service and its name must be free for the next join (a stranger holds pxpN in an
+            // adopted namespace, say): the slow way, then, which takes the host end with it.
             try
             {
                 sandbox.Netlink.DeleteLink(index);
+                return true;
+            }
+            catch (KernelException e) when (e.ErrorNumber == Errno.ENODEV)
+            {
+                return true; // gone with its peer meanwhile
             }
             catch (KernelException)
             {
-                // gone with its peer meanwhile
+                return false; // the host end goes down, so the pair carries nothing
             }
         }
     }
