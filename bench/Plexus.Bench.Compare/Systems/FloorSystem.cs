@@ -52,7 +52,7 @@ internal sealed class FloorSystem(RunPaths paths, bool plain = false) : ISystemU
 
     public string Description => plain
         ? "the kernel operations of an attach (veth pair into the namespace, bridge port, lo and eth0 up, address, default route) as a plain program issues them, one rtnetlink request each with the kernel's defaults, the veth deleted on detach: the floor recorded before issue 13"
-        : "the same kernel operations as Plexus's bridge driver issues them, in process through Plexus.Kernel's rtnetlink (bridge MAC and MTU and host-end MAC set, pairs made with one queue, host ends without an IPv6 link-local address, the sandbox's part in one datagram, detach parks the pair for a batched reaper): no IPAM, store, firewall or API";
+        : "the same kernel operations as Plexus's bridge driver issues them, in process through Plexus.Kernel's rtnetlink (bridge MAC and MTU and host-end MAC set, bridge multicast snooping off, pairs made with one queue, host ends without an IPv6 link-local address, the sandbox's part in one datagram, detach parks the pair for a batched reaper): no IPAM, store, firewall or API";
 
     public string? NetworkCreateUnsupported => null;
 
@@ -69,8 +69,8 @@ internal sealed class FloorSystem(RunPaths paths, bool plain = false) : ISystemU
     public void CreateNetwork(string network, Subnet subnet)
     {
         var bridge = (plain ? "flp-" : "flr-") + network;
-        // As the bridge driver: its own MAC address, and an MTU set after creation (so the kernel keeps it).
-        var created = Host.CreateLink(new BridgeSpec(bridge) { Up = plain, Mac = plain ? null : RandomMac(), Mtu = plain ? null : 1501 });
+        // As the bridge driver: its own MAC address, an MTU set after creation (so the kernel keeps it), multicast snooping off.
+        var created = Host.CreateLink(new BridgeSpec(bridge) { Up = plain, Mac = plain ? null : RandomMac(), Mtu = plain ? null : 1501, MulticastSnooping = plain ? null : false });
         int index = created?.Index ?? Host.GetLink(bridge).Index;
         if (!plain) Host.SetLink(index, new LinkChanges { Mtu = 1500, Up = true });
         Host.AddAddress(index, new IPPrefix(IPAddress.Parse(subnet.Gateway), Subnet.PrefixLength));

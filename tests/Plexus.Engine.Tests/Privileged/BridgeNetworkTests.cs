@@ -1,5 +1,6 @@
 using System.Net;
 using Plexus.Engine.Controller;
+using Plexus.Engine.Drivers.Bridge;
 using Plexus.Engine.Ipam;
 using Plexus.Engine.Model;
 using Plexus.Engine.Tests.Support;
@@ -193,6 +194,35 @@ public sealed class BridgeNetworkTests
             Thread.Sleep(10);
         }
         throw new TimeoutException($"process {pid} did not enter a namespace of its own");
+    }
+
+    [PrivilegedFact]
+    public void A_bridge_floods_multicast_unless_the_network_asks_for_snooping_and_a_bad_value_is_refused_with_nothing_made()
+    {
+        using var w = new EngineWorld();
+        var c = w.Controller;
+        int Snooping(string bridge) =>
+            Assert.Single(IpJson.Query(w.Net, "host", "-d", "link", "show", bridge)).GetProperty("linkinfo").GetProperty("info_data").GetProperty("mcast_snooping").GetInt32();
+
+        var plain = c.CreateNetwork(Bridge("plain", "10.7.0.0/24"));
+        Assert.Equal(0, Snooping(plain.DriverState["bridge"]));
+        var snooping = c.CreateNetwork(Bridge("snoop", "10.8.0.0/24") with { Options = new Dictionary<string, string> { [BridgeOptions.MulticastSnooping] = "true" } });
+        Assert.Equal(1, Snooping(snooping.DriverState["bridge"]));
+        c.CreateSandbox(new SandboxCreateRequest { Name = "s1" });
+        c.CreateSandbox(new SandboxCreateRequest { Name = "s2" });
+        foreach (var n in new[] { "plain", "snoop" })
+        {
+            c.Connect(n, "s1");
+            var e2 = c.Connect(n, "s2");
+            Assert.True(w.Ping("s1", e2.IPv4!.Value.Address.ToString()));
+        }
+
+        var links = w.HostLinks();
+        var bad = Assert.Throws<PlexusException>(() => c.CreateNetwork(Bridge("bad", "10.9.0.0/24") with { Options = new Dictionary<string, string> { [BridgeOptions.MulticastSnooping] = "sometimes" } }));
+        Assert.Equal(ErrorKind.InvalidArgument, bad.Kind);
+        Assert.Contains($"option {BridgeOptions.MulticastSnooping} must be true or false, not 'sometimes'", bad.Message, StringComparison.Ordinal);
+        Assert.Equal(links, w.HostLinks());
+        Assert.DoesNotContain(c.Networks, n => n.Name == "bad");
     }
 
     [PrivilegedFact]

@@ -341,11 +341,13 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishi
         // An address of its own (as Docker gives its bridges), and an MTU set after creation: a bridge whose MTU
         // was set (ndo_change_mtu, which creation does not call) keeps it, and the kernel stops recomputing the
         // smallest MTU of its ports on every enslave and removal. Its ports get the same MTU in any case.
+        // Multicast snooping is off unless asked for (BridgeOptions.MulticastSnooping): the kernel's port state
+        // selection then skips every port's multicast timers on each port change, O(ports) per attach and detach.
         int mtu = options.MtuValue ?? DefaultMtu;
         Link? created;
         try
         {
-            created = _host.CreateLink(new BridgeSpec(options.Name) { Mtu = mtu < MaxMtu ? mtu + 1 : mtu - 1, Mac = RandomMac() });
+            created = _host.CreateLink(new BridgeSpec(options.Name) { Mtu = mtu < MaxMtu ? mtu + 1 : mtu - 1, Mac = RandomMac(), MulticastSnooping = options.Snooping });
         }
         catch (KernelException e) when (e.ErrorNumber == Errno.EEXIST)
         {

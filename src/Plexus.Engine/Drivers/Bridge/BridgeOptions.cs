@@ -27,6 +27,14 @@ public sealed record BridgeOptions
     public const string PromiscMode = "com.plexus.network.bridge.promisc_mode";
 
     /// <summary>
+    /// Plexus's own: "true" turns the bridge's IGMP/MLD snooping on (the kernel's default, which Docker keeps), so
+    /// multicast goes only to the ports that joined its group. Plexus's bridges flood multicast like a plain switch
+    /// by default: with snooping on, every port that comes up or goes down makes the kernel re-arm the multicast
+    /// timers of every other port, an attach and a detach that cost more the more sandboxes the network has.
+    /// </summary>
+    public const string MulticastSnooping = "com.plexus.network.bridge.multicast_snooping";
+
+    /// <summary>
     /// Plexus's own (the CNI bridge plugin's isGateway): "false" puts no gateway address on the bridge; the subnets'
     /// gateways are then routers elsewhere on the link, and the sandboxes' routes still name them.
     /// </summary>
@@ -58,6 +66,7 @@ public sealed record BridgeOptions
     public bool AntiSpoofingEnabled { get; init; } = true;
     public bool Hairpin { get; init; }
     public bool Promiscuous { get; init; }
+    public bool Snooping { get; init; }
     public bool IsGateway { get; init; } = true;
     public bool DefaultRouteV4 { get; init; } = true;
     public bool DefaultRouteV6 { get; init; } = true;
@@ -94,6 +103,7 @@ public sealed record BridgeOptions
             AntiSpoofingEnabled = Bool(network, AntiSpoofing, true),
             Hairpin = Bool(network, HairpinMode, false),
             Promiscuous = Bool(network, PromiscMode, false),
+            Snooping = Bool(network, MulticastSnooping, false),
             IsGateway = Bool(network, GatewayOnBridge, true),
             DefaultRouteV4 = !o.TryGetValue(DefaultRoutes, out var d4) || Families(network, d4).V4,
             DefaultRouteV6 = !o.TryGetValue(DefaultRoutes, out var d6) || Families(network, d6).V6,
