@@ -34,7 +34,12 @@ internal sealed class ApiServer(string socket, string? pluginSocket, ILoggerFact
                 l.Use(Plugin.PluginEndpoints.MarkConnections);
             });
         }
-        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), logs);
+        // Inline scheduling: a request is read, served and its answer sent on the thread pool thread that took the
+        // socket's readiness from .NET's socket engine (never its epoll thread, which only queues the events), instead
+        // of hopping through Kestrel's I/O queues once for the request and once more for the answer's send. Blocking
+        // engine calls then hold that pool thread, as they held the I/O queue's before; the engine hands further
+        // readiness events to other pool threads.
+        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = true }), logs);
         return new KestrelServer(Options.Create(options), transport, logs);
     }
 
