@@ -27,6 +27,13 @@ public sealed record LinkChanges
     public uint? Group { get; init; }
 
     /// <summary>
+    /// Kind-specific options (IFLA_LINKINFO) as a spec of the link's own kind gives them, e.g. a
+    /// <see cref="LinkKinds.BridgeSpec"/> with only MulticastSnooping set; options left null there are left as
+    /// they are. The spec's name and common members are not used.
+    /// </summary>
+    public LinkKinds.LinkSpec? KindOptions { get; init; }
+
+    /// <summary>
     /// IFLA_INET6_ADDR_GEN_MODE: None gives the link no IPv6 link-local address, nor its routes. Unlike the
     /// disable_ipv6 sysctl, it is set over netlink: that sysctl takes the kernel's lock by trying and restarting
     /// the system call, which spins for as long as another thread holds the lock.

@@ -24,6 +24,12 @@ internal static class LinkRequests
         var up = spec.Up ? InterfaceFlags.Up : InterfaceFlags.None;
         WriteIfInfo(writer, 0, up, up);
         spec.WriteCommon(writer);
+        WriteLinkInfo(writer, spec);
+    }
+
+    /// <summary>IFLA_LINKINFO: the spec's kind and its kind-specific options (none written when it sets none).</summary>
+    private static void WriteLinkInfo(NetlinkWriter writer, LinkSpec spec)
+    {
         int info = writer.BeginNested(Ifla.LinkInfo);
         writer.String(Ifla.InfoKind, spec.Kind);
         int data = writer.BeginNested(Ifla.InfoData);
@@ -49,6 +55,7 @@ internal static class LinkRequests
         if (changes.Namespace is { } ns) writer.UInt32(Ifla.NetNsFd, (uint)ns.Descriptor);
         if (changes.Alias is { } alias) writer.String(Ifla.IfAlias, alias);
         if (changes.Group is { } group) writer.UInt32(Ifla.Group, group);
+        if (changes.KindOptions is { } kind) WriteLinkInfo(writer, kind);
         if (changes.IPv6AddressGeneration is { } mode)
         {
             int spec = writer.BeginNested(Ifla.AfSpec, markNested: true);

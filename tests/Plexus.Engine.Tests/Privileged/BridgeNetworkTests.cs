@@ -197,7 +197,7 @@ public sealed class BridgeNetworkTests
     }
 
     [PrivilegedFact]
-    public void A_bridge_floods_multicast_unless_the_network_asks_for_snooping_and_a_bad_value_is_refused_with_nothing_made()
+    public void A_bridge_floods_multicast_unless_the_network_asks_for_snooping_a_restart_puts_the_setting_back_and_a_bad_value_is_refused_with_nothing_made()
     {
         using var w = new EngineWorld();
         var c = w.Controller;
@@ -216,6 +216,13 @@ public sealed class BridgeNetworkTests
             var e2 = c.Connect(n, "s2");
             Assert.True(w.Ping("s1", e2.IPv4!.Value.Address.ToString()));
         }
+
+        // A bridge taken up at a restart gets its network's setting back (one made by an older plexusd had snooping on).
+        Assert.Equal(0, w.Net.Exec("host", "ip", "link", "set", plain.DriverState["bridge"], "type", "bridge", "mcast_snooping", "1").ExitCode);
+        c = w.Restart();
+        Assert.Empty(w.LastRestoreLog);
+        Assert.Equal(0, Snooping(plain.DriverState["bridge"]));
+        Assert.Equal(1, Snooping(snooping.DriverState["bridge"]));
 
         var links = w.HostLinks();
         var bad = Assert.Throws<PlexusException>(() => c.CreateNetwork(Bridge("bad", "10.9.0.0/24") with { Options = new Dictionary<string, string> { [BridgeOptions.MulticastSnooping] = "sometimes" } }));

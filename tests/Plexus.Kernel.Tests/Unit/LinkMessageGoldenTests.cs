@@ -421,6 +421,20 @@ public class LinkMessageGoldenTests
     }
 
     [Fact]
+    public void Changes_of_kind_options_write_IFLA_LINKINFO_with_only_what_the_spec_sets()
+    {
+        // ip link set dev 3 type bridge mcast_snooping 0 sends the same attributes (iproute2 also writes the kind bare).
+        Requests.AssertBytes(Hex.Parse("""
+            3c000000 1000 0500 01000000 00000000  # nlmsghdr: 60 bytes, RTM_NEWLINK, REQUEST|ACK
+            00 00 0000 03000000 00000000 00000000 # ifinfomsg: index 3, change nothing
+            1c00 1200                             # IFLA_LINKINFO (28)
+              0b00 0100 62726964676500 00         #   IFLA_INFO_KIND "bridge\0"
+              0c00 0200                           #   IFLA_INFO_DATA (12)
+                0500 1700 00 000000               #     IFLA_BR_MCAST_SNOOPING 0 (u8)
+            """), Change(3, new LinkChanges { KindOptions = new BridgeSpec("ignored") { MulticastSnooping = false } }));
+    }
+
+    [Fact]
     public void Changes_reject_an_invalid_new_name()
     {
         var e = Assert.Throws<ArgumentException>(() => Change(7, new LinkChanges { Name = "way-too-long-name0" }));

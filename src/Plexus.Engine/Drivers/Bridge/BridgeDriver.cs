@@ -160,6 +160,8 @@ public sealed class BridgeDriver : INetworkDriver, ILinkingDriver, IPortPublishi
         _refused.TryRemove(network.Id, out _);
         if (!link.IsUp) _host.SetUp(link.Index);
         if (options.Promiscuous && (link.Flags & InterfaceFlags.Promiscuous) == 0) _host.SetLink(link.Index, new LinkChanges { Promiscuous = true });
+        // A bridge made before snooping was turned off (or turned on by hand) gets the network's setting back.
+        _host.SetLink(link.Index, new LinkChanges { KindOptions = new BridgeSpec(options.Name) { MulticastSnooping = options.Snooping } });
         var present = _host.ListAddresses(link.Index).Select(a => a.Prefix).ToHashSet();
         foreach (var gateway in Gateways(network, options))
             if (!present.Contains(gateway)) AddGateway(link.Index, gateway);
