@@ -13,9 +13,9 @@ public sealed class EmbeddedDns : ISandboxResolvers
     private readonly NetworkNamespace _hostNs;
     private readonly ConcurrentDictionary<string, SandboxResolver> _resolvers = new(StringComparer.Ordinal);
 
-    // The redirect each sandbox's namespace holds: the ports of its last resolver. A leave stops the resolver and
-    // leaves the redirect; the next start listens on the same ports and so needs no nf_tables transaction.
-    private readonly ConcurrentDictionary<string, (int Udp, int Tcp)> _redirects = new(StringComparer.Ordinal);
+    // Resolvers of sandboxes that left their last network with names: refusing every question, their sockets and
+    // the redirect to them kept for the sandbox's next join, which then only wakes its resolver up.
+    private readonly ConcurrentDictionary<string, SandboxResolver> _idle = new(StringComparer.Ordinal);
     private readonly Lazy<DatagramReactor> _reactor = new(() => new DatagramReactor("plexus-dns"));
 
     public EmbeddedDns(NetworkNamespace hostNs)
@@ -28,44 +28,45 @@ public sealed class EmbeddedDns : ISandboxResolvers
     public bool IsServing(string sandboxId) => _resolvers.ContainsKey(sandboxId);
 
     /// <summary>
-    /// Starts the sandbox's resolver unless it runs, on a worker inside the sandbox's namespace, so the
-    /// caller can do other work meanwhile. True when this call started it; faults when 127.0.0.11:53
-    /// cannot be bound there.
+    /// Starts the sandbox's resolver unless it runs: wakes the one it idles with, or opens one on a worker inside
+    /// the sandbox's namespace, so the caller can do other work meanwhile. True when this call started it; faults
+    /// when 127.0.0.11:53 cannot be bound there.
     /// </summary>
     public Task<bool> ServeAsync(string sandboxId, NetworkNamespace sandboxNs)
     {
         if (_resolvers.ContainsKey(sandboxId)) return Task.FromResult(false);
+        if (_idle.TryRemove(sandboxId, out var idle)) return Task.FromResult(Serve(sandboxId, idle));
         var reactor = _reactor.Value;
-        (int Udp, int Tcp)? left = _redirects.TryGetValue(sandboxId, out var ports) ? ports : null;
-        return sandboxNs.RunAsync(() =>
-        {
-            var resolver = SandboxResolver.Start(sandboxNs, _hostNs, Registry, sandboxId, reactor, left);
-            if (_resolvers.TryAdd(sandboxId, resolver))
-            {
-                if (resolver.Redirect is { } redirect) _redirects[sandboxId] = redirect;
-                else _redirects.TryRemove(sandboxId, out _);
-                return true;
-            }
-            resolver.Dispose();
-            return false;
-        });
+        return sandboxNs.RunAsync(() => Serve(sandboxId, SandboxResolver.Start(sandboxNs, _hostNs, Registry, sandboxId, reactor)));
+    }
+
+    private bool Serve(string sandboxId, SandboxResolver resolver)
+    {
+        resolver.Idle = false;
+        if (_resolvers.TryAdd(sandboxId, resolver)) return true;
+        resolver.Dispose();
+        return false;
     }
 
     /// <summary>
-    /// Stops the sandbox's resolver. The redirect of 127.0.0.11:53 stays (it leads nowhere until a resolver
-    /// starts again and replaces it, and goes with the namespace) unless <paramref name="removeRedirect"/>:
-    /// a join that failed takes back everything it did.
+    /// Stops serving the sandbox: its resolver idles (<see cref="SandboxResolver.Idle"/>), keeping its sockets and
+    /// the redirect of 127.0.0.11:53 to them until the sandbox joins a network with names again or goes. With
+    /// <paramref name="removeRedirect"/> (a join that failed takes back everything it did) the resolver closes and
+    /// the redirect goes.
     /// </summary>
     public void Stop(string sandboxId, bool removeRedirect = false)
     {
         if (!_resolvers.TryRemove(sandboxId, out var resolver)) return;
+        if (!removeRedirect)
+        {
+            resolver.Idle = true;
+            if (_idle.TryAdd(sandboxId, resolver)) return;
+            resolver.Dispose();
+            return;
+        }
         try
         {
-            if (removeRedirect)
-            {
-                _redirects.TryRemove(sandboxId, out _);
-                resolver.RemoveRedirect();
-            }
+            resolver.RemoveRedirect();
         }
         finally
         {
@@ -73,16 +74,16 @@ public sealed class EmbeddedDns : ISandboxResolvers
         }
     }
 
-    /// <summary>The sandbox is gone: its resolver stops, and the redirect its namespace held is forgotten.</summary>
+    /// <summary>The sandbox is gone: its resolver closes, serving or idle (the redirect goes with the namespace).</summary>
     public void Forget(string sandboxId)
     {
-        Stop(sandboxId);
-        _redirects.TryRemove(sandboxId, out _);
+        if (_resolvers.TryRemove(sandboxId, out var resolver)) resolver.Dispose();
+        if (_idle.TryRemove(sandboxId, out var idle)) idle.Dispose();
     }
 
     public void Dispose()
     {
-        foreach (var id in _resolvers.Keys.ToList()) Stop(id);
+        foreach (var id in _resolvers.Keys.Concat(_idle.Keys).ToList()) Forget(id);
         if (_reactor.IsValueCreated) _reactor.Value.Dispose();
     }
 }

@@ -16,9 +16,12 @@ public interface ISandboxResolvers : IDisposable
     /// <summary>Starts the sandbox's resolver unless it runs; true when this call started it; faults when it cannot.</summary>
     Task<bool> ServeAsync(string sandboxId, NetworkNamespace sandboxNs);
 
-    /// <summary>Stops the sandbox's resolver; with <paramref name="removeRedirect"/>, also what redirects 127.0.0.11:53 to it.</summary>
+    /// <summary>
+    /// Stops serving the sandbox (it left its last network with names): its resolver may idle, refusing, until the
+    /// sandbox's next join; with <paramref name="removeRedirect"/>, it closes and what redirects 127.0.0.11:53 to it goes.
+    /// </summary>
     void Stop(string sandboxId, bool removeRedirect = false);
 
-    /// <summary>The sandbox is gone: stops its resolver and forgets whatever was kept for its next start.</summary>
+    /// <summary>The sandbox is gone: closes its resolver, serving or idle.</summary>
     void Forget(string sandboxId) => Stop(sandboxId);
 }

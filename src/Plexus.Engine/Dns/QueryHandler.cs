@@ -27,6 +27,18 @@ public sealed class QueryHandler(DnsRegistry registry, string sandboxId)
     public string SandboxId { get; } = sandboxId;
 
     /// <summary>
+    /// Set while the sandbox is on no network with names (its resolver idles between a leave and the next join):
+    /// every well-formed question gets REFUSED, none is looked up or forwarded.
+    /// </summary>
+    public bool Refusing
+    {
+        get => _refusing;
+        set => _refusing = value;
+    }
+
+    private volatile bool _refusing;
+
+    /// <summary>
     /// Decides what to do with <paramref name="packet"/>. For <see cref="QueryDecision.Respond"/> the answer
     /// is in <paramref name="response"/>[..<paramref name="length"/>], at most <paramref name="maxLength"/>
     /// octets, or the client's own UDP limit when <paramref name="overUdp"/> is set.
@@ -48,6 +60,11 @@ public sealed class QueryHandler(DnsRegistry registry, string sandboxId)
                 return QueryDecision.Respond;
         }
         int limit = overUdp ? Math.Min(query.MaxUdpAnswer, maxLength) : maxLength;
+        if (Refusing)
+        {
+            length = Failure(response, packet, query, DnsRcode.Refused, limit);
+            return QueryDecision.Respond;
+        }
         var lookup = query.Class is DnsLimits.ClassIn or DnsType.Any
             ? registry.Lookup(SandboxId, query.Name, query.Type)
             : NameLookup.Foreign;

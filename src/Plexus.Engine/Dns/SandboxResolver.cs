@@ -56,20 +56,13 @@ public sealed class SandboxResolver : IDisposable, IDatagramHandler
 
     public int TcpPort => ((IPEndPoint)_tcp.LocalEndPoint!).Port;
 
-    /// <summary>The ports 127.0.0.11:53 is redirected to in the sandbox, when this resolver set the redirect up.</summary>
-    public (int Udp, int Tcp)? Redirect => _redirected is null ? null : (UdpPort, TcpPort);
-
     /// <summary>
     /// Opens the sockets inside <paramref name="sandboxNs"/> on free ports, redirects 127.0.0.11:53 to them
-    /// there, and starts serving. With <paramref name="redirected"/>, the ports an earlier resolver of the sandbox
-    /// left the redirect pointing to (a leave stops the resolver and keeps the redirect), it listens on those
-    /// again if it can, and then the redirect already leads to it: a re-join makes no nf_tables transaction
-    /// (which would replace the table, its nat chain and its rules). If either port is taken, it starts afresh.
+    /// there, and starts serving.
     /// </summary>
     public static SandboxResolver Start(NetworkNamespace sandboxNs, NetworkNamespace hostNs, DnsRegistry registry, string sandboxId,
-        DatagramReactor reactor, (int Udp, int Tcp)? redirected = null)
+        DatagramReactor reactor)
     {
-        if (redirected is { } ports && StartOn(ports, sandboxNs, hostNs, registry, sandboxId, reactor) is { } again) return again;
         var resolver = new SandboxResolver(Listen(sandboxNs, 0), registry, sandboxId, new UpstreamForwarder(sandboxNs, hostNs));
         try
         {
@@ -97,32 +90,15 @@ public sealed class SandboxResolver : IDisposable, IDatagramHandler
         return resolver;
     }
 
-    /// <summary>A resolver on the ports an existing redirect leads to; null when they cannot both be had.</summary>
-    private static SandboxResolver? StartOn((int Udp, int Tcp) ports, NetworkNamespace sandboxNs, NetworkNamespace hostNs, DnsRegistry registry,
-        string sandboxId, DatagramReactor reactor)
+    /// <summary>
+    /// True while the resolver idles: its sandbox is on no network with names, and every question gets REFUSED.
+    /// Its sockets and the redirect stay, so the sandbox's next join serves again without opening a socket or
+    /// making an nf_tables transaction (Docker's resolver, likewise, lives as long as its sandbox).
+    /// </summary>
+    public bool Idle
     {
-        Socket tcp;
-        try
-        {
-            tcp = Listen(sandboxNs, ports.Tcp);
-        }
-        catch (SocketException)
-        {
-            return null; // taken meanwhile by a program of the sandbox's
-        }
-        var resolver = new SandboxResolver(tcp, registry, sandboxId, new UpstreamForwarder(sandboxNs, hostNs));
-        try
-        {
-            resolver._udp = reactor.Bind(sandboxNs, new IPEndPoint(Address, ports.Udp), resolver);
-        }
-        catch (KernelException)
-        {
-            resolver.Dispose();
-            return null;
-        }
-        resolver._redirected = sandboxNs;
-        _ = resolver.AcceptLoop();
-        return resolver;
+        get => _handler.Refusing;
+        set => _handler.Refusing = value;
     }
 
     private static Socket Listen(NetworkNamespace ns, int port) => ns.Run(() =>

@@ -78,10 +78,13 @@ public sealed class DnsTests
         Assert.Equal(3, Ask(c, "x", "z").Rcode);                    // gone at once
         Assert.Equal([IPAddress.Parse("10.63.0.20")], Ask(c, "y", "z").Addresses);
 
-        // x leaves its last network with names: its resolver stops and resolv.conf lists the upstream again.
+        // x leaves its last network with names: resolv.conf lists the upstream again, and its resolver, idle until
+        // the next join, refuses every question: no name of its old network, nothing forwarded.
         c.Disconnect("red", "x");
         Assert.Contains("nameserver 192.0.2.53", w.Exec("x", "cat", "/etc/resolv.conf").Output, StringComparison.Ordinal);
-        Assert.Null(DnsProbe.ExchangeUdp(c.GetSandbox("x").Namespace, DnsProbe.Query("z", 1), timeoutMs: 300));
+        Assert.False(c.ServesDns(c.GetSandbox("x")));
+        Assert.Equal(5, Ask(c, "x", "z").Rcode);                    // REFUSED
+        Assert.Equal(5, Ask(c, "x", "example.com").Rcode);
         // It comes back on blue with another address: y finds it there at once.
         c.Connect("blue", "x", new EndpointCreateRequest { IPv4Address = IPAddress.Parse("10.63.0.30") });
         Assert.Equal([IPAddress.Parse("10.63.0.30")], Ask(c, "y", "x").Addresses);
@@ -232,7 +235,7 @@ public sealed class DnsTests
     }
 
     [PrivilegedFact]
-    public void A_rejoin_serves_on_the_ports_the_redirect_left_by_the_leave_leads_to_and_one_taken_meanwhile_gets_a_new_redirect()
+    public void A_leave_leaves_the_resolver_idle_refusing_and_a_rejoin_wakes_it_on_the_same_sockets_and_redirect()
     {
         using var w = new EngineWorld();
         var c = w.Controller;
@@ -241,26 +244,36 @@ public sealed class DnsTests
         Sandbox(c, "client", "app", "10.76.0.20");
         var ns = c.GetSandbox("client").Namespace;
         string Redirect() => Processes.Run("nsenter", [$"--net={ns.Path}", "--", "nft", "-a", "list", "table", "ip", "plexus_dns"]).Output;
-        var first = Redirect();
+        // The resolver's listening TCP and UDP sockets, with their inodes: the same inodes are the same sockets.
+        string Sockets() => Processes.Run("nsenter", [$"--net={ns.Path}", "--", "ss", "-Hnltue", "src", "127.0.0.11"]).Output;
+        var (redirect, sockets) = (Redirect(), Sockets());
+        Assert.Contains("127.0.0.11", sockets, StringComparison.Ordinal);
 
-        // The leave stops the resolver and leaves the redirect; the re-join listens where it leads: the same
-        // table (the same handles), not a new transaction, and names resolve over UDP and TCP.
+        // The leave idles the resolver: the same sockets, the same redirect, and every question REFUSED.
         c.Disconnect("app", "client");
         Assert.False(c.ServesDns(c.GetSandbox("client")));
+        Assert.Equal(sockets, Sockets());
+        Assert.Equal(redirect, Redirect());
+        Assert.Equal(5, DnsProbe.Ask(ns, "db").Rcode);
+        Assert.Equal(5, DnsProbe.Ask(ns, "db", tcp: true).Rcode);
+
+        // The re-join wakes it: no new socket, no nf_tables transaction (the same handles), names over UDP and TCP.
         c.Connect("app", "client");
-        Assert.Equal(first, Redirect());
+        Assert.True(c.ServesDns(c.GetSandbox("client")));
+        Assert.Equal(sockets, Sockets());
+        Assert.Equal(redirect, Redirect());
         Assert.Equal([IPAddress.Parse("10.76.0.10")], DnsProbe.Ask(ns, "db").Addresses);
         Assert.Equal([IPAddress.Parse("10.76.0.10")], DnsProbe.Ask(ns, "db", tcp: true).Addresses);
 
-        // A program of the sandbox's takes the UDP port while no resolver runs: the next join starts afresh.
-        var udpPort = int.Parse(System.Text.RegularExpressions.Regex.Match(first, @"udp dport 53 dnat to 127\.0\.0\.11:(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        // Removing the sandbox closes its resolver, idle or not: no socket of it stays open (an open socket would
+        // also keep the namespace alive). The controller runs in this process, so its descriptors are ours.
+        var inodes = System.Text.RegularExpressions.Regex.Matches(Sockets(), @"ino:(\d+)").Select(m => $"socket:[{m.Groups[1].Value}]").ToList();
+        Assert.Equal(2, inodes.Count);
+        HashSet<string> Open() => [.. Directory.EnumerateFileSystemEntries("/proc/self/fd").Select(f => new FileInfo(f).LinkTarget ?? "")];
+        Assert.Subset(Open(), inodes.ToHashSet());
         c.Disconnect("app", "client");
-        using (var squatter = ns.Run(() => Bound(System.Net.Sockets.SocketType.Dgram, new IPEndPoint(IPAddress.Parse("127.0.0.11"), udpPort))))
-        {
-            c.Connect("app", "client");
-            Assert.NotEqual(first, Redirect());
-            Assert.Equal([IPAddress.Parse("10.76.0.10")], DnsProbe.Ask(ns, "db").Addresses);
-        }
+        c.DeleteSandbox("client");
+        Assert.Empty(Open().Intersect(inodes));
     }
 
     [PrivilegedFact]
