@@ -7,10 +7,14 @@
 # floor (the same kernel operations back to back, in process), and reports figures and ratios.
 #
 #   bench/compare.sh [--quick] [--json FILE] [--svg FILE] [--markdown FILE] [--baseline REV]
+#                    [--plexus-dir DIR] [--baseline-dir DIR]
 #                    [--systems floor,floor-plain,plexus-api,plexus-baseline,plexus-cli,cni,plexus-cni,netavark,docker-plexus,docker]
 #
 # --baseline REV also builds plexusd from commit REV (git archive, published as Plexus itself is) and measures it
 # as plexus-baseline in the same run, so a change's before and after are compared under the same conditions.
+# --plexus-dir DIR and --baseline-dir DIR take builds that already exist (a directory holding plexusd, or a
+# script named plexusd that execs one with other settings) instead of publishing: an A/B of two builds then
+# takes a minute, so it can be repeated with the order swapped, which this machine's noise calls for.
 #
 # --quick runs N = 10 and 100 with smaller samples (CI's smoke run, a few minutes); the default is
 # N = 10, 100 and 1000. The Markdown report goes to stdout and to artifacts/bench/compare/report.md, the
@@ -36,6 +40,8 @@ fi
 
 systems=$all_systems
 baseline=""
+plexus_dir=""
+baseline_dir=""
 args=()
 given=("$@")
 for ((i = 0; i < ${#given[@]}; i++)); do
@@ -44,6 +50,17 @@ for ((i = 0; i < ${#given[@]}; i++)); do
         # The script's own option: the program never sees it.
         --baseline)
             baseline="${given[i + 1]:-}"
+            i=$((i + 1))
+            continue
+            ;;
+        --plexus-dir | --baseline-dir)
+            dir="${given[i + 1]:-}"
+            if [[ ! -x "$dir/plexusd" ]]; then
+                echo "compare: ${given[i]}: no executable plexusd in '$dir'" >&2
+                exit 2
+            fi
+            dir="$(cd "$dir" && pwd)"
+            if [[ "${given[i]}" == --plexus-dir ]]; then plexus_dir="$dir"; else baseline_dir="$dir"; fi
             i=$((i + 1))
             continue
             ;;
@@ -105,10 +122,14 @@ restore_policy
 # --- Plexus itself, as it is installed: the NativeAOT binaries (scripts/publish-native.sh, shared) -----
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 plexus_out="$root/artifacts/native"
-if wants plexus-api || wants plexus-cli || wants plexus-cni || wants docker-plexus; then
+if [[ -n "$plexus_dir" ]]; then
+    plexus_out="$plexus_dir"
+elif wants plexus-api || wants plexus-cli || wants plexus-cni || wants docker-plexus; then
     plexus_out="$("$root/scripts/publish-native.sh")"
 fi
-if [[ -n "$baseline" ]] && wants plexus-baseline; then
+if [[ -n "$baseline_dir" ]] && wants plexus-baseline; then
+    export PLEXUS_COMPARE_BASELINE_DIR="$baseline_dir" PLEXUS_COMPARE_BASELINE_REV="$baseline_dir"
+elif [[ -n "$baseline" ]] && wants plexus-baseline; then
     rev="$(git -C "$root" rev-parse --short "$baseline^{commit}")"
     baseline_src="$root/artifacts/bench/compare-baseline-src"
     baseline_out="$root/artifacts/bench/compare-plexus-baseline"
