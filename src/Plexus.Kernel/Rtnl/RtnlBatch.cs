@@ -14,7 +14,11 @@ public sealed class RtnlBatch
 {
     private readonly RtNetlink _owner;
     private readonly List<NetlinkRequest> _requests = [];
-    private readonly List<(string Context, Func<int, string?> Hint)> _explain = [];
+    /// <summary>
+    /// Per request, what an error names: the operation, and a detail (the changes asked for) rendered only when the
+    /// kernel refuses, not for every request of every attach.
+    /// </summary>
+    private readonly List<(string Operation, object? Detail, Func<int, string?> Hint)> _explain = [];
 
     internal RtnlBatch(RtNetlink owner) => _owner = owner;
 
@@ -24,8 +28,8 @@ public sealed class RtnlBatch
     public RtnlBatch SetLink(int index, LinkChanges changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        return Add($"change link {index} ({changes})", RtmType.NewLink, NetlinkFlags.None,
-            w => LinkRequests.WriteChanges(w, index, changes), RtNetlink.SetLinkHint(index, changes));
+        return Add($"change link {index}", RtmType.NewLink, NetlinkFlags.None,
+            w => LinkRequests.WriteChanges(w, index, changes), RtNetlink.SetLinkHint(index, changes), detail: changes);
     }
 
     /// <summary>
@@ -72,13 +76,16 @@ public sealed class RtnlBatch
     public void Execute()
     {
         int failed = _owner.Connection.ExecuteBatch(_requests, out var error);
-        if (failed >= 0) throw RtNetlink.Explain(error!, _explain[failed].Context, _explain[failed].Hint);
+        if (failed < 0) return;
+        var (operation, detail, hint) = _explain[failed];
+        throw RtNetlink.Explain(error!, detail is null ? operation : $"{operation} ({detail})", hint);
     }
 
-    private RtnlBatch Add(string operation, ushort type, NetlinkFlags flags, Action<NetlinkWriter> build, Func<int, string?> hint, int tolerated = 0)
+    private RtnlBatch Add(string operation, ushort type, NetlinkFlags flags, Action<NetlinkWriter> build, Func<int, string?> hint,
+        int tolerated = 0, object? detail = null)
     {
         _requests.Add(new NetlinkRequest(operation, type, flags, build, tolerated));
-        _explain.Add((operation, hint));
+        _explain.Add((operation, detail, hint));
         return this;
     }
 }

@@ -60,6 +60,10 @@ public sealed class BatchAndGroupTests
         Assert.True(h.GetLink(index).IsUp);
         // A delete of an address that is gone can count as done.
         h.Batch().DeleteAddress(index, IPPrefix.Parse("203.0.113.9/24"), ifPresent: true).Execute();
+        // A refused change names the changes asked for, though a batch renders them only when the kernel refuses.
+        var refused = Assert.Throws<NetlinkException>(() => h.Batch().SetLink(index, new LinkChanges { Mtu = 10 }).Execute());
+        Assert.Contains($"change link {index} (", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Mtu = 10", refused.Message, StringComparison.Ordinal);
     }
 
     [PrivilegedFact]
