@@ -124,6 +124,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 plexus_out="$root/artifacts/native"
 if [[ -n "$plexus_dir" ]]; then
     plexus_out="$plexus_dir"
+    for pair in plexus-cli:plexus plexus-cni:plexus-cni; do
+        if wants "${pair%%:*}" && [[ ! -x "$plexus_dir/${pair#*:}" ]]; then
+            echo "compare: --plexus-dir $plexus_dir has no ${pair#*:}, which ${pair%%:*} needs (choose --systems without it)" >&2
+            exit 2
+        fi
+    done
 elif wants plexus-api || wants plexus-cli || wants plexus-cni || wants docker-plexus; then
     plexus_out="$("$root/scripts/publish-native.sh")"
 fi
