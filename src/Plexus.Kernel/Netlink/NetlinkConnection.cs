@@ -70,9 +70,12 @@ public sealed class NetlinkConnection : IDisposable
     }
 
     /// <summary>
-    /// Sends several requests in one datagram and waits for every acknowledgement: one system call and one
-    /// wake-up instead of one per request. The kernel runs them in order, each on its own (a failed one does
-    /// not stop the next). Returns the position of the first request that failed, with its error, or -1.
+    /// Sends several requests in one datagram and waits for the kernel to have run them all: one system call and
+    /// one wake-up instead of one per request. The kernel runs them in order, each on its own (a failed one does
+    /// not stop the next). Only the last asks for an acknowledgement: the kernel reports a failed request whether
+    /// asked or not, and runs and answers in order, so once the last is acknowledged every earlier failure has
+    /// been read, and a batch that succeeds costs one answer to make and read instead of one per request.
+    /// Returns the position of the first request that failed, with its error, or -1.
     /// </summary>
     public int ExecuteBatch(IReadOnlyList<NetlinkRequest> requests, out NetlinkException? error)
     {
@@ -84,9 +87,11 @@ public sealed class NetlinkConnection : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             _writer.Reset();
             uint first = unchecked(_sequence + 1);
-            foreach (var request in requests)
+            for (int i = 0; i < requests.Count; i++)
             {
-                _writer.BeginMessage(request.Type, request.Flags | NetlinkFlags.Request | NetlinkFlags.Ack);
+                var request = requests[i];
+                var ack = i == requests.Count - 1 ? NetlinkFlags.Ack : NetlinkFlags.None;
+                _writer.BeginMessage(request.Type, request.Flags | NetlinkFlags.Request | ack);
                 request.Build(_writer);
                 _writer.EndMessage(unchecked(++_sequence));
             }
@@ -106,15 +111,16 @@ public sealed class NetlinkConnection : IDisposable
     private int ReadBatchAcks(IReadOnlyList<NetlinkRequest> requests, uint first, out NetlinkException? error)
     {
         error = null;
-        int failed = -1, pending = requests.Count;
-        while (pending > 0)
+        int failed = -1, last = requests.Count - 1;
+        bool done = false;
+        while (!done)
         {
             int n = ReceiveFromKernel();
             foreach (var message in new NetlinkMessageReader(_receiveBuffer.AsSpan(0, n)))
             {
                 int i = unchecked((int)(message.Header.Sequence - first));
-                if (message.Header.Type != NetlinkMessageType.Error || i < 0 || i >= requests.Count) continue;
-                pending--;
+                if (message.Header.Type != NetlinkMessageType.Error || i < 0 || i > last) continue;
+                done |= i == last;
                 int errno = ReadError(message, out var text, out var offset);
                 if (errno == 0 || errno == requests[i].Tolerated || (failed >= 0 && failed < i)) continue;
                 failed = i;

@@ -60,6 +60,18 @@ public sealed class BatchAndGroupTests
         Assert.True(h.GetLink(index).IsUp);
         // A delete of an address that is gone can count as done.
         h.Batch().DeleteAddress(index, IPPrefix.Parse("203.0.113.9/24"), ifPresent: true).Execute();
+        // Only the last request asks for an answer; a failure anywhere is still read before the batch returns.
+        var firstFails = Assert.Throws<NetlinkException>(() => h.Batch()
+            .AddAddress(index, IPPrefix.Parse("198.51.100.1/24"))
+            .AddAddress(index, IPPrefix.Parse("198.51.100.2/24"))
+            .Execute());
+        Assert.Contains("add address 198.51.100.1/24", firstFails.Message, StringComparison.Ordinal);
+        var lastFails = Assert.Throws<NetlinkException>(() => h.Batch()
+            .AddAddress(index, IPPrefix.Parse("198.51.100.3/24"))
+            .AddAddress(index, IPPrefix.Parse("198.51.100.3/24"))
+            .Execute());
+        Assert.Contains("add address 198.51.100.3/24", lastFails.Message, StringComparison.Ordinal);
+        Assert.Equal(["198.51.100.1/24", "198.51.100.2/24", "198.51.100.3/24"], h.ListAddresses(index, 4).Select(a => a.Prefix.ToString()).Order(StringComparer.Ordinal));
         // A refused change names the changes asked for, though a batch renders them only when the kernel refuses.
         var refused = Assert.Throws<NetlinkException>(() => h.Batch().SetLink(index, new LinkChanges { Mtu = 10 }).Execute());
         Assert.Contains($"change link {index} (", refused.Message, StringComparison.Ordinal);
