@@ -139,8 +139,20 @@ public sealed class SandboxFiles
             _written[path] = content;
             return;
         }
-        File.WriteAllText(path, content);
+        Overwrite(path, content);
         _written[path] = content;
+    }
+
+    /// <summary>
+    /// The file truncated and rewritten in place (open, one write, close), not replaced: processes of the sandbox may
+    /// have it bind-mounted. UTF-8 without a BOM, as File.WriteAllText writes; without its FileStream and
+    /// StreamWriter, whose buffers (several KiB per file, two files per join) and position query it does not need.
+    /// </summary>
+    private static void Overwrite(string path, string content)
+    {
+        var bytes = Encoding.UTF8.GetBytes(content);
+        using var handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write);
+        RandomAccess.Write(handle, bytes, 0);
     }
 
     /// <summary>True when the file already holds exactly <paramref name="content"/> (as File.WriteAllText writes it: UTF-8, no BOM).</summary>
