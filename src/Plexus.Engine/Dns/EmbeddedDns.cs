@@ -60,8 +60,7 @@ public sealed class EmbeddedDns : ISandboxResolvers
         if (!removeRedirect)
         {
             resolver.Idle = true;
-            if (_idle.TryAdd(sandboxId, resolver)) return;
-            resolver.Dispose();
+            if (!_idle.TryAdd(sandboxId, resolver)) resolver.Dispose();
             return;
         }
         try

@@ -155,7 +155,7 @@ public sealed class SandboxFiles
         RandomAccess.Write(handle, bytes, 0);
     }
 
-    /// <summary>True when the file already holds exactly <paramref name="content"/> (as File.WriteAllText writes it: UTF-8, no BOM).</summary>
+    /// <summary>True when the file already holds exactly <paramref name="content"/> (as <see cref="Overwrite"/> writes it: UTF-8, no BOM).</summary>
     private static bool SameOnDisk(string path, string content)
     {
         if (!File.Exists(path)) return false; // a new sandbox: no exception on the create path

@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using Plexus.Engine.Dns;
-using Plexus.Engine.Model;
 using Plexus.Engine.Tests.Support;
-using Plexus.Kernel.Types;
 
 namespace Plexus.Engine.Tests.Dns;
 
@@ -12,11 +10,7 @@ public sealed class QueryHandlerFuzzTests
     [Fact]
     public void Any_packet_gets_silence_or_an_answer_carrying_its_id()
     {
-        var registry = new DnsRegistry();
-        var network = new NetworkState { Id = "n", Name = "net", Driver = "bridge" };
-        var sandbox = new SandboxState { Id = new string('a', 64), Name = "box", NamespacePath = "/x" };
-        registry.Publish(network, new EndpointState { Id = "e", Name = "e", NetworkId = "n", IPv4 = IPPrefix.Parse("10.9.0.2/24"), Aliases = ["svc"] }, sandbox);
-        var handler = new QueryHandler(registry, sandbox.Id);
+        var handler = new QueryHandler(OneSandboxRegistry.Create(), OneSandboxRegistry.SandboxId);
         var random = new Random(42);
         var response = new byte[65535];
         byte[][] seeds = [DnsProbe.Query("box", 1), DnsProbe.Query("svc", 28, edns: true), DnsProbe.Query("www.example.com", 1), DnsProbe.Query("2.0.9.10.in-addr.arpa", 12)];

@@ -1,7 +1,5 @@
 using Plexus.Engine.Dns;
-using Plexus.Engine.Model;
 using Plexus.Engine.Tests.Support;
-using Plexus.Kernel.Types;
 
 namespace Plexus.Engine.Tests.Dns;
 
@@ -11,12 +9,9 @@ public sealed class QueryHandlerRefusingTests
     [Fact]
     public void A_refusing_handler_answers_every_question_refused_and_answers_again_once_woken()
     {
-        var registry = new DnsRegistry();
-        var network = new NetworkState { Id = "n", Name = "net", Driver = "bridge" };
-        var sandbox = new SandboxState { Id = new string('a', 64), Name = "box", NamespacePath = "/x" };
-        registry.Publish(network, new EndpointState { Id = "e", Name = "e", NetworkId = "n", IPv4 = IPPrefix.Parse("10.9.0.2/24") }, sandbox);
-        registry.Configure(sandbox.Id, new ResolverConfig { Forward = true, Upstreams = [new Upstream(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.53"), 53), FromHost: false)] });
-        var handler = new QueryHandler(registry, sandbox.Id);
+        var registry = OneSandboxRegistry.Create();
+        registry.Configure(OneSandboxRegistry.SandboxId, new ResolverConfig { Forward = true, Upstreams = [new Upstream(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.53"), 53), FromHost: false)] });
+        var handler = new QueryHandler(registry, OneSandboxRegistry.SandboxId);
         var response = new byte[DnsLimits.MaxUdp];
 
         Assert.Equal(QueryDecision.Respond, handler.Handle(DnsProbe.Query("box", 1), response, true, DnsLimits.MaxUdp, out _, out _));
