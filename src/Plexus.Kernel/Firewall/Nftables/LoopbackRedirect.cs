@@ -211,8 +211,16 @@ public static class LoopbackRedirect
         build(w);
         NftNetlink.WriteBatchBoundary(w, NftNetlink.BatchEnd, Interlocked.Increment(ref _sequence));
         // The socket must be born in the sandbox's namespace (nf_tables acts on its socket's), so each redirect needs
-        // its own; a one-shot one costs 2 syscalls to open (on the worker already inside, no namespace hop).
-        using var socket = ns.Run(() => NetlinkSocket.OpenOneShot(NftNetlink.Protocol));
-        NftNetlink.SendBatch(socket, w.WrittenSpan, new byte[8192], what);
+        // its own; a one-shot one costs 2 syscalls to open (on the worker already inside, no namespace hop). Its close
+        // waits out an RCU grace period in the kernel, so another thread closes it (DeferredClose).
+        var socket = ns.Run(() => NetlinkSocket.OpenOneShot(NftNetlink.Protocol));
+        try
+        {
+            NftNetlink.SendBatch(socket, w.WrittenSpan, new byte[8192], what);
+        }
+        finally
+        {
+            DeferredClose.Enqueue(socket);
+        }
     }
 }
