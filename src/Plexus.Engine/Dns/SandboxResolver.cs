@@ -35,7 +35,7 @@ public sealed class SandboxResolver : IDisposable, IDatagramHandler
 
     private DatagramSocket? _udp;
     private Socket _tcp;
-    private NetworkNamespace? _redirected;
+    private LoopbackRedirect? _redirect;
     private readonly QueryHandler _handler;
     private readonly DnsRegistry _registry;
     private readonly UpstreamForwarder _forwarder;
@@ -69,12 +69,14 @@ public sealed class SandboxResolver : IDisposable, IDatagramHandler
             resolver._udp = reactor.Bind(sandboxNs, new IPEndPoint(Address, 0), resolver);
             try
             {
-                LoopbackRedirect.Apply(sandboxNs, Address, Port, resolver.UdpPort, resolver.TcpPort);
-                resolver._redirected = sandboxNs;
+                // Kept for the resolver's life: the socket's close waits out an RCU grace period (see LoopbackRedirect).
+                resolver._redirect = LoopbackRedirect.Open(sandboxNs);
+                resolver._redirect.Apply(Address, Port, resolver.UdpPort, resolver.TcpPort);
             }
             catch (FirewallException e) when (e.InnerException is DllNotFoundException)
             {
                 // No libnftables on this host: serve 127.0.0.11:53 itself (port 53 is then not free).
+                Interlocked.Exchange(ref resolver._redirect, null)?.Dispose();
                 resolver._udp.Dispose();
                 resolver._tcp.Dispose();
                 resolver._tcp = Listen(sandboxNs, Port);
@@ -121,7 +123,15 @@ public sealed class SandboxResolver : IDisposable, IDatagramHandler
     /// <summary>Takes the redirect of 127.0.0.11:53 out of the sandbox (a join that failed undoes its start so).</summary>
     public void RemoveRedirect()
     {
-        if (Interlocked.Exchange(ref _redirected, null) is { } ns) LoopbackRedirect.Remove(ns);
+        if (Interlocked.Exchange(ref _redirect, null) is not { } redirect) return;
+        try
+        {
+            redirect.Remove();
+        }
+        finally
+        {
+            redirect.Dispose();
+        }
     }
 
     /// <summary>A UDP question, on the reactor's thread: answered at once, or handed to the forwarder.</summary>
@@ -253,5 +263,6 @@ public sealed class SandboxResolver : IDisposable, IDatagramHandler
         _udp?.Dispose();
         _tcp.Dispose();
         _forwarder.Dispose();
+        Interlocked.Exchange(ref _redirect, null)?.Dispose(); // the table stays until its namespace goes
     }
 }

@@ -4,12 +4,10 @@ namespace Plexus.Kernel.Netlink;
 
 /// <summary>
 /// Closes sockets on a thread of its own instead of the caller's, for closes the kernel makes wait. Closing a bound
-/// NETLINK_NETFILTER socket does: nf_tables' release notifier (nft_rcv_nl_event) flushes the work that destroys
-/// every transaction committed so far, in any namespace, and that work waits out an RCU grace period, several
-/// milliseconds, after any commit. A sandbox's resolver redirect opens one such socket in the sandbox's namespace
-/// for one batch; closed on the join's thread it made a first join take about 8 ms more, and concurrent first
-/// joins queued behind each other's grace periods (150 attaches/s by 8 clients where re-joins ran 1300/s).
-/// Nothing depends on when the socket closes: its batch is committed and answered before it is handed over.
+/// NETLINK_NETFILTER socket does: nf_tables' release notifier (nft_rcv_nl_event) takes the namespace's commit mutex
+/// and flushes the work that destroys every transaction committed so far, in any namespace, which waits out an RCU
+/// grace period (several milliseconds) after any commit. A sandbox's resolver redirect (LoopbackRedirect) keeps its
+/// socket for the sandbox's life and hands it here when the sandbox goes, so no request waits for that close.
 /// </summary>
 internal static class DeferredClose
 {

@@ -29,21 +29,8 @@ internal sealed class NetlinkSocket : IDisposable
     /// <summary>The port id the kernel gave this socket; replies are addressed to it.</summary>
     public uint PortId { get; }
 
-    /// <summary>
-    /// A socket for one request and its answers, closed right after (a sandbox's resolver redirect): 2 syscalls to
-    /// open instead of 9. The kernel binds it on its first send; nobody needs its port id in advance, a one-shot's
-    /// answers are small (the default receive buffer), and a descriptor closed at once need not leave select's range.
-    /// Extended acknowledgements are kept: they give the kernel's reason in words.
-    /// </summary>
-    public static unsafe NetlinkSocket OpenOneShot(int protocol)
-    {
-        int raw = Libc.Socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, protocol);
-        if (raw < 0) throw KernelException.FromErrno($"open netlink socket (protocol {protocol})");
-        var fd = new SafeFileDescriptor(raw);
-        int one = 1;
-        Libc.SetSockOpt(fd, Libc.SOL_NETLINK, Libc.NETLINK_EXT_ACK, &one, sizeof(int));
-        return new NetlinkSocket(fd, 0);
-    }
+    /// <summary>The descriptor (for tests that check it was closed).</summary>
+    internal int Descriptor => _fd.Value;
 
     public static unsafe NetlinkSocket Open(int protocol)
     {

@@ -19,8 +19,15 @@ namespace Plexus.Kernel.Firewall.Nftables;
 /// opened in the namespace, not through libnftables: every first join of a sandbox pays for it, and a
 /// libnftables context costs a parse and a cache dump per use, and waits for the kernel with select(2), which
 /// aborts the whole process once its socket's descriptor is above 1023 (a daemon with a few hundred sandboxes).</para>
+/// <para>The socket stays open for as long as the redirect may change (a sandbox's life), because closing it is
+/// slow and stalls others: the kernel's release of a netfilter socket (nft_rcv_nl_event) takes the namespace's
+/// nf_tables commit mutex and, holding it, waits until every transaction committed so far in any namespace is
+/// destroyed, an RCU grace period after any commit. A close on the join made every first join wait about 8 ms,
+/// and a link created, renamed or deleted in that namespace meanwhile (the join's own veth, a detach) waited for
+/// the same mutex under the rtnl lock, stalling every other attach. <see cref="Dispose"/> hands the socket to
+/// a closer thread (<see cref="DeferredClose"/>), when the sandbox goes.</para>
 /// </summary>
-public static class LoopbackRedirect
+public sealed class LoopbackRedirect : IDisposable
 {
     public const string Family = "ip";
     public const string Table = "plexus_dns";
@@ -42,14 +49,29 @@ public static class LoopbackRedirect
     private const int Priority = -100;
     private const byte UdpProtocol = 17, TcpProtocol = 6;
 
-    /// <summary>Installs (or replaces) the redirect in <paramref name="ns"/>.</summary>
-    public static void Apply(NetworkNamespace ns, IPAddress address, int port, int udpPort, int tcpPort)
+    private readonly NetlinkSocket _socket;
+    private readonly Lock _lock = new();
+    private bool _disposed;
+
+    private LoopbackRedirect(NetlinkSocket socket) => _socket = socket;
+
+    /// <summary>The socket's descriptor (for tests that check it is kept, then closed).</summary>
+    internal int Descriptor => _socket.Descriptor;
+
+    /// <summary>Opens the netfilter socket in <paramref name="ns"/> that this namespace's redirect is written with.</summary>
+    public static LoopbackRedirect Open(NetworkNamespace ns)
     {
         ArgumentNullException.ThrowIfNull(ns);
+        return new LoopbackRedirect(ns.Run(() => NetlinkSocket.Open(NftNetlink.Protocol)));
+    }
+
+    /// <summary>Installs (or replaces) the redirect in the namespace.</summary>
+    public void Apply(IPAddress address, int port, int udpPort, int tcpPort)
+    {
         ArgumentNullException.ThrowIfNull(address);
         if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
             throw new ArgumentException($"{address}: only IPv4 addresses are redirected", nameof(address));
-        Run(ns, w =>
+        Run(w =>
         {
             ReplaceTable(w);
             Message(w, NftNetlink.NewChain, NetlinkFlags.Create, () =>
@@ -68,15 +90,23 @@ public static class LoopbackRedirect
         }, $"the redirect of {address}:{port} to ports {udpPort}/udp and {tcpPort}/tcp");
     }
 
-    /// <summary>Removes the redirect from <paramref name="ns"/>, if there is one.</summary>
-    public static void Remove(NetworkNamespace ns)
-    {
-        ArgumentNullException.ThrowIfNull(ns);
-        Run(ns, w =>
+    /// <summary>Removes the redirect from the namespace, if there is one.</summary>
+    public void Remove() =>
+        Run(w =>
         {
             Message(w, NftNetlink.NewTable, NetlinkFlags.Create, () => w.String(TableName, Table)); // so the delete never fails
             Message(w, NftNetlink.DelTable, NetlinkFlags.Ack, () => w.String(TableName, Table));
         }, $"removing table {Family} {Table}");
+
+    /// <summary>Closes the socket on the closer thread; the redirect itself stays (it goes with its namespace).</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
+        DeferredClose.Enqueue(_socket);
     }
 
     /// <summary>The batch in nft's words (what <c>nft list table ip plexus_dns</c> shows after it, less the comments' quoting).</summary>
@@ -199,28 +229,21 @@ public static class LoopbackRedirect
     }
 
     /// <summary>
-    /// One batch (one kernel transaction) on a netfilter socket opened in <paramref name="ns"/>; the kernel handles a
-    /// batch inside sendmsg, so every answer is queued when the send returns. The kernel reports every refused
-    /// message whether or not it asked for an acknowledgement; only the last asks (one answer to read, not one
-    /// per message). Throws and changes nothing if the kernel refuses any part.
+    /// One batch (one kernel transaction) on the namespace's netfilter socket; the kernel handles a batch inside
+    /// sendmsg, so every answer is queued when the send returns. The kernel reports every refused message whether
+    /// or not it asked for an acknowledgement; only the last asks (one answer to read, not one per message).
+    /// Throws and changes nothing if the kernel refuses any part.
     /// </summary>
-    private static void Run(NetworkNamespace ns, Action<NetlinkWriter> build, string what)
+    private void Run(Action<NetlinkWriter> build, string what)
     {
         var w = new NetlinkWriter(2048);
         NftNetlink.WriteBatchBoundary(w, NftNetlink.BatchBegin, Interlocked.Increment(ref _sequence));
         build(w);
         NftNetlink.WriteBatchBoundary(w, NftNetlink.BatchEnd, Interlocked.Increment(ref _sequence));
-        // The socket must be born in the sandbox's namespace (nf_tables acts on its socket's), so each redirect needs
-        // its own; a one-shot one costs 2 syscalls to open (on the worker already inside, no namespace hop). Its close
-        // waits out an RCU grace period in the kernel, so another thread closes it (DeferredClose).
-        var socket = ns.Run(() => NetlinkSocket.OpenOneShot(NftNetlink.Protocol));
-        try
+        lock (_lock)
         {
-            NftNetlink.SendBatch(socket, w.WrittenSpan, new byte[8192], what);
-        }
-        finally
-        {
-            DeferredClose.Enqueue(socket);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            NftNetlink.SendBatch(_socket, w.WrittenSpan, new byte[8192], what);
         }
     }
 }

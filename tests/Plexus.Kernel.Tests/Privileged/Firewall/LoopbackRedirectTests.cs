@@ -20,8 +20,9 @@ public sealed class LoopbackRedirectTests
         rt.SetUp(1);
         using var first = ns.Run(() => Bound());
         using var second = ns.Run(() => Bound());
-        LoopbackRedirect.Apply(ns, Resolver, 53, Port(first), 40002);
-        LoopbackRedirect.Apply(ns, Resolver, 53, Port(second), 40003); // replaces: one table, the new ports
+        using var redirect = LoopbackRedirect.Open(ns);
+        redirect.Apply(Resolver, 53, Port(first), 40002);
+        redirect.Apply(Resolver, 53, Port(second), 40003); // replaces: one table, the new ports
 
         var listing = net.Exec("sandbox", "nft", "list", "table", "ip", LoopbackRedirect.Table).Output;
         Assert.True(listing.Contains("priority dstnat;", StringComparison.Ordinal) || listing.Contains("priority -100;", StringComparison.Ordinal), listing);
@@ -40,8 +41,8 @@ public sealed class LoopbackRedirectTests
         var buffer = new byte[16];
         Assert.Equal(4, second.Receive(buffer));
 
-        LoopbackRedirect.Remove(ns);
-        LoopbackRedirect.Remove(ns); // nothing there: not an error
+        redirect.Remove();
+        redirect.Remove(); // nothing there: not an error
         Assert.DoesNotContain(LoopbackRedirect.Table, net.Exec("sandbox", "nft", "list", "tables").Output, StringComparison.Ordinal);
     }
 
@@ -59,13 +60,53 @@ public sealed class LoopbackRedirectTests
         try
         {
             for (int i = 0; i < 1100; i++) held.Add(new FileStream("/dev/null", FileMode.Open, FileAccess.Read));
-            LoopbackRedirect.Apply(ns, Resolver, 53, 40001, 40002);
+            using var redirect = LoopbackRedirect.Open(ns);
+            redirect.Apply(Resolver, 53, 40001, 40002);
         }
         finally
         {
             foreach (var f in held) f.Dispose();
         }
         Assert.Contains("dnat to 127.0.0.11:40001", net.Exec("sandbox", "nft", "list", "table", "ip", LoopbackRedirect.Table).Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Closing a netfilter socket waits out an RCU grace period holding the namespace's nf_tables mutex, which links
+    /// created or renamed there wait for under the rtnl lock: the socket is kept while the redirect lives, and
+    /// closed by the closer thread once disposed, never by the caller.
+    /// </summary>
+    [PrivilegedFact]
+    public void The_socket_is_kept_across_changes_and_closed_on_the_closer_thread_after_dispose()
+    {
+        using var net = new TestNetwork();
+        var (ns, rt) = net.Add("sandbox");
+        rt.SetUp(1);
+        var redirect = LoopbackRedirect.Open(ns);
+        int fd = redirect.Descriptor;
+        var socket = Link(fd);
+        Assert.StartsWith("socket:[", socket, StringComparison.Ordinal);
+        redirect.Apply(Resolver, 53, 40001, 40002);
+        redirect.Apply(Resolver, 53, 40003, 40004);
+        Assert.Equal(socket, Link(fd)); // one socket for every change
+        redirect.Dispose();
+        redirect.Dispose(); // once is enough
+        Assert.Throws<ObjectDisposedException>(() => redirect.Apply(Resolver, 53, 40001, 40002));
+        Assert.True(SpinWait.SpinUntil(() => Link(fd) != socket, TimeSpan.FromSeconds(30)), "the closer never closed the socket");
+        // The table stays: it goes with its namespace.
+        Assert.Contains("dnat to 127.0.0.11:40003", net.Exec("sandbox", "nft", "list", "table", "ip", LoopbackRedirect.Table).Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>What /proc/self/fd/N names (a socket and its inode), or "" once closed.</summary>
+    private static string Link(int fd)
+    {
+        try
+        {
+            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget ?? "";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     private static Socket Bound()
