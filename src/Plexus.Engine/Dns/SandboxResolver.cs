@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Plexus.Kernel;
-using Plexus.Kernel.Firewall;
 using Plexus.Kernel.Firewall.Nftables;
 using Plexus.Kernel.Namespaces;
 using Plexus.Kernel.Sockets;
@@ -15,7 +14,8 @@ namespace Plexus.Engine.Dns;
 /// They listen on ports the kernel picks, and 127.0.0.11:53 is redirected to them inside the sandbox
 /// (<see cref="LoopbackRedirect"/>), as Docker does: port 53 stays free for the sandbox's own DNS server
 /// (dnsmasq, CoreDNS, anything that binds 0.0.0.0:53 or [::]:53), and names still resolve at 127.0.0.11.
-/// Without libnftables (a host on the iptables backend that lacks it) the sockets bind 127.0.0.11:53 itself.
+/// The redirect is a raw nf_tables batch on a netfilter socket the resolver keeps for the sandbox's life (it needs
+/// the kernel's nf_tables and nat, not libnftables, on either firewall backend).
 /// UDP questions are read and answered on the shared <see cref="DatagramReactor"/> thread, which serves a
 /// bounded number of datagrams per sandbox per turn; each sandbox has its own bound on questions in flight
 /// upstream, so a sandbox that floods its resolver delays only itself.
@@ -34,7 +34,7 @@ public sealed class SandboxResolver : IDisposable, IDatagramHandler
     private static readonly TimeSpan TcpIdle = TimeSpan.FromSeconds(10);
 
     private DatagramSocket? _udp;
-    private Socket _tcp;
+    private readonly Socket _tcp;
     private LoopbackRedirect? _redirect;
     private readonly QueryHandler _handler;
     private readonly DnsRegistry _registry;
@@ -67,21 +67,9 @@ public sealed class SandboxResolver : IDisposable, IDatagramHandler
         try
         {
             resolver._udp = reactor.Bind(sandboxNs, new IPEndPoint(Address, 0), resolver);
-            try
-            {
-                // Kept for the resolver's life: the socket's close waits out an RCU grace period (see LoopbackRedirect).
-                resolver._redirect = LoopbackRedirect.Open(sandboxNs);
-                resolver._redirect.Apply(Address, Port, resolver.UdpPort, resolver.TcpPort);
-            }
-            catch (FirewallException e) when (e.InnerException is DllNotFoundException)
-            {
-                // No libnftables on this host: serve 127.0.0.11:53 itself (port 53 is then not free).
-                Interlocked.Exchange(ref resolver._redirect, null)?.Dispose();
-                resolver._udp.Dispose();
-                resolver._tcp.Dispose();
-                resolver._tcp = Listen(sandboxNs, Port);
-                resolver._udp = reactor.Bind(sandboxNs, new IPEndPoint(Address, Port), resolver);
-            }
+            // Kept for the resolver's life: the socket's close waits out an RCU grace period (see LoopbackRedirect).
+            resolver._redirect = LoopbackRedirect.Open(sandboxNs);
+            resolver._redirect.Apply(Address, Port, resolver.UdpPort, resolver.TcpPort);
         }
         catch
         {

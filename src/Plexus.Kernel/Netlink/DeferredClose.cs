@@ -1,4 +1,5 @@
-using System.Collections.Concurrent;
+using Plexus.Kernel.Interop;
+using Plexus.Kernel.Namespaces;
 
 namespace Plexus.Kernel.Netlink;
 
@@ -6,32 +7,44 @@ namespace Plexus.Kernel.Netlink;
 /// Closes sockets on a thread of its own instead of the caller's, for closes the kernel makes wait. Closing a bound
 /// NETLINK_NETFILTER socket does: nf_tables' release notifier (nft_rcv_nl_event) takes the namespace's commit mutex
 /// and flushes the work that destroys every transaction committed so far, in any namespace, which waits out an RCU
-/// grace period (several milliseconds) after any commit. A sandbox's resolver redirect (LoopbackRedirect) keeps its
-/// socket for the sandbox's life and hands it here when the sandbox goes, so no request waits for that close.
+/// grace period (several milliseconds) after any commit. A sandbox's resolver redirect
+/// (<see cref="Firewall.Nftables.LoopbackRedirect"/>) keeps its socket for the sandbox's life and hands it here
+/// when the sandbox goes, so no request waits for that close.
 /// </summary>
 internal static class DeferredClose
 {
-    private static readonly BlockingCollection<IDisposable> Queue = [];
-    private static int _started;
-    private static int _pending;
+    // A plain queue under a monitor, as NamespaceThread's: a BlockingCollection's SemaphoreSlim spins with sched_yield.
+    private static readonly Queue<IDisposable> Queue = new();
+    private static readonly object Gate = new();
+    private static bool _started;
 
     /// <summary>Queues <paramref name="resource"/> to be disposed by the closer thread (started on first use).</summary>
     public static void Enqueue(IDisposable resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        if (Interlocked.Exchange(ref _started, 1) == 0)
-            new Thread(Run) { IsBackground = true, Name = "plexus-closer" }.Start();
-        Interlocked.Increment(ref _pending);
-        Queue.Add(resource);
+        lock (Gate)
+        {
+            if (!_started)
+            {
+                new Thread(Run) { IsBackground = true, Name = "plexus-closer" }.UnsafeStart();
+                _started = true; // only once it runs: a thread that failed to start is tried again next time
+            }
+            Queue.Enqueue(resource);
+            Monitor.Pulse(Gate);
+        }
     }
-
-    /// <summary>Closes queued but not yet closed (for tests, which wait for it to reach 0).</summary>
-    public static int Pending => Volatile.Read(ref _pending);
 
     private static void Run()
     {
-        foreach (var resource in Queue.GetConsumingEnumerable())
+        GoHome();
+        while (true)
         {
+            IDisposable resource;
+            lock (Gate)
+            {
+                while (Queue.Count == 0) Monitor.Wait(Gate);
+                resource = Queue.Dequeue();
+            }
             try
             {
                 resource.Dispose();
@@ -40,7 +53,23 @@ internal static class DeferredClose
             {
                 // A close that fails leaves nothing to undo; the descriptor is gone either way (close(2)).
             }
-            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    /// <summary>
+    /// A thread starts in its creator's network namespace, and the first close may be queued by a namespace worker
+    /// inside a sandbox's (a resolver that failed to start): the closer goes back to the process's namespace, so it
+    /// never keeps a sandbox's namespace alive. Best effort: a closer that stays elsewhere still closes.
+    /// </summary>
+    private static void GoHome()
+    {
+        try
+        {
+            using var home = NetworkNamespace.OpenProcess();
+            _ = Libc.SetNs(home.Handle, Libc.CLONE_NEWNET);
+        }
+        catch (KernelException)
+        {
         }
     }
 }

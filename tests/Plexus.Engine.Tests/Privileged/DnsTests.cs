@@ -269,12 +269,23 @@ public sealed class DnsTests
         // also keep the namespace alive). The controller runs in this process, so its descriptors are ours.
         var inodes = System.Text.RegularExpressions.Regex.Matches(Sockets(), @"ino:(\d+)").Select(m => $"socket:[{m.Groups[1].Value}]").ToList();
         Assert.Equal(2, inodes.Count);
+        // And the netfilter socket its redirect was written with, kept as long as the sandbox (closed by the closer thread).
+        var redirectSocket = Assert.Single(NetfilterSockets(ns.Path));
         HashSet<string> Open() => [.. Directory.EnumerateFileSystemEntries("/proc/self/fd").Select(f => new FileInfo(f).LinkTarget ?? "")];
-        Assert.Subset(Open(), inodes.ToHashSet());
+        Assert.Subset(Open(), new HashSet<string>([.. inodes, redirectSocket]));
         c.Disconnect("app", "client");
         c.DeleteSandbox("client");
         Assert.Empty(Open().Intersect(inodes));
+        Assert.True(SpinWait.SpinUntil(() => !Open().Contains(redirectSocket), TimeSpan.FromSeconds(30)), "the redirect's socket stayed open");
     }
+
+    /// <summary>The processes' NETLINK_NETFILTER sockets in a namespace, as /proc/self/fd names them ("socket:[inode]").</summary>
+    private static List<string> NetfilterSockets(string nsPath) =>
+        [.. Processes.Run("nsenter", [$"--net={nsPath}", "--", "cat", "/proc/net/netlink"]).Output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length >= 10 && f[1] == "12" && f[2] != "0") // Eth: NETLINK_NETFILTER; port 0 is the kernel's own
+            .Select(f => $"socket:[{f[9]}]")];
 
     [PrivilegedFact]
     public void A_server_already_on_127_0_0_11_53_in_an_adopted_namespace_does_not_stop_the_resolver()
@@ -307,6 +318,8 @@ public sealed class DnsTests
         Assert.Throws<PlexusException>(() => c.Connect("app", "busy"));
         Assert.False(c.ServesDns(c.GetSandbox("busy")));
         Assert.DoesNotContain("plexus_dns", w.Net.Exec("busy", "nft", "list", "tables").Output, StringComparison.Ordinal);
+        // The socket the redirect was written and removed with is closed too (by the closer thread).
+        Assert.True(SpinWait.SpinUntil(() => NetfilterSockets(w.Net.PathOf("busy")).Count == 0, TimeSpan.FromSeconds(30)), "the redirect's socket stayed open");
         Assert.Equal(hostLinks, w.HostLinks());
         Assert.Empty(c.EndpointsOf(c.GetNetwork("app")));
     }

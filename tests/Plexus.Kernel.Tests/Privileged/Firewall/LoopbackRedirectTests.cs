@@ -88,12 +88,58 @@ public sealed class LoopbackRedirectTests
         redirect.Apply(Resolver, 53, 40001, 40002);
         redirect.Apply(Resolver, 53, 40003, 40004);
         Assert.Equal(socket, Link(fd)); // one socket for every change
-        redirect.Dispose();
-        redirect.Dispose(); // once is enough
-        Assert.Throws<ObjectDisposedException>(() => redirect.Apply(Resolver, 53, 40001, 40002));
+
+        // The closer is held busy: a dispose that closed on the caller's thread would close the socket at once.
+        using var busy = new ManualResetEventSlim();
+        var closed = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        try
+        {
+            Plexus.Kernel.Netlink.DeferredClose.Enqueue(new Plexus.Kernel.Tests.Unit.DeferredCloseTests.Probe(closed, busy));
+            redirect.Dispose();
+            redirect.Dispose(); // once is enough
+            Assert.Throws<ObjectDisposedException>(() => redirect.Apply(Resolver, 53, 40001, 40002));
+            Assert.Equal(socket, Link(fd)); // still open: handed to the closer, not closed here
+        }
+        finally
+        {
+            busy.Set();
+        }
         Assert.True(SpinWait.SpinUntil(() => Link(fd) != socket, TimeSpan.FromSeconds(30)), "the closer never closed the socket");
         // The table stays: it goes with its namespace.
         Assert.Contains("dnat to 127.0.0.11:40003", net.Exec("sandbox", "nft", "list", "table", "ip", LoopbackRedirect.Table).Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A thread starts in its creator's namespace, and the first close may come from a namespace worker inside a
+    /// sandbox: the closer must live in the process's namespace, or it would keep that sandbox's namespace alive.
+    /// </summary>
+    [PrivilegedFact]
+    public void The_closer_thread_lives_in_the_process_namespace_even_when_a_sandbox_queues_a_close()
+    {
+        using var net = new TestNetwork();
+        var (ns, _) = net.Add("sandbox");
+        var closed = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        ns.Run(() => Plexus.Kernel.Netlink.DeferredClose.Enqueue(new Plexus.Kernel.Tests.Unit.DeferredCloseTests.Probe(closed, null)));
+        Assert.True(SpinWait.SpinUntil(() => closed.Count == 1, TimeSpan.FromSeconds(30)), "the closer never closed");
+        var process = new FileInfo("/proc/self/ns/net").LinkTarget;
+        var closers = Directory.GetDirectories("/proc/self/task")
+            .Where(t => Read(Path.Combine(t, "comm")) == "plexus-closer")
+            .Select(t => new FileInfo(Path.Combine(t, "ns", "net")).LinkTarget)
+            .ToList();
+        Assert.Single(closers);
+        Assert.Equal(process, closers[0]);
+    }
+
+    private static string Read(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).Trim();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     /// <summary>What /proc/self/fd/N names (a socket and its inode), or "" once closed.</summary>
