@@ -132,8 +132,25 @@ public sealed class NetlinkWriter
     /// <summary>Drops everything written from <paramref name="token"/> on (an empty nest not worth sending).</summary>
     public void Truncate(int token) => _length = token;
 
-    public void EndNested(int token) =>
-        BinaryPrimitives.WriteUInt16LittleEndian(_buffer.AsSpan(token), (ushort)(_length - token));
+    /// <summary>
+    /// Closes a nested attribute. Its length is 16 bits: a nest of more than 65535 bytes cannot be said, and the
+    /// kernel would read a wrapped length as a different, malformed request (callers split long lists).
+    /// </summary>
+    public void EndNested(int token)
+    {
+        int length = _length - token;
+        if (length > ushort.MaxValue)
+            throw new InvalidOperationException($"a nested netlink attribute of {length} bytes is longer than netlink can say (65535)");
+        BinaryPrimitives.WriteUInt16LittleEndian(_buffer.AsSpan(token), (ushort)length);
+    }
+
+    /// <summary>Adds <paramref name="flags"/> to the open message's header (an acknowledgement asked once its last part is known).</summary>
+    public void AddFlags(NetlinkFlags flags)
+    {
+        if (_messageStart < 0) throw new InvalidOperationException("no message was begun");
+        var span = _buffer.AsSpan(_messageStart + 6, 2);
+        BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(span) | (ushort)flags));
+    }
 
     private void Ensure(int extra)
     {

@@ -211,4 +211,33 @@ public class NetlinkWriterTests
         var e = Assert.Throws<ArgumentException>(() => w.Attribute(2, new byte[ushort.MaxValue - 3]));
         Assert.Contains("attribute 2 value of 65532 bytes is too long", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_nest_longer_than_a_16_bit_length_is_refused_instead_of_wrapping()
+    {
+        var w = new NetlinkWriter();
+        w.BeginMessage(1, NetlinkFlags.None);
+        int fits = w.BeginNested(1);
+        for (int i = 0; i < 16383; i++) w.UInt32(1, (uint)i); // 4 + 16383 * 8 = 131068 bytes: no
+        var e = Assert.Throws<InvalidOperationException>(() => w.EndNested(fits));
+        Assert.Contains("longer than netlink can say", e.Message, StringComparison.Ordinal);
+
+        var ok = new NetlinkWriter();
+        ok.BeginMessage(1, NetlinkFlags.None);
+        int list = ok.BeginNested(1);
+        for (int i = 0; i < 8191; i++) ok.UInt32(1, (uint)i); // 4 + 8191 * 8 = 65532 bytes: yes
+        ok.EndNested(list);
+        Assert.Equal(65532, BinaryPrimitives.ReadUInt16LittleEndian(ok.WrittenSpan[16..]));
+    }
+
+    [Fact]
+    public void Flags_can_be_added_to_the_open_message()
+    {
+        var w = new NetlinkWriter();
+        w.BeginMessage(1, NetlinkFlags.Request);
+        w.AddFlags(NetlinkFlags.Ack);
+        w.EndMessage(7);
+        Assert.Equal((ushort)(NetlinkFlags.Request | NetlinkFlags.Ack), BinaryPrimitives.ReadUInt16LittleEndian(w.WrittenSpan[6..]));
+        Assert.Throws<InvalidOperationException>(() => w.AddFlags(NetlinkFlags.Ack)); // no message open
+    }
 }

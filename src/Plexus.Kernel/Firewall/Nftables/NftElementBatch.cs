@@ -24,6 +24,13 @@ internal sealed class NftElementBatch : IDisposable
     /// <summary>NFTNL_UDATA_SET_ELEM_COMMENT: how nft stores an element's comment in its user data.</summary>
     private const byte UserDataComment = 0;
 
+    /// <summary>
+    /// Elements per message stop once their list passes this many bytes: the list is one netlink attribute, whose
+    /// length is 16 bits. At 1000 published ports one list was 70 KB, the length wrapped, the kernel refused the batch
+    /// (ENOENT) and every such sandbox paid for a full re-apply of the ruleset. nft splits long lists the same way.
+    /// </summary>
+    internal const int MaxListBytes = 32 * 1024;
+
     private readonly NetlinkSocket _socket;
     private readonly NetlinkWriter _writer = new(4096);
     private readonly byte[] _buffer = new byte[16 * 1024];
@@ -46,7 +53,7 @@ internal sealed class NftElementBatch : IDisposable
         {
             _writer.Reset();
             NftNetlink.WriteBatchBoundary(_writer, NftNetlink.BatchBegin, ++_sequence);
-            // Consecutive changes of one kind to one set go in one message, as nft sends them.
+            // Consecutive changes of one kind to one set go in one message, as nft sends them, up to MaxListBytes.
             for (int i = 0; i < changes.Count;)
             {
                 var first = changes[i];
@@ -54,18 +61,21 @@ internal sealed class NftElementBatch : IDisposable
                 while (j < changes.Count && changes[j].Add == first.Add && changes[j].Family == first.Family
                     && changes[j].Table == first.Table && changes[j].Set == first.Set) j++;
                 var type = NftNetlink.MessageType(first.Add ? NftNetlink.NewSetElem : NftNetlink.DelSetElem);
-                // Only the last message asks for an acknowledgement: the kernel answers a refused message whether
-                // asked or not, and each acknowledgement is one more read (a join's batch has three messages).
-                var ack = j == changes.Count ? NetlinkFlags.Ack : NetlinkFlags.None;
-                _writer.BeginMessage(type, NetlinkFlags.Request | ack | (first.Add ? NetlinkFlags.Create : NetlinkFlags.None));
-                NftNetlink.WriteHeader(_writer, first.Family);
-                _writer.String(AttrListTable, first.Table);
-                _writer.String(AttrListSet, changes[i].Set);
-                int list = _writer.BeginNested(AttrListElements, markNested: true);
-                for (int k = i; k < j; k++) WriteElement(changes[k]);
-                _writer.EndNested(list);
-                _writer.EndMessage(++_sequence);
-                i = j;
+                while (i < j)
+                {
+                    _writer.BeginMessage(type, NetlinkFlags.Request | (first.Add ? NetlinkFlags.Create : NetlinkFlags.None));
+                    NftNetlink.WriteHeader(_writer, first.Family);
+                    _writer.String(AttrListTable, first.Table);
+                    _writer.String(AttrListSet, first.Set);
+                    int list = _writer.BeginNested(AttrListElements, markNested: true);
+                    do WriteElement(changes[i++]);
+                    while (i < j && _writer.Length - list < MaxListBytes);
+                    _writer.EndNested(list);
+                    // Only the last message asks for an acknowledgement: the kernel answers a refused message whether
+                    // asked or not, and each acknowledgement is one more read (a join's batch has three messages).
+                    if (i == changes.Count) _writer.AddFlags(NetlinkFlags.Ack);
+                    _writer.EndMessage(++_sequence);
+                }
             }
             NftNetlink.WriteBatchBoundary(_writer, NftNetlink.BatchEnd, ++_sequence);
             NftNetlink.SendBatch(_socket, _writer.WrittenSpan, _buffer, what);
