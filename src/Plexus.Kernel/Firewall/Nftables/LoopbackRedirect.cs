@@ -240,28 +240,10 @@ public sealed class LoopbackRedirect : IDisposable
         NftNetlink.WriteBatchBoundary(w, NftNetlink.BatchBegin, Interlocked.Increment(ref _sequence));
         build(w);
         NftNetlink.WriteBatchBoundary(w, NftNetlink.BatchEnd, Interlocked.Increment(ref _sequence));
-        var buffer = new byte[8192];
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            DropStaleAnswers(buffer);
-            NftNetlink.SendBatch(_socket, w.WrittenSpan, buffer, what);
-        }
-    }
-
-    /// <summary>Answers an earlier batch left unread (its read failed half-way) must not be taken for this one's.</summary>
-    private void DropStaleAnswers(byte[] buffer)
-    {
-        while (true)
-        {
-            try
-            {
-                if (_socket.TryReceive(buffer, out _, dontWait: true) == ReceiveStatus.Timeout) return;
-            }
-            catch (NetlinkParseException)
-            {
-                // Too big for the buffer: taken off the queue all the same (MSG_TRUNC).
-            }
+            NftNetlink.SendBatch(_socket, w.WrittenSpan, new byte[8192], what);
         }
     }
 }

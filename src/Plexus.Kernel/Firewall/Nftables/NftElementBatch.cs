@@ -60,26 +60,33 @@ internal sealed class NftElementBatch : IDisposable
                 int j = i;
                 while (j < changes.Count && changes[j].Add == first.Add && changes[j].Family == first.Family
                     && changes[j].Table == first.Table && changes[j].Set == first.Set) j++;
-                var type = NftNetlink.MessageType(first.Add ? NftNetlink.NewSetElem : NftNetlink.DelSetElem);
-                while (i < j)
-                {
-                    _writer.BeginMessage(type, NetlinkFlags.Request | (first.Add ? NetlinkFlags.Create : NetlinkFlags.None));
-                    NftNetlink.WriteHeader(_writer, first.Family);
-                    _writer.String(AttrListTable, first.Table);
-                    _writer.String(AttrListSet, first.Set);
-                    int list = _writer.BeginNested(AttrListElements, markNested: true);
-                    do WriteElement(changes[i++]);
-                    while (i < j && _writer.Length - list < MaxListBytes);
-                    _writer.EndNested(list);
-                    // Only the last message asks for an acknowledgement: the kernel answers a refused message whether
-                    // asked or not, and each acknowledgement is one more read (a join's batch has three messages).
-                    if (i == changes.Count) _writer.AddFlags(NetlinkFlags.Ack);
-                    _writer.EndMessage(++_sequence);
-                }
+                while (i < j) i = WriteMessage(changes, i, j);
             }
             NftNetlink.WriteBatchBoundary(_writer, NftNetlink.BatchEnd, ++_sequence);
             NftNetlink.SendBatch(_socket, _writer.WrittenSpan, _buffer, what);
         }
+    }
+
+    /// <summary>
+    /// One message of changes[i..j) (one kind, one set): as many as fit <see cref="MaxListBytes"/>; returns where the
+    /// next message starts. Only the batch's last message asks for an acknowledgement: the kernel answers a refused
+    /// message whether asked or not, and each acknowledgement is one more read (a join's batch has three messages).
+    /// </summary>
+    private int WriteMessage(IReadOnlyList<NftElementChange> changes, int i, int j)
+    {
+        var first = changes[i];
+        _writer.BeginMessage(NftNetlink.MessageType(first.Add ? NftNetlink.NewSetElem : NftNetlink.DelSetElem),
+            NetlinkFlags.Request | (first.Add ? NetlinkFlags.Create : NetlinkFlags.None));
+        NftNetlink.WriteHeader(_writer, first.Family);
+        _writer.String(AttrListTable, first.Table);
+        _writer.String(AttrListSet, first.Set);
+        int list = _writer.BeginNested(AttrListElements, markNested: true);
+        do WriteElement(changes[i++]);
+        while (i < j && _writer.Length - list < MaxListBytes);
+        _writer.EndNested(list);
+        if (i == changes.Count) _writer.AddFlags(NetlinkFlags.Ack);
+        _writer.EndMessage(++_sequence);
+        return i;
     }
 
     private void WriteElement(in NftElementChange change)

@@ -79,10 +79,20 @@ internal static class NftNetlink
     /// <summary>
     /// Sends one batch and reads its answers. The kernel handles a batch inside sendmsg, so every answer is queued
     /// when the send returns and is read without waiting; it reports every refused message, acknowledged or not.
-    /// Throws <see cref="FirewallException"/> (the kernel then changed nothing) if any part was refused.
+    /// Only answers to this batch's messages count: a long-lived socket may still hold answers an earlier batch left
+    /// unread (its read failed half-way), which must not be taken for this one's. Throws
+    /// <see cref="FirewallException"/> (the kernel then changed nothing) if any part was refused.
     /// </summary>
     public static void SendBatch(NetlinkSocket socket, ReadOnlySpan<byte> batch, byte[] buffer, string what)
     {
+        uint first = 0, last = 0;
+        bool any = false;
+        foreach (var message in new NetlinkMessageReader(batch))
+        {
+            if (!any) first = message.Header.Sequence;
+            last = message.Header.Sequence;
+            any = true;
+        }
         socket.Send(batch);
         string? error = null;
         while (socket.TryReceive(buffer, out int length, dontWait: true) == ReceiveStatus.Data)
@@ -90,6 +100,7 @@ internal static class NftNetlink
             foreach (var message in new NetlinkMessageReader(buffer.AsSpan(0, length)))
             {
                 if (message.Header.Type != NetlinkMessageType.Error) continue;
+                if (unchecked(message.Header.Sequence - first) > unchecked(last - first)) continue; // an earlier batch's
                 int errno = NetlinkConnection.ReadError(message, out var text, out _);
                 if (errno != 0) error ??= $"{text ?? Interop.Errno.Describe(errno)} ({Interop.Errno.Name(errno)})";
             }

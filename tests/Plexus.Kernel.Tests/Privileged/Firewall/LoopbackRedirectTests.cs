@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Plexus.Kernel.Firewall.Nftables;
+using Plexus.Kernel.Netlink;
+using Plexus.Kernel.Tests.Unit;
 using Plexus.Testing;
 
 namespace Plexus.Kernel.Tests.Privileged.Firewall;
@@ -91,10 +94,10 @@ public sealed class LoopbackRedirectTests
 
         // The closer is held busy: a dispose that closed on the caller's thread would close the socket at once.
         using var busy = new ManualResetEventSlim();
-        var closed = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var closed = new ConcurrentQueue<int>();
         try
         {
-            Plexus.Kernel.Netlink.DeferredClose.Enqueue(new Plexus.Kernel.Tests.Unit.DeferredCloseTests.Probe(closed, busy));
+            DeferredClose.Enqueue(new DeferredCloseTests.Probe(closed, busy));
             redirect.Dispose();
             redirect.Dispose(); // once is enough
             Assert.Throws<ObjectDisposedException>(() => redirect.Apply(Resolver, 53, 40001, 40002));
@@ -118,8 +121,8 @@ public sealed class LoopbackRedirectTests
     {
         using var net = new TestNetwork();
         var (ns, _) = net.Add("sandbox");
-        var closed = new System.Collections.Concurrent.ConcurrentQueue<int>();
-        ns.Run(() => Plexus.Kernel.Netlink.DeferredClose.Enqueue(new Plexus.Kernel.Tests.Unit.DeferredCloseTests.Probe(closed, null)));
+        var closed = new ConcurrentQueue<int>();
+        ns.Run(() => DeferredClose.Enqueue(new DeferredCloseTests.Probe(closed, null)));
         Assert.True(SpinWait.SpinUntil(() => closed.Count == 1, TimeSpan.FromSeconds(30)), "the closer never closed");
         var process = new FileInfo("/proc/self/ns/net").LinkTarget;
         var closers = Directory.GetDirectories("/proc/self/task")
