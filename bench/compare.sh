@@ -16,6 +16,10 @@
 # script named plexusd that execs one with other settings) instead of publishing: an A/B of two builds then
 # takes a minute, so it can be repeated with the order swapped, which this machine's noise calls for.
 #
+# The throughput rounds after the first report where the CPU went (this benchmark's clients, the daemon, the
+# whole machine, per attach); PLEXUS_COMPARE_PERF=PREFIX also samples the whole machine over those rounds only
+# (perf record -a -g) into PREFIX-SYSTEM.data, for `perf report --pid` or `perf script` (give a path outside /tmp).
+#
 # --quick runs N = 10 and 100 with smaller samples (CI's smoke run, a few minutes); the default is
 # N = 10, 100 and 1000. The Markdown report goes to stdout and to artifacts/bench/compare/report.md, the
 # raw figures to artifacts/bench/compare/results.json and the plot of attach latency against N to

@@ -80,6 +80,16 @@ internal static class JsonReport
                 WriteArray(w, "round_wall", t.RoundMilliseconds);
                 WriteSummary(w, "latency_summary", Summary.Of(t.Latencies));
                 WriteArray(w, "latency", t.Latencies);
+                if (t.Cpu is { } cpu)
+                {
+                    // clock ticks over the rounds after the first, per attach (clients = this benchmark process)
+                    w.WriteStartObject("cpu_per_attach_us");
+                    w.WriteNumber("clients", Math.Round(cpu.ClientsUs));
+                    w.WriteNumber("daemon", Math.Round(cpu.DaemonUs));
+                    w.WriteNumber("machine", Math.Round(cpu.MachineUs));
+                    w.WriteNumber("machine_idle", Math.Round(cpu.Idle, 3));
+                    w.WriteEndObject();
+                }
                 w.WriteEndObject();
             }
 

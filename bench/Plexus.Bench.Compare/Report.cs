@@ -100,7 +100,7 @@ internal static class Report
         }
         md.AppendLine();
         foreach (var r in measured.Where(r => r.Throughput!.RoundMilliseconds.Count > 1))
-            md.AppendLine(Inv($"- {r.Name}: {string.Join(", ", r.Throughput!.RoundRates.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))} attaches/s in its rounds, in the order run"));
+            md.AppendLine(Inv($"- {r.Name}: {string.Join(", ", r.Throughput!.RoundRates.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))} attaches/s in its rounds, in the order run{(r.Throughput.Cpu is { } cpu ? $"; over the rounds after the first, {cpu}" : "")}"));
         if (measured.Any(r => r.Throughput!.RoundMilliseconds.Count > 1)) md.AppendLine();
     }
 

@@ -121,11 +121,19 @@ internal sealed class ScenarioRunner(CompareOptions options, TextWriter log, Can
         try
         {
             var throughput = new Throughput(sandboxes.Count, options.ThroughputClients);
+            var cpu = new CpuMeter(system.ResidentProcesses());
+            using var perf = new RoundProfiler(system.Name);
             for (int round = 0; round < options.ThroughputRounds; round++)
             {
                 if (round > 0) Detach(system, ThroughputNetwork, attached);
                 var latencies = new double[sandboxes.Count];
                 Quiesce.Wait(cancel);
+                if (round > 0)
+                {
+                    // the rounds after the first: re-joins, as the median round is
+                    perf.Enable();
+                    cpu.Begin();
+                }
                 var wall = Stopwatch.StartNew();
                 ForEach(Enumerable.Range(0, sandboxes.Count).ToList(), options.ThroughputClients, i =>
                 {
@@ -133,10 +141,16 @@ internal sealed class ScenarioRunner(CompareOptions options, TextWriter log, Can
                     attached[sandboxes[i]] = 0;
                 });
                 throughput.RoundMilliseconds.Add(wall.Elapsed.TotalMilliseconds);
+                if (round > 0)
+                {
+                    cpu.End(sandboxes.Count);
+                    perf.Disable();
+                }
                 throughput.Latencies.AddRange(latencies);
             }
+            throughput.Cpu = cpu.Summary();
             result.Throughput = throughput;
-            Log(system, Report.Inv($"throughput: {sandboxes.Count} attaches by {options.ThroughputClients} clients, median of {throughput.RoundMilliseconds.Count} rounds {throughput.WallMilliseconds / 1000:F2} s ({throughput.PerSecond:F1}/s; rounds {string.Join(", ", throughput.RoundRates.Select(r => r.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}/s)"));
+            Log(system, Report.Inv($"throughput: {sandboxes.Count} attaches by {options.ThroughputClients} clients, median of {throughput.RoundMilliseconds.Count} rounds {throughput.WallMilliseconds / 1000:F2} s ({throughput.PerSecond:F1}/s; rounds {string.Join(", ", throughput.RoundRates.Select(r => r.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}/s){(throughput.Cpu is null ? "" : "; " + throughput.Cpu)}"));
         }
         finally
         {

@@ -56,6 +56,8 @@ internal sealed class Throughput(int count, int clients)
     public List<double> Latencies { get; } = [];
     public double PerSecond => Count / (WallMilliseconds / 1000);
     public IEnumerable<double> RoundRates => RoundMilliseconds.Select(ms => Count / (ms / 1000));
+    /// <summary>Where the CPU went in the rounds after the first (<see cref="CpuMeter"/>), or null.</summary>
+    public CpuPerOperation? Cpu { get; set; }
 }
 
 /// <summary>A system's resident processes: the daemon's own memory, and all of them together.</summary>
