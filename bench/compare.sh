@@ -6,7 +6,7 @@
 # `-d plexus --ipam-driver plexus` networks, plexusd serving /run/docker/plugins/plexus.sock) and the
 # floor (the same kernel operations back to back, in process), and reports figures and ratios.
 #
-#   bench/compare.sh [--quick] [--json FILE] [--svg FILE] [--markdown FILE] [--baseline REV]
+#   bench/compare.sh [--quick] [--rounds R] [--clients C] [--json FILE] [--svg FILE] [--markdown FILE] [--baseline REV]
 #                    [--plexus-dir DIR] [--baseline-dir DIR]
 #                    [--systems floor,floor-plain,plexus-api,plexus-baseline,plexus-cli,cni,plexus-cni,netavark,docker-plexus,docker]
 #

@@ -4,7 +4,8 @@ namespace Plexus.Bench.Compare;
 
 /// <summary>
 /// PLEXUS_COMPARE_PERF=PREFIX: samples the whole machine (perf record -a -g) over the timed throughput rounds
-/// after the first, and nothing else (perf's control FIFO enables it for each round), into PREFIX-SYSTEM.data.
+/// after the first, and nothing else (perf's control FIFO enables it for each round), into PREFIX-SYSTEM.data;
+/// PLEXUS_COMPARE_PERF_EVENTS=EVENTS records those events (perf record -e) instead of sampling.
 /// Unset, every call does nothing.
 /// </summary>
 internal sealed class RoundProfiler : IDisposable
@@ -21,7 +22,9 @@ internal sealed class RoundProfiler : IDisposable
         string ctl = Path.Combine(_dir, "ctl"), ack = Path.Combine(_dir, "ack");
         foreach (var fifo in new[] { ctl, ack })
             Process.Start("mkfifo", [fifo])!.WaitForExit();
-        _perf = Process.Start("perf", ["record", "-q", "-a", "-g", "-F", "1999", "-D", "-1", "--control", $"fifo:{ctl},{ack}", "-o", $"{prefix}-{system}.data"]);
+        // PLEXUS_COMPARE_PERF_EVENTS=sched:sched_switch (for one) records those events instead of sampling the CPUs.
+        string[] what = Environment.GetEnvironmentVariable("PLEXUS_COMPARE_PERF_EVENTS") is { Length: > 0 } events ? ["-e", events] : ["-F", "1999"];
+        _perf = Process.Start("perf", ["record", "-q", "-a", "-g", .. what, "-D", "-1", "--control", $"fifo:{ctl},{ack}", "-o", $"{prefix}-{system}.data"]);
         _control = new StreamWriter(ctl) { AutoFlush = true };
         _ack = new StreamReader(ack);
     }

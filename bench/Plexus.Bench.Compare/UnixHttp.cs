@@ -12,10 +12,13 @@ namespace Plexus.Bench.Compare;
 internal sealed class UnixHttp : IDisposable
 {
     private readonly HttpClient _client;
+    private readonly TimeSpan _timeout;
+    private readonly System.Collections.Concurrent.ConcurrentBag<HttpConnection> _idle = [];
 
     public UnixHttp(string socketPath, TimeSpan timeout)
     {
         SocketPath = socketPath;
+        _timeout = timeout;
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (_, cancel) =>
@@ -70,12 +73,48 @@ internal sealed class UnixHttp : IDisposable
         return Complete(request);
     }
 
+    /// <summary>A small JSON request on a pooled keep-alive connection (<see cref="HttpConnection"/>), not HttpClient.</summary>
     private string Send(HttpMethod method, string path, string? json)
     {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        else if (method == HttpMethod.Post) request.Content = new StringContent("", Encoding.UTF8, "application/json");
-        return Complete(request);
+        if (!_idle.TryTake(out var connection))
+        {
+            try
+            {
+                connection = new HttpConnection(SocketPath, _timeout);
+            }
+            catch (SocketException e)
+            {
+                throw new SystemFailureException($"{method} {path}: {e.Message}");
+            }
+        }
+        int status;
+        string text;
+        try
+        {
+            (status, text) = connection.Send(method.Method, path, json);
+        }
+        catch (Exception e) when (e is IOException or SocketException or FormatException)
+        {
+            connection.Dispose();
+            throw new SystemFailureException($"{method} {path}: {e.Message}");
+        }
+        if (connection.Reusable) _idle.Add(connection);
+        else connection.Dispose();
+        if (status is < 200 or > 299) throw new SystemFailureException($"{method} {path}: {status} {ErrorMessage(text).Trim()}");
+        return text;
+    }
+
+    /// <summary>The "message" of a daemon's JSON error, or the text as it is.</summary>
+    private static string ErrorMessage(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text)?["message"]?.GetValue<string>() ?? text;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return text;
+        }
     }
 
     private string Complete(HttpRequestMessage request)
@@ -87,16 +126,7 @@ internal sealed class UnixHttp : IDisposable
             var text = reader.ReadToEnd();
             if (!response.IsSuccessStatusCode)
             {
-                string message = text;
-                try
-                {
-                    message = JsonNode.Parse(text)?["message"]?.GetValue<string>() ?? text;
-                }
-                catch (System.Text.Json.JsonException)
-                {
-                    // not JSON: keep the text
-                }
-                throw new SystemFailureException($"{request.Method} {request.RequestUri}: {(int)response.StatusCode} {message.Trim()}");
+                throw new SystemFailureException($"{request.Method} {request.RequestUri}: {(int)response.StatusCode} {ErrorMessage(text).Trim()}");
             }
             return text;
         }
@@ -108,5 +138,9 @@ internal sealed class UnixHttp : IDisposable
 
     private static JsonNode? Parse(string text) => string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        while (_idle.TryTake(out var connection)) connection.Dispose();
+    }
 }

@@ -27,7 +27,7 @@ internal sealed class DockerSystem(RunPaths paths, Subnet defaultBridge, Subnet 
     public string Name => _networking.SystemName;
 
     public string Description =>
-        $"dockerd {_version} (storage {_storage}, cgroupfs, {_networking.What}), its own containerd; HTTP on its Unix socket through one pooled HttpClient; attach = POST /networks/NET/connect of a running container; ports as the docker CLI sends -p A-B:A-B, one binding per port";
+        $"dockerd {_version} (storage {_storage}, cgroupfs, {_networking.What}), its own containerd; HTTP/1.1 on its Unix socket over pooled keep-alive connections; attach = POST /networks/NET/connect of a running container; ports as the docker CLI sends -p A-B:A-B, one binding per port";
 
     public string? NetworkCreateUnsupported => null;
     public string? PortsUnsupported => null;

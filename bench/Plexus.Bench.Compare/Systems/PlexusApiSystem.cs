@@ -20,7 +20,7 @@ internal class PlexusApiSystem(RunPaths paths, string plexusDirectory, Subnet de
     public string Name => name;
 
     public virtual string Description =>
-        $"plexusd {Version} ({(build is null ? "NativeAOT build" : build)}, nftables firewall), HTTP on its Unix socket through one pooled HttpClient; attach = POST /networks/NET/connect";
+        $"plexusd {Version} ({(build is null ? "NativeAOT build" : build)}, nftables firewall), HTTP/1.1 on its Unix socket over pooled keep-alive connections; attach = POST /networks/NET/connect";
 
     public string? NetworkCreateUnsupported => null;
     public virtual string? PortsUnsupported => null;
