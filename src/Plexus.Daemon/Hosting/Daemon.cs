@@ -44,6 +44,8 @@ internal static partial class Daemon
         UnixSocketGuard.Prepare(socket);
         if (settings.PluginSocket is { } plugin) UnixSocketGuard.Prepare(plugin);
         Kernel.Sockets.DescriptorRange.RaiseOpenFilesLimit(); // four descriptors per sandbox
+        // Concurrent attaches: their rtnetlink requests queue for one sender instead of spinning on the kernel's lock.
+        Kernel.Netlink.RtnlLane.Enabled = true;
         // Engine operations are synchronous (kernel calls, per-object locks): requests that wait on one object
         // hold pool threads, and the pool adds threads slowly beyond its minimum. A higher minimum keeps
         // unrelated requests answered while some wait.

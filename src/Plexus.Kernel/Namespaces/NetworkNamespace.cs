@@ -110,6 +110,23 @@ public sealed class NetworkNamespace : IDisposable
     /// <summary>The namespace of the process's main thread: the daemon's "host" namespace.</summary>
     public static NetworkNamespace OpenProcess() => OpenPath("/proc/self/ns/net");
 
+    /// <summary>
+    /// Moves the calling thread into the process's namespace. A thread starts in its creator's namespace, and a
+    /// long-lived helper thread (a closer, a lane) may be created by a namespace worker inside a sandbox's: back at
+    /// home it never keeps a sandbox's namespace alive. Best effort: a thread left elsewhere still does its work.
+    /// </summary>
+    internal static void ReturnCallingThreadToProcess()
+    {
+        try
+        {
+            using var home = OpenProcess();
+            _ = Libc.SetNs(home.Handle, Libc.CLONE_NEWNET);
+        }
+        catch (KernelException)
+        {
+        }
+    }
+
     /// <summary>Runs work inside this namespace on a dedicated thread.</summary>
     public T Run<T>(Func<T> work) => NamespaceThread.Shared.Run(this, work);
 

@@ -1,4 +1,3 @@
-using Plexus.Kernel.Interop;
 using Plexus.Kernel.Namespaces;
 
 namespace Plexus.Kernel.Netlink;
@@ -36,7 +35,7 @@ internal static class DeferredClose
 
     private static void Run()
     {
-        GoHome();
+        NetworkNamespace.ReturnCallingThreadToProcess(); // the first close may be queued by a namespace worker inside a sandbox
         while (true)
         {
             IDisposable resource;
@@ -53,23 +52,6 @@ internal static class DeferredClose
             {
                 // A close that fails leaves nothing to undo; the descriptor is gone either way (close(2)).
             }
-        }
-    }
-
-    /// <summary>
-    /// A thread starts in its creator's network namespace, and the first close may be queued by a namespace worker
-    /// inside a sandbox's (a resolver that failed to start): the closer goes back to the process's namespace, so it
-    /// never keeps a sandbox's namespace alive. Best effort: a closer that stays elsewhere still closes.
-    /// </summary>
-    private static void GoHome()
-    {
-        try
-        {
-            using var home = NetworkNamespace.OpenProcess();
-            _ = Libc.SetNs(home.Handle, Libc.CLONE_NEWNET);
-        }
-        catch (KernelException)
-        {
         }
     }
 }

@@ -20,10 +20,16 @@ internal sealed class NetlinkSocket : IDisposable
         public uint Groups;
     }
 
-    private NetlinkSocket(SafeFileDescriptor fd, uint portId)
+    private const int NetlinkRoute = 0;
+
+    /// <summary>An rtnetlink socket: its requests run under the kernel's rtnl lock and go through <see cref="RtnlLane"/>.</summary>
+    private readonly bool _route;
+
+    private NetlinkSocket(SafeFileDescriptor fd, uint portId, bool route)
     {
         _fd = fd;
         PortId = portId;
+        _route = route;
     }
 
     /// <summary>The port id the kernel gave this socket; replies are addressed to it.</summary>
@@ -54,7 +60,7 @@ internal sealed class NetlinkSocket : IDisposable
             int length = sizeof(SockAddrNetlink);
             if (Libc.GetSockName(fd, &address, &length) != 0)
                 throw KernelException.FromErrno("read netlink socket address");
-            return new NetlinkSocket(fd, address.PortId);
+            return new NetlinkSocket(fd, address.PortId, protocol == NetlinkRoute);
         }
         catch
         {
@@ -119,7 +125,15 @@ internal sealed class NetlinkSocket : IDisposable
         }
     }
 
-    public unsafe void Send(ReadOnlySpan<byte> datagram)
+    /// <summary>Sends one datagram to the kernel; an rtnetlink one through <see cref="RtnlLane"/> when others overlap it.</summary>
+    public void Send(ReadOnlySpan<byte> datagram)
+    {
+        if (_route) RtnlLane.Send(this, datagram);
+        else SendDirect(datagram);
+    }
+
+    /// <summary>sendto(2) on the calling thread, whatever the protocol.</summary>
+    internal unsafe void SendDirect(ReadOnlySpan<byte> datagram)
     {
         var kernel = new SockAddrNetlink { Family = Libc.AF_NETLINK };
         fixed (byte* p = datagram)

@@ -1,0 +1,191 @@
+using System.Runtime.ExceptionServices;
+using Plexus.Kernel.Interop;
+using Plexus.Kernel.Namespaces;
+
+namespace Plexus.Kernel.Netlink;
+
+/// <summary>
+/// rtnetlink requests that overlap go to the kernel one at a time, from one thread, instead of spinning on its lock.
+/// <para>
+/// The kernel runs every rtnetlink request under one lock for the whole machine (rtnl). A thread that finds it held by
+/// a thread running on another CPU spins until it is free (mutex_spin_on_owner). With eight attaches at once on two
+/// CPUs a fifth of plexusd's CPU went to that spinning, and the CPU it took was the one the other attaches needed for
+/// their HTTP, store and firewall work. While requests overlap, the lane takes them: one thread sends each in turn,
+/// at a higher priority (nice <see cref="LaneNice"/>) so that it runs as soon as there is one, while the callers
+/// sleep and the other CPU does everything that is not waiting for the lock.
+/// </para>
+/// <para>
+/// A lone request goes straight to the kernel from its caller's thread, as before: handing it over would cost two
+/// wake-ups and win nothing. The lane engages when a request finds another one in flight and disengages once it has
+/// had nothing to send for <see cref="IdleMilliseconds"/>; a single attach, made of requests one after the other,
+/// never uses it. A process turns it on (<see cref="Enabled"/>). Only the send goes through the lane: the kernel runs a request inside sendmsg and has queued its
+/// answers on the caller's socket before the send returns, and the caller reads them itself. The lane only makes
+/// system calls and takes no lock a caller may hold, so a caller holding its connection's lock cannot block it.
+/// </para>
+/// </summary>
+public static unsafe class RtnlLane
+{
+    private static volatile bool _enabled;
+
+    /// <summary>
+    /// Whether the process uses the lane; off until it says so. plexusd turns it on: its requests overlap with work
+    /// that needs the CPU. A program that does nothing but rtnetlink requests (a short-lived CNI plugin, the
+    /// benchmark's floor) gains nothing from it and leaves it off.
+    /// </summary>
+    public static bool Enabled
+    {
+        get => _enabled;
+        set => _enabled = value;
+    }
+
+    /// <summary>How long the lane stays engaged with nothing to send.</summary>
+    internal const int IdleMilliseconds = 20;
+
+    /// <summary>The lane thread's nice value; without CAP_SYS_NICE it keeps the default and the lane still works.</summary>
+    internal const int LaneNice = -10;
+
+    private static readonly object Gate = new();
+    private static readonly Queue<Request> Queue = new();
+    private static int _inFlight; // requests being sent straight to the kernel, or waiting for or in the lane
+    private static volatile bool _engaged;
+    private static bool _started;
+    private static long _laneSends;
+    private static int _laneThreadId;
+
+    [ThreadStatic]
+    private static Request? t_request;
+
+    /// <summary>A caller's request while the lane has it: the datagram stays pinned by the waiting caller.</summary>
+    private sealed class Request
+    {
+        public NetlinkSocket? Socket;
+        public byte* Data;
+        public int Length;
+        public Exception? Error;
+        public bool Done;
+    }
+
+    /// <summary>Whether requests go through the lane now (for tests).</summary>
+    internal static bool Engaged => _engaged;
+
+    /// <summary>Requests the lane has sent since the process started (for tests).</summary>
+    internal static long LaneSends => Interlocked.Read(ref _laneSends);
+
+    /// <summary>The lane thread's kernel thread id, 0 before it started (for tests).</summary>
+    internal static int LaneThreadId => Volatile.Read(ref _laneThreadId);
+
+    /// <summary>Sends one rtnetlink datagram on <paramref name="socket"/>: straight away when no other is in flight, else through the lane.</summary>
+    internal static void Send(NetlinkSocket socket, ReadOnlySpan<byte> datagram)
+    {
+        if (!_enabled)
+        {
+            socket.SendDirect(datagram);
+            return;
+        }
+        if (!_engaged)
+        {
+            if (Interlocked.Increment(ref _inFlight) == 1)
+            {
+                try
+                {
+                    socket.SendDirect(datagram);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                }
+                return;
+            }
+            Interlocked.Decrement(ref _inFlight);
+            _engaged = true;
+        }
+        SendThroughLane(socket, datagram);
+    }
+
+    private static void SendThroughLane(NetlinkSocket socket, ReadOnlySpan<byte> datagram)
+    {
+        var request = t_request ??= new Request();
+        fixed (byte* data = datagram)
+        {
+            request.Socket = socket;
+            request.Data = data;
+            request.Length = datagram.Length;
+            request.Error = null;
+            request.Done = false;
+            Interlocked.Increment(ref _inFlight);
+            lock (Gate)
+            {
+                if (!_started)
+                {
+                    try
+                    {
+                        new Thread(Run) { IsBackground = true, Name = "plexus-rtnl" }.UnsafeStart();
+                        _started = true;
+                    }
+                    catch (OutOfMemoryException)
+                    {
+                        // No thread for the lane: this request goes straight to the kernel; a later one tries again.
+                    }
+                }
+                if (_started)
+                {
+                    Queue.Enqueue(request);
+                    Monitor.Pulse(Gate);
+                }
+            }
+            if (!_started)
+            {
+                Interlocked.Decrement(ref _inFlight);
+                socket.SendDirect(datagram);
+                return;
+            }
+            lock (request)
+            {
+                while (!request.Done) Monitor.Wait(request);
+            }
+            request.Socket = null;
+            request.Data = null;
+        }
+        if (request.Error is { } error)
+        {
+            request.Error = null;
+            ExceptionDispatchInfo.Throw(error);
+        }
+    }
+
+    private static void Run()
+    {
+        NetworkNamespace.ReturnCallingThreadToProcess(); // the first contended request may come from a namespace worker
+        int tid = Libc.GetTid();
+        _ = Libc.SetPriority(Libc.PRIO_PROCESS, tid, LaneNice);
+        Volatile.Write(ref _laneThreadId, tid);
+        while (true)
+        {
+            Request request;
+            lock (Gate)
+            {
+                while (Queue.Count == 0)
+                {
+                    if (!_engaged) Monitor.Wait(Gate);
+                    else if (!Monitor.Wait(Gate, IdleMilliseconds) && Queue.Count == 0) _engaged = false;
+                }
+                request = Queue.Dequeue();
+            }
+            try
+            {
+                request.Socket!.SendDirect(new ReadOnlySpan<byte>(request.Data, request.Length));
+            }
+            catch (Exception e)
+            {
+                request.Error = e;
+            }
+            Interlocked.Increment(ref _laneSends);
+            Interlocked.Decrement(ref _inFlight);
+            lock (request)
+            {
+                request.Done = true;
+                Monitor.Pulse(request);
+            }
+        }
+    }
+}
