@@ -70,7 +70,7 @@ internal sealed class EngineComposition : IDisposable
     {
         var hostNs = NetworkNamespace.OpenProcess();
         // Several sockets: attaches to one network run side by side, and one socket would serialise their requests.
-        var host = RtNetlink.Open(sockets: 4);
+        var host = RtNetlink.Open(sockets: 8);
         var store = new SqliteStore(settings.DataRoot);
         var options = new ControllerOptions
         {

@@ -27,7 +27,38 @@ public sealed class NetlinkConnection : IDisposable
     private uint _sequence = (uint)Environment.TickCount;
     private bool _disposed;
 
+    /// <summary>Threads inside or waiting for this connection's lock (see <see cref="InUse"/>).</summary>
+    private int _users;
+
     private NetlinkConnection(NetlinkSocket socket) => _socket = socket;
+
+    /// <summary>Whether some thread is using the connection or waiting for it: RtNetlink takes a free one first.</summary>
+    internal bool InUse => Volatile.Read(ref _users) != 0;
+
+    /// <summary>Takes the connection's lock, counted in <see cref="InUse"/> from before the wait to the release.</summary>
+    private Scope Enter()
+    {
+        Interlocked.Increment(ref _users);
+        return new Scope(this, _lock.EnterScope());
+    }
+
+    private readonly ref struct Scope
+    {
+        private readonly NetlinkConnection _owner;
+        private readonly Lock.Scope _held;
+
+        public Scope(NetlinkConnection owner, Lock.Scope held)
+        {
+            _owner = owner;
+            _held = held;
+        }
+
+        public void Dispose()
+        {
+            _held.Dispose();
+            Interlocked.Decrement(ref _owner._users);
+        }
+    }
 
     /// <summary>Opens a connection in the calling thread's network namespace.</summary>
     public static NetlinkConnection Open(int protocol) => new(NetlinkSocket.Open(protocol));
@@ -52,7 +83,7 @@ public sealed class NetlinkConnection : IDisposable
     /// <summary>One request, acknowledged: what <see cref="Execute"/> and <see cref="ExecuteEcho"/> share.</summary>
     private T? Request<TState, T>(string operation, ushort type, NetlinkFlags flags, TState state, NetlinkBuild<TState> build, NetlinkDecode<T>? decode)
     {
-        lock (_lock)
+        using (Enter())
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             uint seq = Write(type, flags | NetlinkFlags.Request | NetlinkFlags.Ack, state, build);
@@ -82,7 +113,7 @@ public sealed class NetlinkConnection : IDisposable
         ArgumentNullException.ThrowIfNull(requests);
         error = null;
         if (requests.Count == 0) return -1;
-        lock (_lock)
+        using (Enter())
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _writer.Reset();
@@ -137,7 +168,7 @@ public sealed class NetlinkConnection : IDisposable
     public T? Get<TState, T>(string operation, ushort type, TState state, NetlinkBuild<TState> build,
         NetlinkDecode<T> decode, int notFoundErrno)
     {
-        lock (_lock)
+        using (Enter())
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             uint seq = Write(type, NetlinkFlags.Request, state, build);
@@ -188,7 +219,7 @@ public sealed class NetlinkConnection : IDisposable
     /// </summary>
     public List<T> Dump<TState, T>(string operation, ushort type, TState state, NetlinkBuild<TState> build, NetlinkDecode<T> decode)
     {
-        lock (_lock)
+        using (Enter())
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             for (int attempt = 0; ; attempt++)
