@@ -5,10 +5,15 @@ namespace Plexus.Kernel.Interop;
 internal static partial class Libc
 {
     internal const int PRIO_PROCESS = 0;
+    internal const int SCHED_FIFO = 1;
 
     /// <summary>With PRIO_PROCESS and a thread id, Linux sets that one thread's nice value.</summary>
     [LibraryImport(Name, EntryPoint = "setpriority", SetLastError = true)]
     internal static partial int SetPriority(int which, int who, int priority);
+
+    /// <summary>With a thread id, Linux sets that one thread's policy; param points to its sched_priority.</summary>
+    [LibraryImport(Name, EntryPoint = "sched_setscheduler", SetLastError = true)]
+    internal static unsafe partial int SchedSetScheduler(int pid, int policy, int* param);
 
     [LibraryImport(Name, EntryPoint = "gettid")]
     internal static partial int GetTid();

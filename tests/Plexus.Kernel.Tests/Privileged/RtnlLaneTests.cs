@@ -71,16 +71,17 @@ public sealed class RtnlLaneTests
         Assert.False(RtnlLane.Engaged);
     }
 
-    /// <summary>The lane thread is in the process's network namespace, whoever started it, at the lane's priority.</summary>
+    /// <summary>The lane thread is in the process's network namespace, whoever started it, at the lane's priority (tests run as root).</summary>
     private static void AssertLaneThreadAtHome()
     {
         int tid = RtnlLane.LaneThreadId;
         Assert.NotEqual(0, tid);
         Assert.Equal(NamespaceLink("/proc/self/ns/net"), NamespaceLink($"/proc/self/task/{tid}/ns/net"));
-        // field 19 of stat, counted after the command's closing parenthesis: the nice value
+        // fields 40 and 41 of stat (rt_priority, policy), counted from after the command's closing parenthesis
         var stat = File.ReadAllText($"/proc/self/task/{tid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        Assert.Equal(RtnlLane.LaneNice, int.Parse(fields[16], CultureInfo.InvariantCulture));
+        Assert.Equal(RtnlLane.LanePriority, int.Parse(fields[37], CultureInfo.InvariantCulture));
+        Assert.Equal(1, int.Parse(fields[38], CultureInfo.InvariantCulture)); // SCHED_FIFO
     }
 
     private static string NamespaceLink(string path) => new FileInfo(path).LinkTarget ?? "";
