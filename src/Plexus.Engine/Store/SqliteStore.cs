@@ -51,7 +51,6 @@ public sealed class SqliteStore : ILocalStore
     private readonly SqliteCommand _selectSandboxes;
     private bool _disposed;
     private SqliteException? _fault;
-    private readonly WalCheckpointer? _checkpointer;
 
     // Microsoft.Data.Sqlite would find the bundled native library by reflection; say it outright, and where it is.
     static SqliteStore()
@@ -94,7 +93,6 @@ public sealed class SqliteStore : ILocalStore
             _connection.Open();
             Configure();
             Migrate();
-            _checkpointer = new WalCheckpointer(_connection.ConnectionString);
 
             // BEGIN IMMEDIATE takes the write lock up front, so a batch never fails halfway because
             // another connection started writing after it had begun.
@@ -270,7 +268,6 @@ public sealed class SqliteStore : ILocalStore
                 try
                 {
                     _commit.ExecuteNonQuery();
-                    _checkpointer?.Committed();
                 }
                 catch (SqliteException ex) when (ex.SqliteExtendedErrorCode == ConstraintForeignKey)
                 {
@@ -360,7 +357,6 @@ public sealed class SqliteStore : ILocalStore
             try
             {
                 _commit.ExecuteNonQuery();
-                _checkpointer?.Committed();
             }
             catch (SqliteException ex) when (ex.SqliteExtendedErrorCode == ConstraintForeignKey)
             {
@@ -388,9 +384,6 @@ public sealed class SqliteStore : ILocalStore
             DisposeConnection();
         }
     }
-
-    /// <summary>For tests: checkpoints the store's checkpointer has run.</summary>
-    internal long Checkpoints => _checkpointer?.Checkpoints ?? 0;
 
     /// <summary>For tests: one value from a query on the store's own connection (e.g. a PRAGMA).</summary>
     internal object? QueryScalar(string sql)
@@ -423,8 +416,6 @@ public sealed class SqliteStore : ILocalStore
         // FULL would fsync on every commit: milliseconds per operation on ordinary disks, for nothing
         // the engine can use.
         Execute("PRAGMA synchronous = NORMAL");
-        // Checkpoints run on a thread of their own (WalCheckpointer); this connection only as a backstop.
-        Execute(string.Create(CultureInfo.InvariantCulture, $"PRAGMA wal_autocheckpoint = {WalCheckpointer.BackstopPages}"));
         Execute("PRAGMA foreign_keys = ON");
     }
 
@@ -652,7 +643,6 @@ public sealed class SqliteStore : ILocalStore
 
     private void DisposeConnection()
     {
-        _checkpointer?.Dispose(); // first: the writer's close is then the last, and checkpoints what is left
         foreach (var command in _commands)
             command.Dispose();
         _commands.Clear();

@@ -93,22 +93,6 @@ public sealed class SqliteStoreFileTests
         Assert.Equal(1L, store.QueryScalar("PRAGMA synchronous")); // NORMAL
         Assert.Equal(1L, store.QueryScalar("PRAGMA foreign_keys"));
         Assert.Equal(5000L, store.QueryScalar("PRAGMA busy_timeout"));
-        Assert.Equal((long)WalCheckpointer.BackstopPages, store.QueryScalar("PRAGMA wal_autocheckpoint"));
-    }
-
-    [Fact]
-    public void Commits_leave_the_log_to_the_checkpointer_and_lose_nothing()
-    {
-        using var dir = new TempDirectory();
-        var names = Enumerable.Range(0, 2 * WalCheckpointer.CommitsPerCheckpoint + 10).Select(i => "c" + i).ToList();
-        using (var store = new SqliteStore(dir.DataRoot))
-        {
-            foreach (var name in names) store.Commit(new StoreBatch().Put(Samples.Sandbox(name)));
-            // Two requests by now; the thread runs them on its own connection.
-            Assert.True(SpinWait.SpinUntil(() => store.Checkpoints >= 1, TimeSpan.FromSeconds(30)), "no checkpoint ran");
-        }
-        using var reopened = new SqliteStore(dir.DataRoot);
-        Assert.Equal(names, reopened.Load().Sandboxes.Select(s => s.Name));
     }
 
     [Fact]
