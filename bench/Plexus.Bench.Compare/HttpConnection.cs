@@ -34,6 +34,9 @@ internal sealed class HttpConnection : IDisposable
     /// <summary>False once the server said it closes the connection (or it broke): such a connection is not reused.</summary>
     public bool Reusable { get; private set; } = true;
 
+    /// <summary>Whether the server sent any of its answer to the last request (a request it never answered can be sent again).</summary>
+    public bool Answered { get; private set; }
+
     /// <summary>Sends one request and reads its answer: the status code and the body as text.</summary>
     public (int Status, string Body) Send(string method, string path, string? json)
     {
@@ -43,6 +46,7 @@ internal sealed class HttpConnection : IDisposable
         var request = new byte[Encoding.ASCII.GetByteCount(head) + body.Length];
         int n = Encoding.ASCII.GetBytes(head, request);
         body.CopyTo(request, n);
+        Answered = false;
         try
         {
             _socket.Send(request);
@@ -56,6 +60,16 @@ internal sealed class HttpConnection : IDisposable
     }
 
     private (int Status, string Body) ReadResponse()
+    {
+        while (true)
+        {
+            var (status, body) = ReadOneResponse();
+            if (status is >= 100 and < 200 and not 101) continue; // an interim answer (100 Continue): the final one follows
+            return (status, body);
+        }
+    }
+
+    private (int Status, string Body) ReadOneResponse()
     {
         int headEnd;
         while ((headEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0) Fill();
@@ -85,7 +99,8 @@ internal sealed class HttpConnection : IDisposable
             {
                 var sizeLine = ReadLine();
                 int semicolon = sizeLine.IndexOf(';', StringComparison.Ordinal);
-                int size = int.Parse(semicolon >= 0 ? sizeLine[..semicolon] : sizeLine, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                if (!int.TryParse((semicolon >= 0 ? sizeLine[..semicolon] : sizeLine).Trim(), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int size) || size < 0)
+                    throw new IOException($"not a chunk size: '{sizeLine}'");
                 if (size == 0)
                 {
                     while (ReadLine().Length > 0) { } // trailers, then the empty line
@@ -147,6 +162,7 @@ internal sealed class HttpConnection : IDisposable
         if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
         int got = _socket.Receive(_buffer.AsSpan(_end));
         if (got == 0) throw new IOException("the server closed the connection before its answer ended");
+        Answered = true;
         _end += got;
     }
 

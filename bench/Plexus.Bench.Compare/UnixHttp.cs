@@ -73,35 +73,47 @@ internal sealed class UnixHttp : IDisposable
         return Complete(request);
     }
 
-    /// <summary>A small JSON request on a pooled keep-alive connection (<see cref="HttpConnection"/>), not HttpClient.</summary>
+    /// <summary>
+    /// A small JSON request on a pooled keep-alive connection (<see cref="HttpConnection"/>), not HttpClient. A pooled
+    /// connection the server has closed meanwhile (Kestrel closes idle ones after two minutes) fails at once: the
+    /// request is sent again, once, on a new connection.
+    /// </summary>
     private string Send(HttpMethod method, string path, string? json)
     {
-        if (!_idle.TryTake(out var connection))
+        bool pooled = _idle.TryTake(out var connection);
+        while (true)
         {
             try
             {
-                connection = new HttpConnection(SocketPath, _timeout);
+                connection ??= new HttpConnection(SocketPath, _timeout);
             }
             catch (SocketException e)
             {
                 throw new SystemFailureException($"{method} {path}: {e.Message}");
             }
+            int status;
+            string text;
+            try
+            {
+                (status, text) = connection.Send(method.Method, path, json);
+            }
+            catch (Exception e) when (e is IOException or SocketException)
+            {
+                bool unanswered = !connection.Answered;
+                connection.Dispose();
+                connection = null;
+                if (pooled && unanswered)
+                {
+                    pooled = false;
+                    continue;
+                }
+                throw new SystemFailureException($"{method} {path}: {e.Message}");
+            }
+            if (connection.Reusable) _idle.Add(connection);
+            else connection.Dispose();
+            if (status is < 200 or > 299) throw new SystemFailureException($"{method} {path}: {status} {ErrorMessage(text).Trim()}");
+            return text;
         }
-        int status;
-        string text;
-        try
-        {
-            (status, text) = connection.Send(method.Method, path, json);
-        }
-        catch (Exception e) when (e is IOException or SocketException or FormatException)
-        {
-            connection.Dispose();
-            throw new SystemFailureException($"{method} {path}: {e.Message}");
-        }
-        if (connection.Reusable) _idle.Add(connection);
-        else connection.Dispose();
-        if (status is < 200 or > 299) throw new SystemFailureException($"{method} {path}: {status} {ErrorMessage(text).Trim()}");
-        return text;
     }
 
     /// <summary>The "message" of a daemon's JSON error, or the text as it is.</summary>

@@ -39,7 +39,15 @@ public sealed class NetlinkConnection : IDisposable
     private Scope Enter()
     {
         Interlocked.Increment(ref _users);
-        return new Scope(this, _lock.EnterScope());
+        try
+        {
+            return new Scope(this, _lock.EnterScope());
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _users);
+            throw;
+        }
     }
 
     private readonly ref struct Scope

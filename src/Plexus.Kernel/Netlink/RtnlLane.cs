@@ -18,9 +18,19 @@ namespace Plexus.Kernel.Netlink;
 /// A lone request goes straight to the kernel from its caller's thread, as before: handing it over would cost two
 /// wake-ups and win nothing. The lane engages when a request finds another one in flight and disengages once it has
 /// had nothing to send for <see cref="IdleMilliseconds"/>; a single attach, made of requests one after the other,
-/// never uses it. A process turns it on (<see cref="Enabled"/>). Only the send goes through the lane: the kernel runs a request inside sendmsg and has queued its
-/// answers on the caller's socket before the send returns, and the caller reads them itself. The lane only makes
-/// system calls and takes no lock a caller may hold, so a caller holding its connection's lock cannot block it.
+/// never uses it. A process turns it on (<see cref="Enabled"/>).
+/// </para>
+/// <para>
+/// Only the send goes through the lane: the kernel runs such a request inside sendmsg and has queued its answers on
+/// the caller's socket before the send returns, and the caller reads them itself. Dumps and link deletions, whose work
+/// goes on outside that (<see cref="ForTheLane"/>), are always sent by their caller. The lane only makes system calls
+/// and takes no lock a caller may hold, so a caller holding its connection's lock cannot block it.
+/// </para>
+/// <para>
+/// A real-time thread is not held back by CFS limits (a cgroup's cpu.max, systemd's CPUQuota): the kernel work of
+/// plexusd's rtnetlink requests runs on it throttled only by the kernel's global real-time limit (95% of each second).
+/// That work is the daemon's own network changes, done under a lock for the whole machine either way. Threads and
+/// processes the lane might create do not inherit its policy (SCHED_RESET_ON_FORK).
 /// </para>
 /// </summary>
 public static unsafe class RtnlLane
@@ -48,7 +58,10 @@ public static unsafe class RtnlLane
     /// </summary>
     internal const int LanePriority = 1;
 
-    /// <summary>Its nice value where a real-time policy is refused (no CAP_SYS_NICE, a cgroup without real-time time).</summary>
+    /// <summary>
+    /// Its nice value where a real-time policy is refused but a negative nice value is not (a cgroup without real-time
+    /// time, systemd's RestrictRealtime); without CAP_SYS_NICE it keeps the default priority, and the lane still works.
+    /// </summary>
     internal const int LaneNice = -10;
 
     private static readonly object Gate = new();
@@ -84,7 +97,7 @@ public static unsafe class RtnlLane
     /// <summary>Sends one rtnetlink datagram on <paramref name="socket"/>: straight away when no other is in flight, else through the lane.</summary>
     internal static void Send(NetlinkSocket socket, ReadOnlySpan<byte> datagram)
     {
-        if (!_enabled)
+        if (!_enabled || !ForTheLane(datagram))
         {
             socket.SendDirect(datagram);
             return;
@@ -109,6 +122,23 @@ public static unsafe class RtnlLane
         SendThroughLane(socket, datagram);
     }
 
+    private const ushort RtmDelLink = 17;
+    private const ushort NlmFDump = 0x300;
+
+    /// <summary>
+    /// Whether a datagram's work is done under the rtnl lock inside sendmsg, which the lane is for. A dump is not (its
+    /// later parts run in the caller's recvmsg), nor a link deletion (after it lets go of the lock, the kernel waits in
+    /// the same call for the device's references and RCU grace periods, milliseconds): in the lane they would hold up
+    /// every request behind them. They go straight to the kernel.
+    /// </summary>
+    private static bool ForTheLane(ReadOnlySpan<byte> datagram)
+    {
+        if (datagram.Length < 8) return false;
+        ushort type = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
+        ushort flags = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(datagram[6..]);
+        return type != RtmDelLink && (flags & NlmFDump) == 0;
+    }
+
     private static void SendThroughLane(NetlinkSocket socket, ReadOnlySpan<byte> datagram)
     {
         var request = t_request ??= new Request();
@@ -119,36 +149,54 @@ public static unsafe class RtnlLane
             request.Length = datagram.Length;
             request.Error = null;
             request.Done = false;
+            bool queued = false;
             Interlocked.Increment(ref _inFlight);
-            lock (Gate)
+            try
             {
-                if (!_started)
+                lock (Gate)
                 {
-                    try
+                    if (!_started)
                     {
-                        new Thread(Run) { IsBackground = true, Name = "plexus-rtnl" }.UnsafeStart();
-                        _started = true;
+                        try
+                        {
+                            new Thread(Run) { IsBackground = true, Name = "plexus-rtnl" }.UnsafeStart();
+                            _started = true;
+                        }
+                        catch (OutOfMemoryException)
+                        {
+                            // No thread for the lane: this request goes straight to the kernel; a later one tries again.
+                        }
                     }
-                    catch (OutOfMemoryException)
+                    if (_started)
                     {
-                        // No thread for the lane: this request goes straight to the kernel; a later one tries again.
+                        Queue.Enqueue(request);
+                        Monitor.Pulse(Gate);
+                        queued = true;
                     }
-                }
-                if (_started)
-                {
-                    Queue.Enqueue(request);
-                    Monitor.Pulse(Gate);
                 }
             }
-            if (!_started)
+            finally
             {
-                Interlocked.Decrement(ref _inFlight);
+                if (!queued) Interlocked.Decrement(ref _inFlight);
+            }
+            if (!queued)
+            {
                 socket.SendDirect(datagram);
                 return;
             }
+            // Not interruptible: the lane holds this request (and the pinned datagram) until it says it is done.
             lock (request)
             {
-                while (!request.Done) Monitor.Wait(request);
+                while (!request.Done)
+                {
+                    try
+                    {
+                        Monitor.Wait(request);
+                    }
+                    catch (ThreadInterruptedException)
+                    {
+                    }
+                }
             }
             request.Socket = null;
             request.Data = null;
@@ -165,7 +213,8 @@ public static unsafe class RtnlLane
         NetworkNamespace.ReturnCallingThreadToProcess(); // the first contended request may come from a namespace worker
         int tid = Libc.GetTid();
         int priority = LanePriority;
-        if (Libc.SchedSetScheduler(tid, Libc.SCHED_FIFO, &priority) != 0) _ = Libc.SetPriority(Libc.PRIO_PROCESS, tid, LaneNice);
+        if (Libc.SchedSetScheduler(tid, Libc.SCHED_FIFO | Libc.SCHED_RESET_ON_FORK, &priority) != 0)
+            _ = Libc.SetPriority(Libc.PRIO_PROCESS, tid, LaneNice);
         Volatile.Write(ref _laneThreadId, tid);
         while (true)
         {

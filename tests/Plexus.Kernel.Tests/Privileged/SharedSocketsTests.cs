@@ -11,7 +11,7 @@ namespace Plexus.Kernel.Tests.Privileged;
 public sealed class SharedSocketsTests
 {
     [PrivilegedFact]
-    public void Threads_sharing_a_few_sockets_all_get_their_answers_and_leave_every_socket_free()
+    public void Threads_sharing_a_few_sockets_all_get_their_answers_and_leave_every_socket_free_even_after_failures()
     {
         using var net = new TestNetwork();
         using var rt = net.HostNs.Run(() => RtNetlink.Open(sockets: 3));
@@ -26,6 +26,7 @@ public sealed class SharedSocketsTests
                 rt.CreateLink(new BridgeSpec(name));
                 Assert.Equal(name, rt.GetLink(name).Name);
                 rt.DeleteLink(name);
+                Assert.ThrowsAny<KernelException>(() => rt.DeleteLink(name)); // a failed request leaves its socket free too
             }
         }, TaskCreationOptions.LongRunning)).ToArray();
         Assert.True(Task.WaitAll(workers, TimeSpan.FromMinutes(2)), "the requests did not all finish");
