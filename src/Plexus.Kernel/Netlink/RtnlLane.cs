@@ -123,20 +123,19 @@ public static unsafe class RtnlLane
     }
 
     private const ushort RtmDelLink = 17;
-    private const ushort NlmFDump = 0x300;
 
     /// <summary>
-    /// Whether a datagram's work is done under the rtnl lock inside sendmsg, which the lane is for. A dump is not (its
-    /// later parts run in the caller's recvmsg), nor a link deletion (after it lets go of the lock, the kernel waits in
-    /// the same call for the device's references and RCU grace periods, milliseconds): in the lane they would hold up
-    /// every request behind them. They go straight to the kernel.
+    /// Whether a datagram's work is done under the rtnl lock inside sendmsg, which the lane is for. A query is not (a
+    /// dump's later parts run in the caller's recvmsg; rtnetlink's GET types are the ones whose number is 2 mod 4), nor
+    /// a link deletion (after it lets go of the lock, the kernel waits in the same call for the device's references and
+    /// RCU grace periods, milliseconds): in the lane they would hold up every request behind them. They go straight to
+    /// the kernel. Only the first message's type is read: a batch (RtnlBatch) holds no queries and no link deletions.
     /// </summary>
-    private static bool ForTheLane(ReadOnlySpan<byte> datagram)
+    internal static bool ForTheLane(ReadOnlySpan<byte> datagram)
     {
-        if (datagram.Length < 8) return false;
+        if (datagram.Length < 6) return false;
         ushort type = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
-        ushort flags = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(datagram[6..]);
-        return type != RtmDelLink && (flags & NlmFDump) == 0;
+        return type != RtmDelLink && type % 4 != 2;
     }
 
     private static void SendThroughLane(NetlinkSocket socket, ReadOnlySpan<byte> datagram)

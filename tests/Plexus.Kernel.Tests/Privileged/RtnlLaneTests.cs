@@ -74,6 +74,25 @@ public sealed class RtnlLaneTests : IDisposable
         Assert.False(RtnlLane.Engaged);
     }
 
+    [Theory]
+    [InlineData(16, 0x0605, true)] // RTM_NEWLINK with CREATE|EXCL|ACK|REQUEST: a creation
+    [InlineData(19, 0x0005, true)] // RTM_SETLINK
+    [InlineData(20, 0x0605, true)] // RTM_NEWADDR
+    [InlineData(24, 0x0105, true)] // RTM_NEWROUTE with REPLACE (0x100, the bit a dump's ROOT is for GETs)
+    [InlineData(21, 0x0005, true)] // RTM_DELADDR
+    [InlineData(17, 0x0005, false)] // RTM_DELLINK: waits for references and RCU after the lock
+    [InlineData(18, 0x0301, false)] // RTM_GETLINK dump
+    [InlineData(18, 0x0005, false)] // RTM_GETLINK of one link
+    [InlineData(26, 0x0301, false)] // RTM_GETROUTE dump
+    public void Only_changes_done_under_the_lock_go_through_the_lane(ushort type, ushort flags, bool lane)
+    {
+        var header = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header, 16);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(4), type);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(6), flags);
+        Assert.Equal(lane, RtnlLane.ForTheLane(header));
+    }
+
     /// <summary>The lane thread is in the process's network namespace, whoever started it, at the lane's priority.</summary>
     private static void AssertLaneThreadAtHome()
     {
