@@ -98,29 +98,20 @@ internal sealed record CompareOptions
                     }
                     o = o with { Sizes = sizes.Distinct().Order().ToArray() };
                     break;
-                case "--pairs":
-                    if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int pairs) || pairs < 1 || pairs > 500)
+                case "--pairs" or "--rounds" or "--clients":
+                    var option = args[i];
+                    var (low, high) = option switch { "--pairs" => (1, 500), "--rounds" => (1, 100), _ => (1, 64) };
+                    if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number < low || number > high)
                     {
-                        error = "--pairs needs a number from 1 to 500";
+                        error = $"{option} needs a number from {low} to {high}";
                         return null;
                     }
-                    o = o with { Pairs = pairs };
-                    break;
-                case "--rounds":
-                    if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int rounds) || rounds < 1 || rounds > 100)
+                    o = option switch
                     {
-                        error = "--rounds needs a number from 1 to 100";
-                        return null;
-                    }
-                    o = o with { ThroughputRounds = rounds };
-                    break;
-                case "--clients":
-                    if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int clients) || clients < 1 || clients > 64)
-                    {
-                        error = "--clients needs a number from 1 to 64";
-                        return null;
-                    }
-                    o = o with { ThroughputClients = clients };
+                        "--pairs" => o with { Pairs = number },
+                        "--rounds" => o with { ThroughputRounds = number },
+                        _ => o with { ThroughputClients = number },
+                    };
                     break;
                 case "--json" or "--svg" or "--markdown":
                     var flag = args[i];

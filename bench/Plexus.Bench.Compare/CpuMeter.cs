@@ -57,15 +57,8 @@ internal sealed class CpuMeter(IReadOnlyList<int> daemon)
         }
     }
 
-    private static (long Busy, long Total) MachineTicks()
-    {
-        using var reader = new StreamReader("/proc/stat");
-        var fields = reader.ReadLine()!.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        long total = 0;
-        for (int i = 1; i < Math.Min(fields.Length, 9); i++) total += long.Parse(fields[i], CultureInfo.InvariantCulture);
-        long idle = long.Parse(fields[4], CultureInfo.InvariantCulture) + long.Parse(fields[5], CultureInfo.InvariantCulture);
-        return (total - idle, total);
-    }
+    /// <summary>Busy and total ticks of all CPUs (<see cref="Quiesce.Read"/>); zero without /proc/stat.</summary>
+    private static (long Busy, long Total) MachineTicks() => Quiesce.Read() is { } t ? (t.Total - t.Idle, t.Total) : (0, 0);
 }
 
 /// <summary>CPU time per operation in microseconds: the benchmark's clients, the daemon, the whole machine; the machine's idle fraction.</summary>

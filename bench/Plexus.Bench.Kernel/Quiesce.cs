@@ -37,8 +37,8 @@ internal static class Quiesce
         return busy;
     }
 
-    /// <summary>Total and idle (idle + iowait) jiffies of all CPUs, from the first line of /proc/stat.</summary>
-    private static (long Total, long Idle)? Read()
+    /// <summary>Total and idle (idle + iowait) jiffies of all CPUs, from the first line of /proc/stat; null without it.</summary>
+    internal static (long Total, long Idle)? Read()
     {
         try
         {
